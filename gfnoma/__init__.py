@@ -1,0 +1,1 @@
+"""Finite-alphabet signatures for grant-free NOMA (Yu, Fei, Zheng, Ye, IEEE TVT 2020)."""
