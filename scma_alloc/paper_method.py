@@ -1,0 +1,412 @@
+"""The paper's Algorithms 1 and 2, faithfully: alternating codebook/power SCP steps.
+
+Spec §4 (restored): F relaxed to [0, 1] with the exact penalty ``eta * sum(F**2 - F)``
+linearised at the current point (Lemma 1); P fixed in the codebook step, F fixed in
+the power step; trust-region SCP inner loops (radius x1.5 on success up to 2, x0.8 on
+failure, at most ``max_inner`` iterations, tolerance ``scp_tol``); outer loop until F
+and F∘P change by less than ``tol`` (Frobenius) or ``max_outer`` iterations; then
+rounding, repair, and a last power step on the binary graph. Max-Min uses the
+tangent upper bound of the subtracted interference term (Lemmas 2, 3) in both steps.
+
+Decision (documented in docs/scma_alloc.md): the codebook subproblem keeps the one
+joint constraint that involves F, the per-user budget ``sum_k F P <= Pmax`` (linear in
+F for fixed P). Without it a codebook step may overspend and the alternation is
+not monotone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .assignment import (
+    RelaxedMaxMinCodebookProblem,
+    RelaxedMaxMinPowerProblem,
+    RelaxedSumRateCodebookProblem,
+    penalty,
+    round_assignment,
+)
+from .conic import solve_conic
+from .monitor import Monitor
+from .power import (
+    TrustRegion,
+    edge_index,
+    edges_to_dense,
+    gather_edges,
+    iterative_water_filling,
+    scp_max_min_power,
+)
+from .rates import _sic_user_rates
+from .scenario import Scenario
+
+__all__ = ["PaperOptions", "paper_max_min", "paper_max_sr"]
+
+_SUPPORT_EPS = 1e-9
+
+
+@dataclass
+class PaperOptions:
+    """Settings of the paper's algorithms (defaults: the authors' code, spec §4)."""
+
+    solvers: Sequence[str]
+    eta: float = 50.0
+    tol: float = 1e-4
+    scp_tol: float = 1e-4
+    max_outer: int = 5
+    max_inner: int = 10
+    trust_radius: float = 1.0
+    trust_radius_max: float = 2.0
+    trust_expand: float = 1.5
+    trust_shrink: float = 0.8
+    initial_assignment: np.ndarray | None = None
+    initial_power_fraction: np.ndarray | None = None
+
+    def trust_region(self) -> TrustRegion:
+        return TrustRegion(
+            self.trust_radius, self.trust_expand, self.trust_shrink, self.trust_radius_max
+        )
+
+
+@dataclass
+class PaperOutcome:
+    assignment: np.ndarray
+    power_fraction: np.ndarray
+    status_reason: str  # "converged" | "iteration_limit" | "stopped" | "solver_failed"
+    n_outer: int
+    repaired: bool
+
+
+@lru_cache(maxsize=32)
+def _sum_rate_codebook(k: int, j: int, n: int, d: int) -> RelaxedSumRateCodebookProblem:
+    return RelaxedSumRateCodebookProblem(k, j, n, d)
+
+
+@lru_cache(maxsize=32)
+def _max_min_codebook(k: int, j: int, n: int, d: int) -> RelaxedMaxMinCodebookProblem:
+    return RelaxedMaxMinCodebookProblem(k, j, n, d)
+
+
+@lru_cache(maxsize=32)
+def _max_min_power(k: int, j: int) -> RelaxedMaxMinPowerProblem:
+    return RelaxedMaxMinPowerProblem(k, j)
+
+
+def _initial_point(scenario: Scenario, options: PaperOptions) -> tuple[np.ndarray, np.ndarray]:
+    k, j, n, d = (
+        scenario.n_resources,
+        scenario.n_users,
+        scenario.n_per_user,
+        scenario.users_per_resource,
+    )
+    if options.initial_assignment is not None:
+        f = np.asarray(options.initial_assignment, dtype=float)
+    else:
+        f = np.full((k, j), min(d / j, n / k))
+    if options.initial_power_fraction is not None:
+        p = np.asarray(options.initial_power_fraction, dtype=float)
+    else:
+        p = np.full((k, j), 1.0 / k)  # P = Pmax / K
+    return f, p
+
+
+def _power_fraction(f: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """P / Pmax from the effective fractions ``y = F * P / Pmax`` (0 off the support)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(f > _SUPPORT_EPS, y / np.maximum(f, _SUPPORT_EPS), 0.0)
+
+
+def _changed(new: np.ndarray, old: np.ndarray, tol: float) -> bool:
+    return float(np.linalg.norm(new - old)) >= tol
+
+
+def _relaxed_water_filling(
+    a: np.ndarray, f: np.ndarray, y0: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """Max-SR power step with a relaxed F: water-filling over the support of F."""
+    k, j = a.shape
+    a_edges = np.where(f > _SUPPORT_EPS, a, 0.0).T[None]  # (1, J, K)
+    sub = np.broadcast_to(np.arange(k), (1, j, k))
+    x, objective, _ = iterative_water_filling(a_edges, sub, k, y0.T[None])
+    return x[0].T, float(objective[0])
+
+
+def paper_max_sr(scenario: Scenario, options: PaperOptions, monitor: Monitor) -> PaperOutcome:
+    """Algorithm 1 (Max-SR). Powers of the relaxed steps by iterative water-filling."""
+    a = scenario.snr_at_budget
+    k, j, n, d = (
+        scenario.n_resources,
+        scenario.n_users,
+        scenario.n_per_user,
+        scenario.users_per_resource,
+    )
+    problem = _sum_rate_codebook(k, j, n, d)
+    f, p = _initial_point(scenario, options)
+    y = f * p
+    eta = options.eta
+    reason = "iteration_limit"
+    outer = 0
+
+    def true_objective(f: np.ndarray, q: np.ndarray) -> float:
+        return float(np.log1p((q * f).sum(axis=1)).sum() + eta * penalty(f))
+
+    for outer in range(1, options.max_outer + 1):
+        f_prev, y_prev = f, y
+        p = _power_fraction(f, y)
+        q = a * p
+        current = true_objective(f, q)
+        trust = options.trust_region()
+        for inner in range(1, options.max_inner + 1):
+            f_start = f
+            problem.q.value = q
+            problem.slope.value = eta * (2.0 * f - 1.0)
+            problem.f0.value = f
+            problem.power.value = p
+            problem.radius.value = trust.radius
+            outcome = solve_conic(problem.problem, options.solvers)
+            monitor.note_solver(outcome.ok, outcome.solver)
+            monitor.n_inner += 1
+            candidate_value = float("nan")
+            accepted = False
+            if outcome.ok:
+                candidate = np.clip(problem.f.value, 0.0, 1.0)
+                candidate_value = true_objective(candidate, q)
+                accepted = candidate_value > current
+            gain = candidate_value - current if accepted else 0.0
+            if accepted:
+                f, current = candidate, candidate_value
+            radius_used = trust.radius
+            trust.update(accepted)
+            if monitor.record(
+                "codebook",
+                outer=outer,
+                inner=inner,
+                objective=current,
+                surrogate=outcome.value - eta * float(np.sum(f_start**2)),
+                candidate=candidate_value,
+                penalty=penalty(f),
+                trust_radius=radius_used,
+                accepted=accepted,
+                solver_status=outcome.status,
+            ):
+                return _finish_sr(scenario, f, f * p, "stopped", outer, monitor)
+            if (accepted and gain < options.scp_tol) or (
+                outcome.ok and not accepted and abs(candidate_value - current) < options.scp_tol
+            ):
+                break
+            if not outcome.ok and monitor.solver_failures >= 3 * options.max_inner:
+                return _finish_sr(scenario, f, f * p, "solver_failed", outer, monitor)
+        y = f * p
+        y, sum_rate = _relaxed_water_filling(a, f, _feasible_fractions(y))
+        if monitor.record(
+            "power",
+            outer=outer,
+            objective=sum_rate + eta * penalty(f),
+            penalty=penalty(f),
+            solver_status="water-filling",
+        ):
+            return _finish_sr(scenario, f, y, "stopped", outer, monitor)
+        if not _changed(f, f_prev, options.tol) and not _changed(y, y_prev, options.tol):
+            reason = "converged"
+            break
+    return _finish_sr(scenario, f, y, reason, outer, monitor)
+
+
+def _feasible_fractions(y: np.ndarray) -> np.ndarray:
+    total = y.sum(axis=0, keepdims=True)
+    return np.where(total > 1.0, y / np.maximum(total, 1e-300), y)
+
+
+def _finish_sr(
+    scenario: Scenario, f: np.ndarray, y: np.ndarray, reason: str, outer: int, monitor: Monitor
+) -> PaperOutcome:
+    graph, repaired = round_assignment(f, scenario.n_per_user, scenario.users_per_resource)
+    monitor.record(
+        "rounding", outer=outer, penalty=0.0, solver_status="repaired" if repaired else "rounded"
+    )
+    sub = edge_index(graph, scenario.n_per_user)
+    a_edges = gather_edges(scenario.snr_at_budget, sub)
+    x, objective, _ = iterative_water_filling(a_edges[None], sub[None], scenario.n_resources)
+    monitor.record(
+        "final_power", outer=outer, objective=float(objective[0]), solver_status="water-filling"
+    )
+    return PaperOutcome(
+        graph, edges_to_dense(x[0], sub, scenario.n_resources), reason, outer, repaired
+    )
+
+
+def _min_rate_ranked(received_ranked: np.ndarray) -> float:
+    """Min SIC rate (nats) of a received-SNR matrix whose columns are in rank order."""
+    return float(_sic_user_rates(received_ranked, np.arange(received_ranked.shape[1])).min())
+
+
+def _tangent(received_ranked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Slope and offset of the tangent of log(1 + I) at the current interference."""
+    interference = np.cumsum(received_ranked, axis=1) - received_ranked
+    interference[:, 0] = 0.0
+    interference = np.maximum(interference, 0.0)
+    slope = 1.0 / (1.0 + interference)
+    offset = np.log1p(interference) - interference * slope
+    return slope, offset
+
+
+def paper_max_min(scenario: Scenario, options: PaperOptions, monitor: Monitor) -> PaperOutcome:
+    """Algorithm 2 (Max-Min) with the valid tangent bound in both steps."""
+    order = scenario.decoding_order
+    a = scenario.snr_at_budget[:, order]  # columns in rank order (weakest first)
+    k, j, n, d = (
+        scenario.n_resources,
+        scenario.n_users,
+        scenario.n_per_user,
+        scenario.users_per_resource,
+    )
+    codebook = _max_min_codebook(k, j, n, d)
+    power = _max_min_power(k, j)
+    f, p = _initial_point(scenario, options)
+    f, p = f[:, order], p[:, order]
+    y = f * p
+    eta = options.eta
+    reason = "iteration_limit"
+    outer = 0
+
+    def unrank(matrix: np.ndarray) -> np.ndarray:
+        out = np.empty_like(matrix)
+        out[:, order] = matrix
+        return out
+
+    for outer in range(1, options.max_outer + 1):
+        f_prev, y_prev = f, y
+        p = _power_fraction(f, y)
+        q = a * p
+        current = _min_rate_ranked(q * f) + eta * penalty(f)
+        trust = options.trust_region()
+        for inner in range(1, options.max_inner + 1):
+            f_start = f
+            slope, offset = _tangent(q * f)
+            codebook.q.value = q
+            codebook.slope.value = slope
+            codebook.offset.value = offset
+            codebook.penalty_slope.value = eta * (2.0 * f - 1.0)
+            codebook.f0.value = f
+            codebook.power.value = p
+            codebook.radius.value = trust.radius
+            outcome = solve_conic(codebook.problem, options.solvers)
+            monitor.note_solver(outcome.ok, outcome.solver)
+            monitor.n_inner += 1
+            candidate_value = float("nan")
+            accepted = False
+            if outcome.ok:
+                candidate = np.clip(codebook.f.value, 0.0, 1.0)
+                candidate_value = _min_rate_ranked(q * candidate) + eta * penalty(candidate)
+                accepted = candidate_value > current
+            gain = candidate_value - current if accepted else 0.0
+            if accepted:
+                f, current = candidate, candidate_value
+            radius_used = trust.radius
+            trust.update(accepted)
+            if monitor.record(
+                "codebook",
+                outer=outer,
+                inner=inner,
+                objective=current,
+                surrogate=outcome.value - eta * float(np.sum(f_start**2)),
+                candidate=candidate_value,
+                penalty=penalty(f),
+                trust_radius=radius_used,
+                accepted=accepted,
+                solver_status=outcome.status,
+            ):
+                return _finish_mm(
+                    scenario, unrank(f), unrank(f * p), "stopped", outer, monitor, options
+                )
+            if (accepted and gain < options.scp_tol) or (
+                outcome.ok and not accepted and abs(candidate_value - current) < options.scp_tol
+            ):
+                break
+        y = _feasible_fractions(f * p)
+        support = (f > _SUPPORT_EPS).astype(float)
+        current = _min_rate_ranked(a * y)
+        trust = options.trust_region()
+        for inner in range(1, options.max_inner + 1):
+            slope, offset = _tangent(a * y)
+            power.a.value = a
+            power.support.value = support
+            power.slope.value = slope
+            power.offset.value = offset
+            power.y0.value = y
+            power.radius.value = trust.radius
+            outcome = solve_conic(power.problem, options.solvers)
+            monitor.note_solver(outcome.ok, outcome.solver)
+            monitor.n_inner += 1
+            candidate_value = float("nan")
+            accepted = False
+            if outcome.ok:
+                candidate = _feasible_fractions(np.clip(power.y.value, 0.0, None) * support)
+                candidate_value = _min_rate_ranked(a * candidate)
+                accepted = candidate_value > current
+            gain = candidate_value - current if accepted else 0.0
+            if accepted:
+                y, current = candidate, candidate_value
+            radius_used = trust.radius
+            trust.update(accepted)
+            if monitor.record(
+                "power",
+                outer=outer,
+                inner=inner,
+                objective=current + eta * penalty(f),
+                surrogate=outcome.value,
+                candidate=candidate_value,
+                penalty=penalty(f),
+                trust_radius=radius_used,
+                accepted=accepted,
+                solver_status=outcome.status,
+            ):
+                return _finish_mm(
+                    scenario, unrank(f), unrank(y), "stopped", outer, monitor, options
+                )
+            if (accepted and gain < options.scp_tol) or (
+                outcome.ok and not accepted and abs(candidate_value - current) < options.scp_tol
+            ):
+                break
+        if not _changed(f, f_prev, options.tol) and not _changed(y, y_prev, options.tol):
+            reason = "converged"
+            break
+    return _finish_mm(scenario, unrank(f), unrank(y), reason, outer, monitor, options)
+
+
+def _finish_mm(
+    scenario: Scenario,
+    f: np.ndarray,
+    y: np.ndarray,
+    reason: str,
+    outer: int,
+    monitor: Monitor,
+    options: PaperOptions,
+) -> PaperOutcome:
+    graph, repaired = round_assignment(f, scenario.n_per_user, scenario.users_per_resource)
+    monitor.record("rounding", outer=outer, solver_status="repaired" if repaired else "rounded")
+    sub = edge_index(graph, scenario.n_per_user)
+    a_edges = gather_edges(scenario.snr_at_budget, sub)
+    x0 = _feasible_fractions(gather_edges(y, sub).T).T
+    if reason != "stopped":
+        x0, _, _ = scp_max_min_power(
+            a_edges,
+            sub,
+            scenario.user_rank,
+            scenario.decoding_order,
+            scenario.n_resources,
+            scenario.users_per_resource,
+            x0,
+            solvers=options.solvers,
+            max_iter=options.max_inner,
+            tol=options.scp_tol,
+            trust=options.trust_region(),
+            monitor=monitor,
+            stage="final_power",
+            outer=outer,
+        )
+    return PaperOutcome(
+        graph, edges_to_dense(x0, sub, scenario.n_resources), reason, outer, repaired
+    )

@@ -1,0 +1,658 @@
+"""Power steps for a fixed factor graph.
+
+* Max-SR (paper problem (16) with F fixed): concave; its global optimum is multi-user
+  iterative water-filling (:func:`max_sr_power`), also available as a CVXPY solve.
+* Max-Min (paper problem (22) with F fixed): a difference of concave functions.
+  :func:`max_min_power` starts from a sequential water-filling point found by
+  bisection (numpy, exact for the policy "each user, weakest first, spends the least
+  power that meets the common target") and polishes it with trust-region SCP using
+  the tangent upper bound of the subtracted interference term (spec §4, Lemma 2).
+
+Internally powers are fractions of each user's budget, ``x[k, j] = P[k, j] / Pmax_j``,
+and gains are ``a = gamma * Pmax`` (SNR at full budget), so that budgets are
+``sum_k x[k, j] <= 1`` whatever the units. Edge arrays have shape ``(B, J, N)``: the
+``n``-th resource of user ``j`` in graph ``b`` is ``sub[b, j, n]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cvxpy as cp
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .conic import ConicOutcome, solve_conic, solver_path
+from .factor_graph import check_assignment
+from .monitor import Monitor
+from .rates import _sic_user_rates, _sum_rate
+from .scenario import Scenario
+
+__all__ = ["max_min_power", "max_sr_power"]
+
+
+# --------------------------------------------------------------------------- edges
+def edge_index(assignment: np.ndarray, n_per_user: int) -> np.ndarray:
+    """Resources of every user: ``sub[..., j, n]`` (sorted), from binary F (..., K, J)."""
+    f = np.asarray(assignment)
+    batch_shape = f.shape[:-2]
+    ft = np.swapaxes(f, -1, -2).reshape(-1, f.shape[-2])  # (B*J, K)
+    _, k = np.nonzero(ft)
+    return k.reshape(*batch_shape, f.shape[-1], n_per_user)
+
+
+def edges_to_dense(values: np.ndarray, sub: np.ndarray, n_resources: int) -> np.ndarray:
+    """Scatter edge values (..., J, N) into a dense (..., K, J) matrix."""
+    *batch, n_users, _ = values.shape
+    dense = np.zeros((*batch, n_resources, n_users))
+    b_idx = np.indices(sub.shape)
+    dense[(*b_idx[:-2], sub, b_idx[-2])] = values
+    return dense
+
+
+def gather_edges(dense: np.ndarray, sub: np.ndarray) -> np.ndarray:
+    """Gather (..., K, J) values on the edges ``sub`` (..., J, N).
+
+    A single (K, J) matrix is broadcast over a batch of graphs.
+    """
+    b_idx = np.indices(sub.shape)
+    if dense.ndim == 2:
+        return dense[sub, b_idx[-2]]
+    return dense[(*b_idx[:-2], sub, b_idx[-2])]
+
+
+# --------------------------------------------------------------------------- water-filling
+def water_fill(floors: np.ndarray, total: float | np.ndarray = 1.0) -> np.ndarray:
+    """Water-filling over the last axis: ``x = max(mu - floors, 0)``, ``sum x = total``.
+
+    ``floors`` are noise-plus-interference to gain ratios (``inf`` for an unusable
+    resource). Maximises ``sum log(1 + x / floors)``. Exact (sorting), batched.
+    """
+    s = np.sort(floors, axis=-1)
+    n = s.shape[-1]
+    total = np.asarray(total, dtype=float)
+    with np.errstate(invalid="ignore"):
+        mu = (total[..., None] + np.cumsum(s, axis=-1)) / np.arange(1, n + 1)
+        active = np.count_nonzero(mu > s, axis=-1)
+    level = np.take_along_axis(mu, np.maximum(active - 1, 0)[..., None], axis=-1)
+    level = np.where(active[..., None] > 0, level, -np.inf)
+    with np.errstate(invalid="ignore"):
+        x = np.maximum(level - floors, 0.0)
+    return np.nan_to_num(x, nan=0.0, posinf=0.0)
+
+
+def _floors(interference: np.ndarray, a_edges: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return np.where(a_edges > 0, (1.0 + interference) / a_edges, np.inf)
+
+
+def iterative_water_filling(
+    a_edges: np.ndarray,
+    sub: np.ndarray,
+    n_resources: int,
+    x0: np.ndarray | None = None,
+    *,
+    rtol: float = 1e-13,
+    max_sweeps: int = 5000,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Multi-user iterative water-filling (Gauss-Seidel over users), batched.
+
+    Maximises ``sum_k log(1 + sum_j a[k, j] x[k, j])`` over budget-fraction powers on
+    the edges (``sum_n x[b, j, n] <= 1``). The problem is concave and each user's
+    block is solved exactly, so the sweeps converge to the global optimum
+    (Yu, Rhee, Boyd, Cioffi, IEEE Trans. IT 50(1), 2004).
+
+    Returns
+    -------
+    x : ndarray (B, J, N)
+    objective : ndarray (B,)
+        Sum-rate in nats.
+    sweeps : int
+    """
+    a_edges = np.asarray(a_edges, dtype=float)
+    n_batch, n_users, n_per_user = a_edges.shape
+    x = np.full(a_edges.shape, 1.0 / n_per_user) if x0 is None else np.array(x0, dtype=float)
+    rows = np.arange(n_batch)[:, None]
+    flat = (rows * n_resources + sub.reshape(n_batch, -1)).ravel()
+
+    def received_total(x: np.ndarray) -> np.ndarray:
+        total = np.bincount(flat, weights=(a_edges * x).ravel(), minlength=n_batch * n_resources)
+        return total.reshape(n_batch, n_resources)
+
+    received = received_total(x)
+    objective = np.log1p(received).sum(axis=1)
+    active = np.arange(n_batch)
+    sweeps = 0
+    for sweeps in range(1, max_sweeps + 1):
+        r_act = received[active]
+        sub_act = sub[active]
+        a_act = a_edges[active]
+        x_act = x[active]
+        arows = np.arange(active.size)[:, None]
+        for j in range(n_users):
+            idx = sub_act[:, j, :]
+            own = a_act[:, j, :] * x_act[:, j, :]
+            interference = np.maximum(r_act[arows, idx] - own, 0.0)
+            new = water_fill(_floors(interference, a_act[:, j, :]))
+            r_act[arows, idx] += a_act[:, j, :] * new - own
+            x_act[:, j, :] = new
+        x[active] = x_act
+        if sweeps % 16 == 0:  # refresh the running sums against drift
+            received[active] = received_total(x)[active]
+        else:
+            received[active] = r_act
+        new_objective = np.log1p(received[active]).sum(axis=1)
+        done = new_objective - objective[active] <= rtol * (1.0 + np.abs(new_objective))
+        objective[active] = new_objective
+        active = active[~done]
+        if active.size == 0:
+            break
+    objective = np.log1p(received_total(x)).sum(axis=1)
+    return x, objective, sweeps
+
+
+# --------------------------------------------------------------------------- CVXPY Max-SR
+class _EdgeSumRateProblem:
+    """DPP problem ``max sum_k log(1 + sum_{e on k} a_e y_e)`` for one factor graph."""
+
+    def __init__(self, sub: np.ndarray, n_resources: int) -> None:
+        n_users, n_per_user = sub.shape
+        n_edges = n_users * n_per_user
+        resource_of_edge = sub.ravel()
+        on_resource = np.zeros((n_resources, n_edges))
+        on_resource[resource_of_edge, np.arange(n_edges)] = 1.0
+        of_user = np.kron(np.eye(n_users), np.ones((1, n_per_user)))
+        self.a = cp.Parameter(n_edges, nonneg=True)
+        self.y = cp.Variable(n_edges, nonneg=True)
+        received = on_resource @ cp.multiply(self.a, self.y)
+        self.problem = cp.Problem(
+            cp.Maximize(cp.sum(cp.log1p(received))), [of_user @ self.y <= 1.0]
+        )
+
+
+def _cvxpy_max_sr_power(
+    a_edges: np.ndarray, sub: np.ndarray, n_resources: int, solvers: Sequence[str]
+) -> tuple[np.ndarray, ConicOutcome]:
+    problem = _EdgeSumRateProblem(sub, n_resources)
+    problem.a.value = a_edges.ravel()
+    outcome = solve_conic(problem.problem, solvers)
+    if not outcome.ok:
+        return np.full(sub.shape, np.nan), outcome
+    y = np.clip(problem.y.value.reshape(sub.shape), 0.0, None)
+    return _project_budget(y), outcome
+
+
+def _project_budget(x: np.ndarray) -> np.ndarray:
+    """Scale down any user whose budget fractions sum above 1 (solver round-off)."""
+    total = x.sum(axis=-1, keepdims=True)
+    return np.where(total > 1.0, x / np.maximum(total, 1e-300), x)
+
+
+def max_sr_power(
+    scenario: Scenario,
+    assignment: ArrayLike,
+    *,
+    method: str = "water-filling",
+    solver: str | Sequence[str] | None = None,
+) -> np.ndarray:
+    """Sum-rate-optimal powers for a fixed factor graph (paper problem (16), F fixed).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    assignment : array_like, shape (K, J)
+        Feasible binary factor graph.
+    method : {"water-filling", "cvxpy"}
+        Multi-user iterative water-filling (numpy, default) or a CVXPY solve; the two
+        agree to 1e-6 relative (tested).
+    solver : str or sequence of str, optional
+        Conic solver order for ``method="cvxpy"`` (default CLARABEL, ECOS, SCS).
+
+    Returns
+    -------
+    ndarray, shape (K, J)
+        Powers in watts, zero off the graph, each user's sum within its budget.
+    """
+    f = check_assignment(
+        assignment, scenario.n_per_user, scenario.users_per_resource, scenario.shape
+    )
+    sub = edge_index(f, scenario.n_per_user)
+    a_edges = gather_edges(scenario.snr_at_budget, sub)
+    if method == "water-filling":
+        x, _, _ = iterative_water_filling(a_edges[None], sub[None], scenario.n_resources)
+        x = x[0]
+    elif method == "cvxpy":
+        x, outcome = _cvxpy_max_sr_power(a_edges, sub, scenario.n_resources, solver_path(solver))
+        if not outcome.ok:
+            raise RuntimeError(f"every conic solver failed: {outcome.status}")
+    else:
+        raise ValueError(f"method must be 'water-filling' or 'cvxpy', got {method!r}")
+    return edges_to_dense(x, sub, scenario.n_resources) * scenario.power_budget[None, :]
+
+
+# --------------------------------------------------------------------------- Max-Min
+def inverse_water_fill(floors: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Least total power reaching rate ``target`` (nats) over the last axis.
+
+    Minimises ``sum x`` s.t. ``sum log(1 + x / floors) >= target``; the solution is
+    ``x = max(mu - floors, 0)`` with ``sum_{active} log(mu / floors) = target``.
+
+    Returns
+    -------
+    x : ndarray
+    total : ndarray
+        ``x.sum(-1)`` (``inf`` when every floor is ``inf`` and ``target > 0``).
+    """
+    s = np.sort(floors, axis=-1)
+    n = s.shape[-1]
+    target = np.asarray(target, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_s = np.log(s)
+        cum_log = np.cumsum(log_s, axis=-1)
+        m = np.arange(1, n + 1)
+        # The m best resources are active iff target > sum_{i<=m} (log s_m - log s_i).
+        spread = m * log_s - cum_log
+        active = np.count_nonzero(target[..., None] > spread, axis=-1)
+        active = np.maximum(active, 1)
+        log_mu = (
+            target + np.take_along_axis(cum_log, (active - 1)[..., None], axis=-1)[..., 0]
+        ) / active
+        x = np.maximum(np.exp(log_mu)[..., None] - floors, 0.0)
+    x = np.nan_to_num(x, nan=np.inf)
+    x = np.where(np.isinf(floors), 0.0, x)
+    total = np.where(np.isinf(s[..., 0]) & (target > 0), np.inf, x.sum(axis=-1))
+    return x, total
+
+
+def max_min_upper_bound(a_edges: np.ndarray) -> np.ndarray:
+    """Upper bound (nats) of the max-min rate of each graph: every user alone.
+
+    ``min_j`` of user j's interference-free water-filling capacity over its
+    resources with its whole budget; no power allocation on that graph does better.
+    """
+    solo = np.log1p(a_edges * water_fill(_floors(np.zeros_like(a_edges), a_edges))).sum(-1)
+    return solo.min(axis=-1)
+
+
+def sequential_max_min(
+    a_edges: np.ndarray,
+    sub: np.ndarray,
+    order: np.ndarray,
+    n_resources: int,
+    *,
+    rtol: float = 1e-10,
+    lower: np.ndarray | float = 0.0,
+    harms: Sequence[float] = (0.0,),
+) -> tuple[np.ndarray, np.ndarray]:
+    """Max-min power by a search over a common target rate, batched (numpy).
+
+    For a target ``t`` the users are visited weakest first (under SIC a user is
+    interfered only by weaker ones, which are already placed); each spends the
+    least power reaching ``t`` against the interference it sees
+    (:func:`inverse_water_fill`). ``t`` is feasible when no user needs more than its
+    budget; feasibility is monotone in ``t`` (a higher target raises every user's
+    power and so every stronger user's interference), so a grid search that refines
+    the bracket ``[lo, hi]`` finds the best ``t`` of this policy to ``rtol``. The
+    point is feasible, hence a lower bound of the max-min power step, and a good
+    SCP starting point.
+
+    ``lower`` is a target known to be feasible for every graph (default 0). Each
+    value of ``harms`` runs the search with that interference weight (see
+    :func:`_place_sequential`); the best point per graph is returned.
+
+    Returns
+    -------
+    x : ndarray (B, J, N)
+        Budget fractions achieving ``t``.
+    t : ndarray (B,)
+        Min-rate (nats) of ``x`` under SIC.
+    """
+    n_batch = a_edges.shape[0]
+    upper = max_min_upper_bound(a_edges)
+    lower = np.minimum(np.broadcast_to(np.asarray(lower, dtype=float), (n_batch,)), upper)
+    n_grid = int(np.clip(4096 // max(n_batch, 1), 2, 64))
+    fractions = np.arange(1, n_grid + 1) / n_grid
+    a_rep = np.repeat(a_edges, n_grid, axis=0)
+    sub_rep = np.repeat(sub, n_grid, axis=0)
+    stronger = stronger_rep = None
+    if any(h > 0 for h in harms):
+        stronger = _stronger_counts(sub, order, n_resources)
+        stronger_rep = np.repeat(stronger, n_grid, axis=0)
+    best_x, best_t = None, None
+    for harm in harms:
+        lo, hi = lower.copy(), upper.copy()
+        while True:
+            width = hi - lo
+            if np.all(width <= rtol * np.maximum(hi, 1e-300)):
+                break
+            targets = lo[:, None] + width[:, None] * fractions
+            _, feasible = _place_sequential(
+                a_rep, sub_rep, order, n_resources, targets.ravel(), harm, stronger_rep
+            )
+            feasible = np.cumprod(feasible.reshape(n_batch, n_grid), axis=1)  # prefix
+            n_ok = feasible.sum(axis=1)
+            new_lo = lo + width * n_ok / n_grid
+            hi = np.where(n_ok < n_grid, lo + width * (n_ok + 1) / n_grid, hi)
+            lo = new_lo
+        x, _ = _place_sequential(a_edges, sub, order, n_resources, lo, harm, stronger)
+        x = _project_budget(x)
+        t = _sic_user_rates(edges_to_dense(a_edges * x, sub, n_resources), order).min(axis=-1)
+        if best_t is None:
+            best_x, best_t = x, t
+        else:
+            better = t > best_t
+            best_x = np.where(better[:, None, None], x, best_x)
+            best_t = np.maximum(t, best_t)
+    return best_x, best_t
+
+
+def _stronger_counts(
+    sub: np.ndarray, order: np.ndarray, n_resources: int, users: np.ndarray | None = None
+) -> np.ndarray:
+    """Number of stronger users sharing each edge's resource, shape (B, J, N).
+
+    With ``users`` (B, J) weights, counts only those users (weighted).
+    """
+    n_batch, n_users, _ = sub.shape
+    member = np.zeros((n_batch, n_resources, n_users))
+    b_idx, j_idx = np.indices(sub.shape)[:2]
+    member[b_idx, sub, j_idx] = 1.0 if users is None else users[b_idx, j_idx]
+    ranked = member[:, :, order]
+    stronger_ranked = np.cumsum(ranked[:, :, ::-1], axis=2)[:, :, ::-1] - ranked
+    stronger = np.empty_like(stronger_ranked)
+    stronger[:, :, order] = stronger_ranked
+    return stronger[b_idx, sub, j_idx]
+
+
+def _place_sequential(
+    a_edges: np.ndarray,
+    sub: np.ndarray,
+    order: np.ndarray,
+    n_resources: int,
+    target: np.ndarray,
+    harm: float = 0.0,
+    stronger: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weakest-first placement for per-graph targets; returns (x, feasible).
+
+    Each user reaches ``target`` with the least power (feasibility is judged on
+    that). With ``harm > 0`` it instead minimises ``sum_k (1 + harm * s_k) x_k``,
+    ``s_k`` the number of stronger users on resource k (which its power interferes
+    with), whenever that still fits its budget: a cheap stand-in for the prices
+    that the SCP step would put on interference.
+    """
+    n_batch = a_edges.shape[0]
+    rows = np.arange(n_batch)[:, None]
+    received = np.zeros((n_batch, n_resources))
+    x = np.zeros_like(a_edges)
+    feasible = np.ones(n_batch, dtype=bool)
+    if harm > 0 and stronger is None:
+        stronger = _stronger_counts(sub, order, n_resources)
+    for j in order:
+        idx = sub[:, j, :]
+        floors = _floors(received[rows, idx], a_edges[:, j, :])
+        xj, total = inverse_water_fill(floors, target)
+        feasible &= total <= 1.0 + 1e-12
+        if harm > 0:
+            weight = 1.0 + harm * stronger[:, j, :]
+            xw, _ = inverse_water_fill(floors * weight, target)
+            xw = xw / weight
+            fits = xw.sum(axis=-1) <= 1.0
+            xj = np.where(fits[:, None], xw, xj)
+        xj = np.where(np.isfinite(xj), xj, 0.0)
+        x[:, j, :] = xj
+        received[rows, idx] += a_edges[:, j, :] * xj
+    return x, feasible
+
+
+class SlotLayout:
+    """Where the edges of a factor graph sit in the resource slots, weakest first.
+
+    Resource ``k`` has ``d_f`` slots; its users fill slots ``0, 1, ...`` by ascending
+    rank, so slot ``s`` is interfered by slots ``< s`` of the same resource (SIC).
+    ``slot_of_edge[j, n]`` is the slot of user j's n-th edge.
+    """
+
+    def __init__(
+        self, sub: np.ndarray, rank: np.ndarray, n_resources: int, users_per_resource: int
+    ) -> None:
+        n_users, n_per_user = sub.shape
+        edge_user = np.repeat(np.arange(n_users), n_per_user)
+        edge_resource = sub.ravel()
+        order = np.lexsort((rank[edge_user], edge_resource))
+        position = np.empty(edge_user.size, dtype=np.intp)
+        starts = np.searchsorted(edge_resource[order], np.arange(n_resources))
+        position[order] = np.arange(edge_user.size) - starts[edge_resource[order]]
+        self.n_slots = n_resources * users_per_resource
+        self.slot_of_edge = (edge_resource * users_per_resource + position).reshape(sub.shape)
+        self.occupied = np.zeros(self.n_slots)
+        self.occupied[self.slot_of_edge.ravel()] = 1.0
+        self.owner = np.zeros((n_users, self.n_slots))
+        self.owner[edge_user, self.slot_of_edge.ravel()] = 1.0
+
+    def to_slots(self, edge_values: np.ndarray) -> np.ndarray:
+        """Edge values (J, N) -> slot vector (zero on empty slots)."""
+        out = np.zeros(self.n_slots)
+        out[self.slot_of_edge.ravel()] = edge_values.ravel()
+        return out
+
+    def to_edges(self, slot_values: np.ndarray) -> np.ndarray:
+        """Slot vector -> edge values (J, N)."""
+        return slot_values[self.slot_of_edge]
+
+
+class SlotMaxMinProblem:
+    """DPP surrogate of the Max-Min power step, one per (K, J, d_f) (spec §4).
+
+    Variables live on the ``K * d_f`` resource slots (the factor-graph edges, plus
+    empty slots): budget fractions ``y``, interference ``I`` and rate epigraphs ``z``,
+    with ``t`` the common rate. With ``r = a * y``, ``I_s = sum_{s' < s, same
+    resource} r_s'`` and ``z_s <= log(1 + I_s + r_s) - slope_s I_s - offset_s``: the
+    subtracted ``log(1 + I)`` replaced by its tangent at ``I0`` (an upper bound, paper
+    Lemma 2), so the surrogate is a concave minorant of the min-rate, tight at
+    ``y0``. The graph enters only through parameters (slot gains, occupancy, and the
+    slot-to-user incidence ``owner``), so one compiled problem serves every graph
+    and every SCP iteration.
+    """
+
+    def __init__(self, n_resources: int, n_users: int, users_per_resource: int) -> None:
+        n_slots = n_resources * users_per_resource
+        block = np.tril(np.ones((users_per_resource, users_per_resource)), k=-1)
+        weaker = np.kron(np.eye(n_resources), block)  # slot s <- slots s' < s, same resource
+        self.weaker = weaker
+        self.a = cp.Parameter(n_slots, nonneg=True)
+        self.occupied = cp.Parameter(n_slots, nonneg=True)
+        self.owner = cp.Parameter((n_users, n_slots), nonneg=True)
+        self.slope = cp.Parameter(n_slots, nonneg=True)
+        self.offset = cp.Parameter(n_slots)
+        self.y0 = cp.Parameter(n_slots, nonneg=True)
+        self.radius = cp.Parameter(nonneg=True)
+        self.y = cp.Variable(n_slots, nonneg=True)
+        self.interference = cp.Variable(n_slots, nonneg=True)
+        self.z = cp.Variable(n_slots)
+        self.t = cp.Variable()
+        received = cp.multiply(self.a, self.y)
+        constraints = [
+            self.interference == weaker @ received,
+            self.z
+            <= cp.log1p(self.interference + received)
+            - cp.multiply(self.slope, self.interference)
+            - self.offset,
+            self.owner @ self.z >= self.t,
+            self.owner @ self.y <= 1.0,
+            self.y <= self.occupied,
+            cp.norm1(self.y - self.y0) <= self.radius,
+        ]
+        self.problem = cp.Problem(cp.Maximize(self.t), constraints)
+
+    def set_point(
+        self, layout: SlotLayout, a_slots: np.ndarray, y0: np.ndarray, radius: float
+    ) -> None:
+        """Linearise at slot fractions ``y0`` for the graph described by ``layout``."""
+        i0 = self.weaker @ (a_slots * y0)
+        self.a.value = a_slots
+        self.occupied.value = layout.occupied
+        self.owner.value = layout.owner
+        self.slope.value = 1.0 / (1.0 + i0)
+        self.offset.value = np.log1p(i0) - i0 / (1.0 + i0)
+        self.y0.value = y0
+        self.radius.value = radius
+
+
+@lru_cache(maxsize=16)
+def _slot_problem(n_resources: int, n_users: int, users_per_resource: int) -> SlotMaxMinProblem:
+    return SlotMaxMinProblem(n_resources, n_users, users_per_resource)
+
+
+@dataclass
+class TrustRegion:
+    """Trust-region schedule of the SCP inner loop (spec §4; authors' code values)."""
+
+    radius: float = 1.0
+    expand: float = 1.5
+    shrink: float = 0.8
+    max_radius: float = 2.0
+
+    def update(self, accepted: bool) -> None:
+        self.radius = (
+            min(self.radius * self.expand, self.max_radius)
+            if accepted
+            else self.radius * self.shrink
+        )
+
+
+def edge_min_rate(
+    a_edges: np.ndarray, sub: np.ndarray, x: np.ndarray, order: np.ndarray, n_resources: int
+) -> float:
+    """Min-rate (nats) of one graph given edge budget fractions."""
+    q = edges_to_dense(a_edges * x, sub, n_resources)
+    return float(_sic_user_rates(q, order).min())
+
+
+def scp_max_min_power(
+    a_edges: np.ndarray,
+    sub: np.ndarray,
+    rank: np.ndarray,
+    order: np.ndarray,
+    n_resources: int,
+    users_per_resource: int,
+    x0: np.ndarray,
+    *,
+    solvers: Sequence[str],
+    max_iter: int = 10,
+    tol: float = 1e-4,
+    trust: TrustRegion | None = None,
+    monitor: Monitor | None = None,
+    stage: str = "power",
+    outer: int = 0,
+) -> tuple[np.ndarray, float, int]:
+    """Trust-region SCP for the Max-Min power step on one graph (edges of shape (J, N)).
+
+    Each iteration solves :class:`SlotMaxMinProblem` linearised at the current point
+    and accepts the solution if the true min-rate improves (trust radius x1.5, capped;
+    otherwise x0.8). Stops when an accepted improvement is below ``tol`` (nats), a
+    rejected candidate is within ``tol`` of the current value, after ``max_iter``
+    iterations, or when the monitor's callback asks to stop.
+
+    Returns
+    -------
+    x, min_rate (nats), iterations
+    """
+    trust = trust or TrustRegion()
+    layout = SlotLayout(sub, rank, n_resources, users_per_resource)
+    problem = _slot_problem(n_resources, sub.shape[0], users_per_resource)
+    a_slots = layout.to_slots(a_edges)
+    x = np.array(x0, dtype=float)
+    best = edge_min_rate(a_edges, sub, x, order, n_resources)
+    iteration = 0
+    for iteration in range(1, max_iter + 1):
+        problem.set_point(layout, a_slots, layout.to_slots(x), trust.radius)
+        outcome = solve_conic(problem.problem, solvers)
+        candidate_value = float("nan")
+        accepted = False
+        if outcome.ok:
+            y = np.clip(problem.y.value, 0.0, None)
+            candidate = _project_budget(layout.to_edges(y))
+            candidate_value = edge_min_rate(a_edges, sub, candidate, order, n_resources)
+            accepted = candidate_value > best
+        gain = candidate_value - best if accepted else 0.0
+        if accepted:
+            x, best = candidate, candidate_value
+        radius_used = trust.radius
+        trust.update(accepted)
+        stop = False
+        if monitor is not None:
+            monitor.n_inner += 1
+            monitor.note_solver(outcome.ok, outcome.solver)
+            stop = monitor.record(
+                stage,
+                outer=outer,
+                inner=iteration,
+                objective=best,
+                surrogate=outcome.value,
+                candidate=candidate_value,
+                trust_radius=radius_used,
+                accepted=accepted,
+                solver_status=outcome.status,
+            )
+        if stop or (accepted and gain < tol):
+            break
+        if outcome.ok and not accepted and abs(candidate_value - best) < tol:
+            break
+        if not outcome.ok and trust.radius < 1e-6:
+            break
+    return x, best, iteration
+
+
+def max_min_power(
+    scenario: Scenario,
+    assignment: ArrayLike,
+    *,
+    polish: bool = True,
+    solver: str | Sequence[str] | None = None,
+    max_iter: int = 20,
+    tol: float = 1e-6,
+) -> np.ndarray:
+    """Max-min-rate powers for a fixed factor graph (paper problem (22), F fixed).
+
+    Sequential water-filling by bisection (:func:`sequential_max_min`), then, with
+    ``polish=True``, trust-region SCP with the tangent bound of the interference term.
+    A local method: the power step is non-convex.
+
+    Returns
+    -------
+    ndarray, shape (K, J)
+        Powers in watts.
+    """
+    f = check_assignment(
+        assignment, scenario.n_per_user, scenario.users_per_resource, scenario.shape
+    )
+    sub = edge_index(f, scenario.n_per_user)
+    a_edges = gather_edges(scenario.snr_at_budget, sub)
+    x, _ = sequential_max_min(
+        a_edges[None], sub[None], scenario.decoding_order, scenario.n_resources
+    )
+    x = x[0]
+    if polish:
+        x, _, _ = scp_max_min_power(
+            a_edges,
+            sub,
+            scenario.user_rank,
+            scenario.decoding_order,
+            scenario.n_resources,
+            scenario.users_per_resource,
+            x,
+            solvers=solver_path(solver),
+            max_iter=max_iter,
+            tol=tol,
+        )
+    return edges_to_dense(x, sub, scenario.n_resources) * scenario.power_budget[None, :]
+
+
+def sum_rate_nats(
+    a_edges: np.ndarray, sub: np.ndarray, x: np.ndarray, n_resources: int
+) -> np.ndarray:
+    """Sum-rate (nats) of edge allocations, batched."""
+    return _sum_rate(edges_to_dense(a_edges * x, sub, n_resources))
