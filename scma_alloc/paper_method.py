@@ -34,10 +34,12 @@ from .monitor import Monitor
 from .power import (
     TrustRegion,
     edge_index,
+    edge_min_rate,
     edges_to_dense,
     gather_edges,
     iterative_water_filling,
     scp_max_min_power,
+    sequential_max_min,
 )
 from .rates import _sic_user_rates
 from .scenario import Scenario
@@ -45,6 +47,8 @@ from .scenario import Scenario
 __all__ = ["PaperOptions", "paper_max_min", "paper_max_sr"]
 
 _SUPPORT_EPS = 1e-9
+#: Stop iterating after this many surrogate solves failed on every solver.
+_GIVE_UP = 20
 
 
 @dataclass
@@ -196,7 +200,7 @@ def paper_max_sr(scenario: Scenario, options: PaperOptions, monitor: Monitor) ->
                 outcome.ok and not accepted and abs(candidate_value - current) < options.scp_tol
             ):
                 break
-            if not outcome.ok and monitor.solver_failures >= 3 * options.max_inner:
+            if not outcome.ok and monitor.solver_failures >= _GIVE_UP:
                 return _finish_sr(scenario, f, f * p, "solver_failed", outer, monitor)
         y = f * p
         y, sum_rate = _relaxed_water_filling(a, f, _feasible_fractions(y))
@@ -321,6 +325,10 @@ def paper_max_min(scenario: Scenario, options: PaperOptions, monitor: Monitor) -
                 return _finish_mm(
                     scenario, unrank(f), unrank(f * p), "stopped", outer, monitor, options
                 )
+            if not outcome.ok and monitor.solver_failures >= _GIVE_UP:
+                return _finish_mm(
+                    scenario, unrank(f), unrank(f * p), "solver_failed", outer, monitor, options
+                )
             if (accepted and gain < options.scp_tol) or (
                 outcome.ok and not accepted and abs(candidate_value - current) < options.scp_tol
             ):
@@ -366,6 +374,10 @@ def paper_max_min(scenario: Scenario, options: PaperOptions, monitor: Monitor) -
                 return _finish_mm(
                     scenario, unrank(f), unrank(y), "stopped", outer, monitor, options
                 )
+            if not outcome.ok and monitor.solver_failures >= _GIVE_UP:
+                return _finish_mm(
+                    scenario, unrank(f), unrank(y), "solver_failed", outer, monitor, options
+                )
             if (accepted and gain < options.scp_tol) or (
                 outcome.ok and not accepted and abs(candidate_value - current) < options.scp_tol
             ):
@@ -390,7 +402,19 @@ def _finish_mm(
     sub = edge_index(graph, scenario.n_per_user)
     a_edges = gather_edges(scenario.snr_at_budget, sub)
     x0 = _feasible_fractions(gather_edges(y, sub).T).T
-    if reason != "stopped":
+    if reason == "solver_failed":
+        # No conic solver works: keep the better of the current point and the
+        # sequential water-filling power (numpy, always available).
+        x_seq, _ = sequential_max_min(
+            a_edges[None], sub[None], scenario.decoding_order, scenario.n_resources
+        )
+        current = edge_min_rate(a_edges, sub, x0, scenario.decoding_order, scenario.n_resources)
+        fallback = edge_min_rate(
+            a_edges, sub, x_seq[0], scenario.decoding_order, scenario.n_resources
+        )
+        if fallback > current:
+            x0 = x_seq[0]
+    if reason not in ("stopped", "solver_failed"):
         x0, _, _ = scp_max_min_power(
             a_edges,
             sub,

@@ -68,19 +68,24 @@ def water_fill(floors: np.ndarray, total: float | np.ndarray = 1.0) -> np.ndarra
     """Water-filling over the last axis: ``x = max(mu - floors, 0)``, ``sum x = total``.
 
     ``floors`` are noise-plus-interference to gain ratios (``inf`` for an unusable
-    resource). Maximises ``sum log(1 + x / floors)``. Exact (sorting), batched.
+    resource). Maximises ``sum log(1 + x / floors)``. Exact (sorting), batched; a
+    closed form for two resources (the paper's N = 2), the hot path of the solvers.
     """
+    total = np.asarray(total, dtype=float)
+    if floors.shape[-1] == 2:
+        low = np.minimum(floors[..., 0], floors[..., 1])
+        high = np.maximum(floors[..., 0], floors[..., 1])
+        both = total + low > high
+        level = np.where(both, 0.5 * (total + low + high), total + low)
+        level = np.where(np.isinf(low), -np.inf, level)
+        return np.maximum(level[..., None] - floors, 0.0)
     s = np.sort(floors, axis=-1)
     n = s.shape[-1]
-    total = np.asarray(total, dtype=float)
-    with np.errstate(invalid="ignore"):
-        mu = (total[..., None] + np.cumsum(s, axis=-1)) / np.arange(1, n + 1)
-        active = np.count_nonzero(mu > s, axis=-1)
+    mu = (total[..., None] + np.cumsum(s, axis=-1)) / np.arange(1, n + 1)
+    active = np.count_nonzero(mu > s, axis=-1)
     level = np.take_along_axis(mu, np.maximum(active - 1, 0)[..., None], axis=-1)
     level = np.where(active[..., None] > 0, level, -np.inf)
-    with np.errstate(invalid="ignore"):
-        x = np.maximum(level - floors, 0.0)
-    return np.nan_to_num(x, nan=0.0, posinf=0.0)
+    return np.maximum(level - floors, 0.0)
 
 
 def _floors(interference: np.ndarray, a_edges: np.ndarray) -> np.ndarray:

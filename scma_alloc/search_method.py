@@ -146,6 +146,7 @@ def search_max_min(scenario: Scenario, options: SearchOptions, monitor: Monitor)
     n_per_user = scenario.n_per_user
     pool: list[tuple[float, np.ndarray, np.ndarray]] = []
     paper: tuple[float, np.ndarray, np.ndarray] | None = None
+    paper_outer = 0
     start_graphs = _starts(scenario, options, True)
     if options.include_paper:
         monitor.prefix = "paper:"
@@ -163,13 +164,14 @@ def search_max_min(scenario: Scenario, options: SearchOptions, monitor: Monitor)
         )
         paper = (value, sub, x)
         start_graphs.insert(0, outcome.assignment)
+        paper_outer = outcome.n_outer
 
     def add(value: float, sub: np.ndarray, x: np.ndarray) -> None:
         if not any(np.array_equal(sub, other) for _, other, _ in pool):
             pool.append((value, sub, x))
 
     reason = "converged"
-    moves_total = 0
+    moves_total = paper_outer
     starts = [np.sort(edge_index(g, n_per_user), axis=-1) for g in start_graphs]
     start_subs = np.stack(starts)
     start_x, start_value = sequential_max_min(
@@ -205,7 +207,6 @@ def search_max_min(scenario: Scenario, options: SearchOptions, monitor: Monitor)
     pool.sort(key=lambda item: -item[0])
     best_value, best_sub, best_x = pool[0]
     if options.polish and reason != "stopped":
-        solves_before, failures_before = monitor.n_inner, monitor.solver_failures
 
         def polish(sub: np.ndarray, x: np.ndarray, label: int) -> tuple[np.ndarray, float]:
             x_new, value_new, _ = scp_max_min_power(
@@ -244,7 +245,5 @@ def search_max_min(scenario: Scenario, options: SearchOptions, monitor: Monitor)
                 best_value, best_sub, best_x = value_new, sub, x_new
         if monitor.stopped:
             reason = "stopped"
-        elif monitor.solver_failures - failures_before >= monitor.n_inner - solves_before > 0:
-            reason = "solver_failed"
     graph = edges_to_dense(np.ones_like(best_x), best_sub, n_resources).astype(np.int8)
     return SearchOutcome(graph, edges_to_dense(best_x, best_sub, n_resources), reason, moves_total)

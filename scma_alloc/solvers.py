@@ -208,9 +208,17 @@ def _solve(
         outcome = paper(scenario, _paper_options(parsed), monitor)
     else:
         outcome = search(scenario, _search_options(parsed, objective), monitor)
-    status, message = _STATUS[outcome.status_reason]
-    if monitor.solver_failures and outcome.status_reason != "solver_failed":
-        message += f" ({monitor.solver_failures} surrogate solve(s) failed on every solver)"
+    reason = outcome.status_reason
+    if monitor.solver_failures and reason != "stopped":
+        # At least one surrogate could not be solved by any solver: the allocation
+        # is the best feasible iterate, and the status says so.
+        reason = "solver_failed"
+    status, message = _STATUS[reason]
+    if monitor.solver_failures:
+        message += (
+            f" ({monitor.solver_failures} of {monitor.n_inner} surrogate solves failed on "
+            f"every solver in {list(parsed['solvers'])})"
+        )
     if getattr(outcome, "repaired", False):
         message += "; the rounded factor graph was repaired"
     power = outcome.power_fraction * scenario.power_budget[None, :]

@@ -1,0 +1,94 @@
+"""Scenario validation, the paper's channel, units."""
+
+import numpy as np
+import pytest
+
+import scma_alloc as sa
+
+
+def test_units_round_trip():
+    assert sa.dbm_to_watt(30.0) == pytest.approx(1.0)
+    np.testing.assert_allclose(sa.watt_to_dbm(sa.dbm_to_watt([3.0, 10.0])), [3.0, 10.0])
+    with pytest.raises(ValueError, match="power_watt"):
+        sa.watt_to_dbm(0.0)
+
+
+def test_noise_presets_match_the_spec():
+    # Paper preset: B * 10**(-174/10) = -91.4 dBm; thermal kTB: -121.4 dBm (180 kHz).
+    assert sa.watt_to_dbm(sa.noise_power(180e3, "paper")) == pytest.approx(-91.45, abs=0.01)
+    assert sa.watt_to_dbm(sa.noise_power(180e3, "thermal")) == pytest.approx(-121.45, abs=0.01)
+    with pytest.raises(ValueError, match="noise"):
+        sa.noise_power(180e3, "cold")
+
+
+def test_random_scenario_is_seeded_and_follows_the_model():
+    a = sa.random_scenario(rng=7)
+    b = sa.random_scenario(rng=np.random.default_rng(7))
+    np.testing.assert_array_equal(a.gains, b.gains)
+    assert a.shape == (4, 6) and a.n_per_user == 2 and a.users_per_resource == 3
+    # Path loss 1 + d^4 with d <= 300 m bounds the average gain from below.
+    big = sa.random_scenario(n_resources=2000, n_users=3, rng=1, radius=300.0)
+    mean_gain = big.gains.mean(axis=0)
+    assert np.all(mean_gain > 0.8 / (1 + 300.0**4))
+    assert np.all(mean_gain < 1.2)
+    np.testing.assert_allclose(a.power_budget, sa.dbm_to_watt(10.0))
+    thermal = sa.random_scenario(rng=7, noise="thermal")
+    np.testing.assert_allclose(thermal.snr_gain / a.snr_gain, 10**3, rtol=1e-12)
+
+
+def test_decoding_order_ranks_by_total_gain_with_stable_ties():
+    gains = np.array([[1.0, 3.0, 2.0, 1.0], [1.0, 0.0, 1.0, 1.0]])
+    s = sa.Scenario(gains, 1.0, n_per_user=1, users_per_resource=2)
+    np.testing.assert_array_equal(s.decoding_order, [0, 3, 1, 2])
+    np.testing.assert_array_equal(s.user_rank, [0, 2, 3, 1])
+
+
+def test_with_budget_keeps_the_channel():
+    s = sa.random_scenario(rng=3)
+    t = s.with_budget(0.5)
+    np.testing.assert_array_equal(s.gains, t.gains)
+    np.testing.assert_allclose(t.power_budget, 0.5)
+    assert "K=4" in repr(t)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"gains": np.ones(6)}, "gains"),
+        ({"gains": np.ones((4, 6, 1))}, "gains"),
+        ({"gains": np.full((4, 6), np.nan)}, "gains"),
+        ({"gains": np.where(np.eye(4, 6) > 0, np.inf, 1.0)}, "gains"),
+        ({"gains": -np.ones((4, 6))}, "gains"),
+        ({"gains": np.c_[np.ones((4, 5)), np.zeros(4)]}, "gains"),
+        ({"power_budget": 0.0}, "power_budget"),
+        ({"power_budget": -1.0}, "power_budget"),
+        ({"power_budget": np.ones(5)}, "power_budget"),
+        ({"power_budget": [1, 1, 1, 1, 1, np.nan]}, "power_budget"),
+        ({"noise_power": 0.0}, "noise_power"),
+        ({"noise_power": np.inf}, "noise_power"),
+        ({"n_per_user": 5}, "n_per_user"),
+        ({"n_per_user": 0}, "n_per_user"),
+        ({"users_per_resource": 2}, "n_users\\*n_per_user"),
+        ({"users_per_resource": 0}, "users_per_resource"),
+    ],
+)
+def test_bad_input_names_the_argument(kwargs, match):
+    args = {"gains": np.ones((4, 6)), "power_budget": 1.0}
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        sa.Scenario(**args)
+
+
+def test_type_errors():
+    with pytest.raises(TypeError, match="gains"):
+        sa.Scenario([["a", "b"]], 1.0)
+    with pytest.raises(TypeError, match="n_per_user"):
+        sa.Scenario(np.ones((4, 6)), 1.0, n_per_user=2.0)
+    with pytest.raises(TypeError, match="noise_power"):
+        sa.Scenario(np.ones((4, 6)), 1.0, noise_power="1")
+
+
+def test_scenario_arrays_are_read_only():
+    s = sa.random_scenario(rng=0)
+    with pytest.raises(ValueError):
+        s.gains[0, 0] = 1.0
