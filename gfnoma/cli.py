@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gfnoma._validation import check_activation
 from gfnoma.signatures import (
     P_ASY,
     P_HIGH,
@@ -68,7 +69,12 @@ def parse_activation(text: str) -> tuple[float, ...]:
     key = text.strip().lower()
     if key in _PROFILES:
         return _PROFILES[key]
-    return tuple(_parse_floats(text, "--activation"))
+    vals = _parse_floats(text, "--activation")
+    try:
+        check_activation(vals, name="--activation")
+    except ValueError as exc:
+        raise _CLIError(str(exc)) from None
+    return tuple(vals)
 
 
 def _fix_negative_values(argv: list[str]) -> list[str]:
@@ -91,11 +97,19 @@ def _fix_negative_values(argv: list[str]) -> list[str]:
     return out
 
 
+_KINDS = (*SIGNATURE_KINDS, "musa-like", "search")
+
+
+def _is_file(spec: str) -> bool:
+    item = spec.strip()
+    return item.lower().endswith(".json") or "/" in item
+
+
 def _build_signatures(
     spec: str, activation: tuple[float, ...] | None, length: int, q: int, seed: int
 ) -> Signatures:
     item = spec.strip()
-    if item.lower().endswith(".json") or "/" in item:
+    if _is_file(item):
         sig = Signatures.load(item)
         if activation is not None:
             sig = sig.with_activation(activation)
@@ -105,7 +119,7 @@ def _build_signatures(
         from gfnoma.search import search_signatures
 
         return search_signatures(p, length, q=q, seed=seed).signatures
-    if item.lower() not in (*SIGNATURE_KINDS, "musa-like"):
+    if item.lower() not in _KINDS:
         raise _CLIError(f"--signatures: unknown kind {item!r}; use {_KINDS_HELP} or a .json file")
     return make_signatures(item, p, length, q=q, seed=seed)
 
@@ -169,6 +183,12 @@ def _cmd_ber(args: argparse.Namespace) -> int:
     from gfnoma.simulate import ber_sweep
 
     snr = parse_snr(args.snr)
+    if args.threads is not None:
+        if args.threads < 1:
+            raise _CLIError(f"--threads must be >= 1, got {args.threads}")
+        import torch
+
+        torch.set_num_threads(args.threads)
     activation = parse_activation(args.activation) if args.activation else None
     sig_specs = [s for s in args.signatures.split(",") if s.strip()]
     rx_names = [r.strip() for r in args.receivers.split(",") if r.strip()]
@@ -182,13 +202,35 @@ def _cmd_ber(args: argparse.Namespace) -> int:
             receivers.append(get_receiver(name))
         except ValueError as exc:
             raise _CLIError(f"--receivers: {exc}") from None
-    sets = [_build_signatures(s, activation, args.length, args.q, args.seed) for s in sig_specs]
+    if args.length < 1:
+        raise _CLIError(f"--length must be >= 1, got {args.length}")
+    # Check every receiver against every set's size before building anything slow.
+    n_default = len(activation if activation is not None else P_ASY)
+    sizes = []
+    loaded: dict[str, Signatures] = {}
+    for spec in sig_specs:
+        if _is_file(spec):
+            sig = _build_signatures(spec, activation, args.length, args.q, args.seed)
+            loaded[spec] = sig
+            sizes.append((sig.n_users, sig.length))
+        else:
+            if spec.strip().lower() not in _KINDS:
+                raise _CLIError(
+                    f"--signatures: unknown kind {spec!r}; use {_KINDS_HELP} or a .json file"
+                )
+            sizes.append((n_default, args.length))
     for rx in receivers:
-        for sig in sets:
+        for n, h in sizes:
             try:
-                rx.check_size(sig.n_users, sig.length)
+                rx.check_size(n, h)
             except ValueError as exc:
                 raise _CLIError(f"--receivers: {exc}") from None
+    sets = [
+        loaded[spec]
+        if spec in loaded
+        else _build_signatures(spec, activation, args.length, args.q, args.seed)
+        for spec in sig_specs
+    ]
     prefix = Path(args.out)
     prefix.parent.mkdir(parents=True, exist_ok=True)
     res = ber_sweep(
@@ -284,6 +326,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--early-stop", action="store_true", help="skip higher SNR after an error-free point"
     )
     ber.add_argument("--no-progress", action="store_true", help="no progress bars")
+    ber.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch CPU threads (1 is faster on a machine busy with other work) "
+        "[default: torch's choice]",
+    )
     ber.set_defaults(func=_cmd_ber)
 
     sig = sub.add_parser("signatures", help="inspect or create signature files (JSON)")
@@ -313,7 +362,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(_fix_negative_values(list(sys.argv[1:] if argv is None else argv)))
     try:
         return int(args.func(args))
-    except (_CLIError, ValueError, TypeError) as exc:
+    except (_CLIError, ValueError, TypeError, OSError) as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"gfnoma: error: {msg}", file=sys.stderr)
         return 2

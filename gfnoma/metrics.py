@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from gfnoma._validation import check_activation, check_int
-from gfnoma.signatures import Signatures
+from gfnoma.signatures import Signatures, _normalize_columns
 
 __all__ = [
     "ErrorCounts",
@@ -46,12 +46,10 @@ def _matrix_and_activation(
             )
         if not np.all(np.isfinite(s)):
             raise ValueError("signatures contains NaN or infinite entries")
-        norms = np.linalg.norm(s, axis=0)
-        if np.any(norms == 0):
-            raise ValueError(
-                f"signatures has all-zero column(s) {np.flatnonzero(norms == 0).tolist()}"
-            )
-        s = s / norms
+        zero = np.all(s == 0, axis=0)
+        if np.any(zero):
+            raise ValueError(f"signatures has all-zero column(s) {np.flatnonzero(zero).tolist()}")
+        s = _normalize_columns(s)
         p = activation
     if p is None:
         if need_activation:

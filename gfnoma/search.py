@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm.auto import tqdm
 
+from gfnoma._descent import coordinate_descent, weighted_correlation_sum
 from gfnoma._validation import check_activation, check_int
 from gfnoma.metrics import WelchBound, cc_weighted, weighted_welch_bound
 from gfnoma.signatures import P_ASY, Signatures
@@ -52,18 +53,6 @@ class SearchResult:
     def gap(self) -> float:
         """Relative distance to the Welch bound, ``cc / bound - 1``."""
         return self.cc / self.welch_bound.cc - 1.0
-
-
-def _user_costs(unit: np.ndarray, p: np.ndarray, n: int, cand: np.ndarray) -> np.ndarray:
-    """``p_n sum_{m != n} p_m |rho_nm|^2`` for candidate columns ``cand`` (H, V) of user n."""
-    others = np.arange(unit.shape[1]) != n
-    norms = np.sqrt(np.sum(cand.real**2 + cand.imag**2, axis=0))
-    ok = norms > 0
-    c = np.full(cand.shape[1], np.inf)
-    cu = cand[:, ok] / norms[ok]
-    r2 = np.abs(unit[:, others].conj().T @ cu) ** 2
-    c[ok] = p[n] * (p[others] @ r2)
-    return c
 
 
 def search_signatures(
@@ -143,7 +132,6 @@ def search_signatures(
     finals = []
     sweeps = 0
     evaluations = 0
-    norm = n * (n - 1)
     for r in tqdm(range(restarts), desc="CC search", disable=not progress):
         if r == 0 and init is not None:
             raw = init.alphabet.copy()
@@ -151,29 +139,12 @@ def search_signatures(
             raw = rng.choice(values, size=(h, n))
             while np.any(np.all(raw == 0, axis=0)):
                 raw = rng.choice(values, size=(h, n))
-        unit = raw / np.linalg.norm(raw, axis=0)
-        for _ in range(max_sweeps):
-            sweeps += 1
-            changed = False
-            for user in range(n):
-                for chip in range(h):
-                    cand = np.repeat(raw[:, user : user + 1], values.size, axis=1)
-                    cand[chip, :] = values
-                    costs = _user_costs(unit, p, user, cand)
-                    evaluations += values.size
-                    j = int(np.argmin(costs))
-                    current = _user_costs(unit, p, user, raw[:, user : user + 1])[0]
-                    if costs[j] < current - 1e-15 and values[j] != raw[chip, user]:
-                        raw[chip, user] = values[j]
-                        unit[:, user] = raw[:, user] / np.linalg.norm(raw[:, user])
-                        changed = True
-            if not changed:
-                break
-        w = np.outer(p, p) * np.abs(unit.conj().T @ unit) ** 2
-        np.fill_diagonal(w, 0.0)
-        cc = float(w.sum() / norm)
+        raw, nsw, nev = coordinate_descent(raw, p, values, max_sweeps=max_sweeps)
+        sweeps += nsw
+        evaluations += nev
+        cc = weighted_correlation_sum(raw, p) / (n * (n - 1))
         finals.append(cc)
-        if cc < best_cc - 1e-15:
+        if cc < best_cc:
             best_cc, best_raw = cc, raw.copy()
     sig = Signatures(best_raw, p, q=q, name="CC-search")
     return SearchResult(

@@ -69,6 +69,13 @@ def _as_matrix(matrix: Any, name: str = "matrix") -> np.ndarray:
     return m
 
 
+def _normalize_columns(raw: np.ndarray) -> np.ndarray:
+    """Unit-norm columns, robust to tiny or huge entries (scale by the largest part first)."""
+    scale = np.maximum(np.abs(raw.real), np.abs(raw.imag)).max(axis=0, keepdims=True)
+    scaled = raw / scale
+    return scaled / np.sqrt(np.sum(scaled.real**2 + scaled.imag**2, axis=0, keepdims=True))
+
+
 class Signatures:
     """A set of ``N`` spreading signatures of length ``H`` with an activation profile.
 
@@ -148,8 +155,7 @@ class Signatures:
             self._alph_re = None
             self._alph_im = None
             raw = m
-        norms = np.sqrt(np.sum(raw.real**2 + raw.imag**2, axis=0))
-        mat = raw / norms
+        mat = _normalize_columns(raw)
         mat.setflags(write=False)
         self._matrix = mat
         self._activation = p
@@ -524,6 +530,14 @@ def quantized_wbe(
     return quantize(wbe(activation, length, chirp=chirp), q, name="QWBE")
 
 
+def _musa_key(raw: np.ndarray) -> tuple[float, float, int]:
+    """Selection key: (total squared correlation, max squared correlation, -non-zero chips)."""
+    unit = raw / np.linalg.norm(raw, axis=0)
+    r2 = np.abs(unit.conj().T @ unit) ** 2
+    np.fill_diagonal(r2, 0.0)
+    return (round(float(r2.sum()), 8), round(float(r2.max()), 8), -int(np.count_nonzero(raw)))
+
+
 @functools.lru_cache(maxsize=16)
 def _musa_like_alphabet(
     n: int, h: int, seed: int, restarts: int
@@ -533,49 +547,57 @@ def _musa_like_alphabet(
     Returns the real and imaginary integer parts (rows of tuples, hashable for the cache);
     see :func:`musa_like` for the procedure.
     """
-    levels = (-1, 0, 1)
-    chip_values = np.array([complex(a, b) for a in levels for b in levels])
+    from gfnoma._descent import coordinate_descent
+
+    levels = np.array([-1, 0, 1])
+    chip_values = (levels[:, None] + 1j * levels[None, :]).ravel()
     rng = np.random.default_rng(seed)
-    max_pool = 2048
-    if 9 ** (h - 1) <= max_pool:
+    best_key: tuple[float, float, int] | None = None
+    best: np.ndarray | None = None
+    if h <= _MUSA_POOL_MAX_LENGTH:
         tails = np.array(list(itertools.product(chip_values, repeat=h - 1)), dtype=np.complex128)
         tails = tails.reshape(-1, h - 1)
+        cand = np.concatenate([np.ones((tails.shape[0], 1)), tails], axis=1).T
+        m = cand.shape[1]
+        if m < n:
+            raise ValueError(f"n_users={n} exceeds the {m} 3-level candidates of length {h}")
+        unit = cand / np.linalg.norm(cand, axis=0)
+        # squared correlations, rounded so that exact ties are ties (not floating-point noise)
+        gram = np.round(np.abs(unit.conj().T @ unit) ** 2, 10)
+        np.fill_diagonal(gram, 0.0)
+        for _ in range(restarts):
+            sel = [int(v) for v in rng.choice(m, size=n, replace=False)]
+            # swap descent on the total squared cross-correlation sum_{i != j} |rho_ij|^2
+            improved = True
+            while improved:
+                improved = False
+                for i in range(n):
+                    others = sel[:i] + sel[i + 1 :]
+                    cost = np.round(gram[:, others].sum(axis=1), 9)
+                    cost[sel] = np.inf
+                    j = int(np.argmin(cost))
+                    if cost[j] < round(float(gram[sel[i], others].sum()), 9):
+                        sel[i] = j
+                        improved = True
+            raw = cand[:, sorted(sel)]
+            key = _musa_key(raw)
+            if best_key is None or key < best_key:
+                best_key, best = key, raw
     else:
-        tails = np.unique(chip_values[rng.choice(9, size=(max_pool, h - 1))], axis=0)
-    cand = np.concatenate([np.ones((tails.shape[0], 1), dtype=np.complex128), tails], axis=1).T
-    m = cand.shape[1]
-    if m < n:
-        raise ValueError(f"n_users={n} exceeds the {m} 3-level candidates of length {h}")
-    unit = cand / np.linalg.norm(cand, axis=0)
-    # squared correlations, rounded so that exact ties are ties (not floating-point noise)
-    gram = np.round(np.abs(unit.conj().T @ unit) ** 2, 10)
-    np.fill_diagonal(gram, 0.0)
-    nnz = np.count_nonzero(cand, axis=0)
-
-    best_key: tuple[float, float, int] | None = None
-    best_sel: list[int] = []
-    for _ in range(restarts):
-        sel = [int(v) for v in rng.choice(m, size=n, replace=False)]
-        # swap descent on the total squared cross-correlation sum_{i != j} |rho_ij|^2
-        improved = True
-        while improved:
-            improved = False
-            for i in range(n):
-                others = sel[:i] + sel[i + 1 :]
-                cost = np.round(gram[:, others].sum(axis=1), 9)
-                cost[sel] = np.inf
-                j = int(np.argmin(cost))
-                if cost[j] < round(float(gram[sel[i], others].sum()), 9):
-                    sel[i] = j
-                    improved = True
-        sub = gram[np.ix_(sel, sel)]
-        key = (round(float(sub.sum()), 8), round(float(sub.max()), 8), -int(nnz[sel].sum()))
-        if best_key is None or key < best_key:
-            best_key, best_sel = key, sorted(sel)
-    chosen = cand[:, best_sel]
-    re = tuple(tuple(int(v) for v in row) for row in np.rint(chosen.real))
-    im = tuple(tuple(int(v) for v in row) for row in np.rint(chosen.imag))
+        weights = np.ones(n)
+        for _ in range(restarts):
+            raw = chip_values[rng.integers(0, 9, size=(h, n))]
+            raw[0, :] = 1.0
+            raw, _, _ = coordinate_descent(raw, weights, chip_values, fixed_rows=(0,))
+            key = _musa_key(raw)
+            if best_key is None or key < best_key:
+                best_key, best = key, raw
+    re = tuple(tuple(int(v) for v in row) for row in np.rint(best.real))
+    im = tuple(tuple(int(v) for v in row) for row in np.rint(best.imag))
     return re, im
+
+
+_MUSA_POOL_MAX_LENGTH = 4
 
 
 def musa_like(
@@ -583,24 +605,27 @@ def musa_like(
     length: int = 4,
     *,
     seed: int = 0,
-    restarts: int = 4096,
+    restarts: int | None = None,
 ) -> Signatures:
     """MUSA-like 3-level signatures: Re, Im in {-1, 0, 1}, first chip fixed to 1.
 
     The exact 3GPP TR 38.812 MUSA table is not available here, so this is labelled
-    ``"MUSA-like"``. Procedure (ours, activation-agnostic like MUSA itself):
+    ``"MUSA-like"``. Procedure (ours, activation-agnostic like MUSA itself): minimise the
+    total squared cross-correlation ``sum_{i != j} |rho_ij|^2`` over sets of ``N`` distinct
+    3-level sequences with first chip 1, from ``restarts`` seeded random starts, and keep the
+    best set by (total, then the maximum ``|rho_ij|^2``, then more non-zero chips — denser
+    sequences keep more of the per-chip fading diversity).
 
-    1. Candidates: all ``9**(H-1)`` sequences with first chip 1 (729 for ``H = 4``); for
-       ``H > 4`` a seeded random pool of at most 2048 of them.
-    2. ``restarts`` seeded random initial sets, each improved by single swaps (replace one
-       sequence by the candidate that lowers ``sum_{i != j} |rho_ij|^2`` most) until no swap
-       helps.
-    3. Keep the set with the lowest total ``sum_{i != j} |rho_ij|^2``, ties broken by the lower
-       maximum ``|rho_ij|^2`` and then by more non-zero chips (denser sequences keep more of
-       the per-chip fading diversity).
+    * ``H <= 4`` (at most 729 candidates): whole-sequence swap descent over all ``9**(H-1)``
+      candidates — replace one sequence by the candidate that lowers the total most, until
+      no swap helps; 4096 restarts by default. For ``N = 6, H = 4`` this reaches the
+      unweighted Welch bound (total 3.0) with maximum ``|rho|^2 = 1/8``.
+    * ``H > 4``: chip-wise coordinate descent over the 9 chip values (first chip fixed);
+      128 restarts by default.
 
-    Users receive the chosen sequences in candidate (lexicographic) order; ``p`` is not used
-    in the selection. A different ``seed`` may give another set with the same total.
+    Users receive the chosen sequences in candidate (lexicographic) order for ``H <= 4``, in
+    the order of the winning start otherwise; ``p`` is not used in the selection. A different
+    ``seed`` may give another set with the same total.
 
     Returns
     -------
@@ -609,6 +634,8 @@ def musa_like(
     """
     p, h = _check_sizes(activation, length)
     seed = check_int(seed, "seed", minimum=0)
+    if restarts is None:
+        restarts = 4096 if h <= _MUSA_POOL_MAX_LENGTH else 128
     restarts = check_int(restarts, "restarts", minimum=1)
     re, im = _musa_like_alphabet(p.size, h, seed, restarts)
     return Signatures.from_alphabet(re, im, p, q=1, name="MUSA-like")
