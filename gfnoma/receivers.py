@@ -112,10 +112,11 @@ def map_slice(
     -------
     (symbols, active)
     """
-    c = _quadrant(z)
-    gain = _SQRT2 * (z.real.abs() + z.imag.abs()) - 1.0
-    active = gain > v * _log_activity_ratio(p)
-    return torch.where(active, c, torch.zeros((), dtype=c.dtype)), active
+    zr = torch.view_as_real(z)
+    # sqrt(2)(|Re z| + |Im z|) - 1 > v log(4(1-p)/p)
+    active = zr.abs().sum(dim=-1) > (v * _log_activity_ratio(p) + 1.0) * _SQRT1_2
+    c = torch.copysign(torch.tensor(_SQRT1_2, dtype=zr.dtype), zr) * active.unsqueeze(-1)
+    return torch.view_as_complex(c), active
 
 
 class Receiver(nn.Module):
@@ -141,8 +142,11 @@ class Receiver(nn.Module):
         p: Any,
         noise_var: Any,
         active: torch.Tensor | None,
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Validate shapes; return ``(G, y, p, noise_var)`` in the working precision."""
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Validate shapes; return ``(h, y, s_unit, p, noise_var)`` in the working precision.
+
+        ``s_unit`` has unit-norm columns; ``g_n = h_n * s_n`` is ``h * s_unit``.
+        """
         if not (isinstance(y, torch.Tensor) and isinstance(h, torch.Tensor)):
             raise TypeError("y and h must be torch tensors")
         if not isinstance(s, torch.Tensor):
@@ -178,8 +182,7 @@ class Receiver(nn.Module):
                 raise ValueError(f"active must have shape ({b}, {n}), got {tuple(active.shape)}")
         s_unit = s.to(cdtype)
         s_unit = s_unit / torch.linalg.vector_norm(s_unit, dim=0, keepdim=True)
-        g = h.to(cdtype) * s_unit
-        return g, y.to(cdtype), p_t, nv
+        return h.to(cdtype), y.to(cdtype), s_unit, p_t, nv
 
     def forward(
         self,
@@ -225,18 +228,32 @@ class MatchedFilter(Receiver):
         self.interference = interference
 
     def forward(self, y, h, s, p, noise_var, active=None) -> Detection:
-        g, y, p, nv = self._prepare(y, h, s, p, noise_var, active)
-        a2 = g.real.square() + g.imag.square()  # |g_nk|^2, (B, H, N)
-        d = a2.sum(dim=1)  # ||g_n||^2
-        r = (g.conj() * y.unsqueeze(-1)).sum(dim=1)
+        h, y, s_unit, p, nv = self._prepare(y, h, s, p, noise_var, active)
+        b, hh, n = h.shape
+        eye = torch.eye(n, dtype=p.dtype)
+        # r_n = sum_k conj(h_kn) conj(s_kn) y_k as one GEMM against a block-diagonal table
+        s_blk = (s_unit.conj().unsqueeze(-1) * eye.to(s_unit.dtype)).reshape(hh * n, n)
+        r = (h.conj() * y.unsqueeze(-1)).reshape(b, hh * n) @ s_blk
+        a2 = h.real.square() + h.imag.square()  # |h_kn|^2
+        s2 = s_unit.real.square() + s_unit.imag.square()  # |s_kn|^2
         if self.interference == "average":
-            s_unit = s.to(g.dtype)
-            s_unit = s_unit / torch.linalg.vector_norm(s_unit, dim=0, keepdim=True)
-            ps2 = (s_unit.real.square() + s_unit.imag.square()) * p  # p_m |s_mk|^2, (H, N)
-            total = ps2.sum(dim=1, keepdim=True)
-            interf = (a2 * (total - ps2)).sum(dim=1)
+            # d_n = sum_k |h_kn|^2 |s_kn|^2 and
+            # I_n = sum_k |h_kn|^2 |s_kn|^2 sum_{m != n} p_m |s_mk|^2, as one GEMM
+            ps2 = s2 * p
+            others = ps2.sum(dim=1, keepdim=True) - ps2
+            w = torch.cat(
+                [
+                    (s2.unsqueeze(-1) * eye).reshape(hh * n, n),
+                    ((s2 * others).unsqueeze(-1) * eye).reshape(hh * n, n),
+                ],
+                dim=1,
+            )
+            di = a2.reshape(b, hh * n) @ w
+            d, interf = di[:, :n], di[:, n:]
         else:
+            g = h * s_unit
             m = g.mH @ g
+            d = torch.diagonal(m, dim1=1, dim2=2).real
             interf = (m.real.square() + m.imag.square()) @ p - p * d.square()
         z = r / d
         v = (interf + nv.unsqueeze(-1) * d) / d.square()
@@ -271,7 +288,8 @@ class MMSESIC(Receiver):
     label = "MMSE-SIC"
 
     def forward(self, y, h, s, p, noise_var, active=None) -> Detection:
-        g, y, p, nv = self._prepare(y, h, s, p, noise_var, active)
+        h, y, s_unit, p, nv = self._prepare(y, h, s, p, noise_var, active)
+        g = h * s_unit
         b, hh, n = g.shape
         eye = torch.eye(hh, dtype=g.dtype)
         cov = (g * p.to(g.dtype)) @ g.mH + nv.to(g.dtype)[:, None, None] * eye
@@ -281,10 +299,8 @@ class MMSESIC(Receiver):
         remaining = torch.ones(b, n, dtype=torch.bool)
         symbols = torch.zeros(b, n, dtype=g.dtype)
         detected = torch.zeros(b, n, dtype=torch.bool)
-        ratio = _log_activity_ratio(p)
         neg_inf = torch.tensor(float("-inf"), dtype=p.dtype)
         tiny = torch.finfo(p.dtype).tiny
-        zero = torch.zeros((), dtype=g.dtype)
         for _ in range(n):
             beta = torch.diagonal(bm, dim1=1, dim2=2).real
             den_all = (1.0 - p * beta).clamp_min(tiny)
@@ -296,12 +312,10 @@ class MMSESIC(Receiver):
             p_k = p[k.squeeze(1)]
             z = c_k / beta_k
             v = den / beta_k
-            gain = _SQRT2 * (z.real.abs() + z.imag.abs()) - 1.0
-            act = gain > v * ratio[k.squeeze(1)]
-            x_k = torch.where(act, _quadrant(z), zero)
+            x_k, act = map_slice(z, v, p_k)
             col = bm.gather(2, k.unsqueeze(1).expand(b, n, 1)).squeeze(2)  # b_k, (B, N)
-            scale = (p_k / den).to(g.dtype)[:, None, None]
-            bm = bm + scale * (col.unsqueeze(2) * col.conj().unsqueeze(1))
+            scaled = col * (p_k / den).to(g.dtype).unsqueeze(1)
+            bm = torch.addcmul(bm, scaled.unsqueeze(2), col.conj().unsqueeze(1))
             c = c + col * ((p_k * c_k - x_k) / den.to(g.dtype)).unsqueeze(1)
             remaining.scatter_(1, k, False)
             symbols.scatter_(1, k, x_k.unsqueeze(1))
@@ -324,7 +338,8 @@ class OracleLS(Receiver):
     needs_activity = True
 
     def forward(self, y, h, s, p, noise_var, active=None) -> Detection:
-        g, y, p, _ = self._prepare(y, h, s, p, noise_var, active)
+        h, y, s_unit, p, _ = self._prepare(y, h, s, p, noise_var, active)
+        g = h * s_unit
         b, hh, n = g.shape
         act = active.to(torch.bool)
         d = act.to(g.dtype)
@@ -358,7 +373,8 @@ class OracleMMSE(Receiver):
     needs_activity = True
 
     def forward(self, y, h, s, p, noise_var, active=None) -> Detection:
-        g, y, p, nv = self._prepare(y, h, s, p, noise_var, active)
+        h, y, s_unit, p, nv = self._prepare(y, h, s, p, noise_var, active)
+        g = h * s_unit
         hh, n = g.shape[1:]
         act = active.to(torch.bool)
         d = act.to(g.dtype)
@@ -479,7 +495,8 @@ class JointDetector(Receiver):
             )
 
     def forward(self, y, h, s, p, noise_var, active=None) -> Detection:
-        g, y, p, nv = self._prepare(y, h, s, p, noise_var, active)
+        h, y, s_unit, p, nv = self._prepare(y, h, s, p, noise_var, active)
+        g = h * s_unit
         b, n = g.shape[0], g.shape[2]
         double = g.dtype == torch.complex128
         p_key = tuple(float(v) for v in p.tolist())
