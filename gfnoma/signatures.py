@@ -69,11 +69,24 @@ def _as_matrix(matrix: Any, name: str = "matrix") -> np.ndarray:
     return m
 
 
+def _complex(re: np.ndarray, im: np.ndarray) -> np.ndarray:
+    """``re + 1j*im`` that keeps signed zeros (``1j * -0.0`` would lose the sign)."""
+    out = np.empty(np.broadcast_shapes(np.shape(re), np.shape(im)), dtype=np.complex128)
+    out.real = re
+    out.imag = im
+    return out
+
+
 def _normalize_columns(raw: np.ndarray) -> np.ndarray:
-    """Unit-norm columns, robust to tiny or huge entries (scale by the largest part first)."""
+    """Unit-norm columns, robust to tiny or huge entries (scale by the largest part first).
+
+    Real and imaginary parts are divided separately: numpy's complex division overflows for
+    subnormal divisors.
+    """
     scale = np.maximum(np.abs(raw.real), np.abs(raw.imag)).max(axis=0, keepdims=True)
-    scaled = raw / scale
-    return scaled / np.sqrt(np.sum(scaled.real**2 + scaled.imag**2, axis=0, keepdims=True))
+    re, im = raw.real / scale, raw.imag / scale
+    norm = np.sqrt(np.sum(re**2 + im**2, axis=0, keepdims=True))
+    return _complex(re / norm, im / norm)
 
 
 class Signatures:
@@ -150,7 +163,7 @@ class Signatures:
             self._alph_im = im.astype(np.int64)
             self._alph_re.setflags(write=False)
             self._alph_im.setflags(write=False)
-            raw = self._alph_re.astype(np.float64) + 1j * self._alph_im.astype(np.float64)
+            raw = _complex(self._alph_re.astype(np.float64), self._alph_im.astype(np.float64))
         else:
             self._alph_re = None
             self._alph_im = None
@@ -186,7 +199,7 @@ class Signatures:
             ):
                 raise ValueError(f"{nm} must contain integers")
         return cls(
-            re_a.astype(np.float64) + 1j * im_a.astype(np.float64), activation, q=q, name=name
+            _complex(re_a.astype(np.float64), im_a.astype(np.float64)), activation, q=q, name=name
         )
 
     # -- properties -----------------------------------------------------------------------
@@ -240,7 +253,7 @@ class Signatures:
         """Integer-valued complex matrix ``re + 1j*im`` (H, N) before normalisation, or None."""
         if self._alph_re is None:
             return None
-        return self._alph_re.astype(np.float64) + 1j * self._alph_im.astype(np.float64)
+        return _complex(self._alph_re.astype(np.float64), self._alph_im.astype(np.float64))
 
     # -- conversions ----------------------------------------------------------------------
     def tensor(self, dtype: torch.dtype = torch.complex64) -> torch.Tensor:
@@ -344,12 +357,12 @@ class Signatures:
                 isinstance(v, int) and not isinstance(v, bool) for v in im.flat
             ):
                 raise ValueError("signatures JSON: alphabet entries must be integers")
-            raw = re.astype(np.int64).astype(np.float64) + 1j * im.astype(np.int64).astype(
-                np.float64
+            raw = _complex(
+                re.astype(np.int64).astype(np.float64), im.astype(np.int64).astype(np.float64)
             )
         else:
             try:
-                raw = re.astype(np.float64) + 1j * im.astype(np.float64)
+                raw = _complex(re.astype(np.float64), im.astype(np.float64))
             except (TypeError, ValueError):
                 raise ValueError("signatures JSON: matrix entries must be numbers") from None
         if raw.shape != (d["length"], d["n_users"]):
