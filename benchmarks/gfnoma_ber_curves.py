@@ -74,8 +74,8 @@ def _save(ax, name: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--target-errors", type=int, default=1000)
-    ap.add_argument("--max-samples", type=int, default=400_000)
+    ap.add_argument("--target-errors", type=int, default=2000)
+    ap.add_argument("--max-samples", type=int, default=1_000_000)
     args = ap.parse_args()
     if args.quick:
         args.target_errors, args.max_samples = 100, 20_000

@@ -126,7 +126,7 @@ def heatmaps(sets: dict, path: Path) -> None:
     for ax, key in zip(axes, ("wbe", "musa", "search"), strict=True):
         sig = sets[key]
         plot_cross_correlation(
-            sig, ax=ax, title=f"{sig.name}: |rho_ij|, CC_w = {cc_weighted(sig):.4f}"
+            sig, ax=ax, title=f"{sig.name}: CC_w = {cc_weighted(sig):.4f}", vmax=0.75
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)

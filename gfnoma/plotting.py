@@ -92,11 +92,17 @@ def plot_ber(
 
 
 def plot_cross_correlation(
-    signatures: Signatures, ax: Any = None, *, weighted: bool = False, title: str | None = None
+    signatures: Signatures,
+    ax: Any = None,
+    *,
+    weighted: bool = False,
+    title: str | None = None,
+    vmax: float | None = None,
 ) -> Any:
     """Heat map of ``|rho_ij|`` (or ``p_i p_j |rho_ij|^2`` if ``weighted``) per user pair.
 
-    The unweighted map corresponds to the paper's Fig. 5.
+    The unweighted map corresponds to the paper's Fig. 5. ``vmax`` fixes the colour scale
+    (to compare several sets).
     """
     if not isinstance(signatures, Signatures):
         raise TypeError(f"signatures must be a Signatures object, got {type(signatures).__name__}")
@@ -109,12 +115,15 @@ def plot_cross_correlation(
         mat = cross_correlation(signatures)
         np.fill_diagonal(mat, np.nan)
         label = r"$|\rho_{ij}|$"
-    im = ax.imshow(mat, cmap="viridis", vmin=0.0)
+    top = float(np.nanmax(mat)) if vmax is None else float(vmax)
+    im = ax.imshow(mat, cmap="viridis", vmin=0.0, vmax=top)
     n = signatures.n_users
     for i in range(n):
         for j in range(n):
             if i != j:
-                ax.text(j, i, f"{mat[i, j]:.2f}", ha="center", va="center", fontsize=7, color="w")
+                color = "k" if mat[i, j] > 0.6 * top else "w"
+                txt = f"{mat[i, j]:.2f}"
+                ax.text(j, i, txt, ha="center", va="center", fontsize=7, color=color)
     ticks = np.arange(n)
     ax.set_xticks(ticks, [f"{k + 1}\np={signatures.activation[k]:g}" for k in ticks], fontsize=7)
     ax.set_yticks(ticks, [str(k + 1) for k in ticks], fontsize=7)
