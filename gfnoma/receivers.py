@@ -227,7 +227,15 @@ class MatchedFilter(Receiver):
             )
         self.interference = interference
 
-    def forward(self, y, h, s, p, noise_var, active=None) -> Detection:
+    def forward(
+        self,
+        y: torch.Tensor,
+        h: torch.Tensor,
+        s: torch.Tensor,
+        p: Any,
+        noise_var: Any,
+        active: torch.Tensor | None = None,
+    ) -> Detection:
         h, y, s_unit, p, nv = self._prepare(y, h, s, p, noise_var, active)
         b, hh, n = h.shape
         eye = torch.eye(n, dtype=p.dtype)
@@ -287,7 +295,15 @@ class MMSESIC(Receiver):
     name = "mmse-sic"
     label = "MMSE-SIC"
 
-    def forward(self, y, h, s, p, noise_var, active=None) -> Detection:
+    def forward(
+        self,
+        y: torch.Tensor,
+        h: torch.Tensor,
+        s: torch.Tensor,
+        p: Any,
+        noise_var: Any,
+        active: torch.Tensor | None = None,
+    ) -> Detection:
         h, y, s_unit, p, nv = self._prepare(y, h, s, p, noise_var, active)
         g = h * s_unit
         b, hh, n = g.shape
@@ -337,7 +353,15 @@ class OracleLS(Receiver):
     label = "oracle-LS"
     needs_activity = True
 
-    def forward(self, y, h, s, p, noise_var, active=None) -> Detection:
+    def forward(
+        self,
+        y: torch.Tensor,
+        h: torch.Tensor,
+        s: torch.Tensor,
+        p: Any,
+        noise_var: Any,
+        active: torch.Tensor | None = None,
+    ) -> Detection:
         h, y, s_unit, p, _ = self._prepare(y, h, s, p, noise_var, active)
         g = h * s_unit
         b, hh, n = g.shape
@@ -372,7 +396,15 @@ class OracleMMSE(Receiver):
     label = "oracle-MMSE"
     needs_activity = True
 
-    def forward(self, y, h, s, p, noise_var, active=None) -> Detection:
+    def forward(
+        self,
+        y: torch.Tensor,
+        h: torch.Tensor,
+        s: torch.Tensor,
+        p: Any,
+        noise_var: Any,
+        active: torch.Tensor | None = None,
+    ) -> Detection:
         h, y, s_unit, p, nv = self._prepare(y, h, s, p, noise_var, active)
         g = h * s_unit
         hh, n = g.shape[1:]
@@ -494,7 +526,15 @@ class JointDetector(Receiver):
                 f"(5**{n_users} = {5**n_users:.3g})"
             )
 
-    def forward(self, y, h, s, p, noise_var, active=None) -> Detection:
+    def forward(
+        self,
+        y: torch.Tensor,
+        h: torch.Tensor,
+        s: torch.Tensor,
+        p: Any,
+        noise_var: Any,
+        active: torch.Tensor | None = None,
+    ) -> Detection:
         h, y, s_unit, p, nv = self._prepare(y, h, s, p, noise_var, active)
         g = h * s_unit
         b, n = g.shape[0], g.shape[2]

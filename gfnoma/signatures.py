@@ -333,6 +333,8 @@ class Signatures:
             if key not in d:
                 raise ValueError(f"signatures JSON: missing key {key!r}")
         q = d["q"]
+        if q is not None and (isinstance(q, bool) or not isinstance(q, int)):
+            raise ValueError(f"signatures JSON: 'q' must be an integer or null, got {q!r}")
         if q is not None:
             if "alphabet" not in d:
                 raise ValueError(
@@ -407,7 +409,7 @@ class Signatures:
             raise ValueError(f"path: no such signatures file: {path}")
         try:
             return cls.from_json(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             raise ValueError(f"{path}: {exc}") from None
 
     # -- comparison / display -------------------------------------------------------------

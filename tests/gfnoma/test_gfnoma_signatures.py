@@ -313,6 +313,8 @@ def test_load_errors(tmp_path):
         ({**good, "alphabet": {"re": [[2] * 6] * 4, "im": [[0] * 6] * 4}}, r"\{-1\.\.1\}"),
         ({**good, "activation": [0.8] * 5}, "activation has 5 entries"),
         ({k: v for k, v in good.items() if k != "alphabet"}, "needs 'alphabet'"),
+        ({**good, "q": 1.0}, "'q' must be an integer or null"),
+        ({**good, "activation": ["a"] * 6}, "activation must be a sequence of real"),
     ]
     for d, match in cases:
         bad.write_text(json.dumps(d))
