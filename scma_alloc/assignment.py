@@ -5,14 +5,12 @@
   HiGHS), used to repair a rounded relaxation and to complete greedy graphs.
 * :func:`greedy_sum_rate_assignment` adds edges by largest sum-rate increase at
   equal power (the B2 stand-in and a start of the default solver).
-* The ``Relaxed*Problem`` classes are the DPP surrogates of the paper's codebook step
-  (F relaxed to [0, 1], penalty ``eta * sum(F**2 - F)`` linearised at the current
-  point, Lemma 1) and of the relaxed Max-Min power step (Lemma 2/3).
+* :func:`greedy_fairness_assignment` serves the user with the lowest rate first
+  (the B3 stand-in and a start of the default Max-Min solver).
 """
 
 from __future__ import annotations
 
-import cvxpy as cp
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
@@ -197,129 +195,3 @@ def penalty(relaxed: np.ndarray) -> float:
     """``sum(F**2 - F)`` (<= 0 on [0, 1], zero iff F is binary)."""
     f = np.asarray(relaxed, dtype=float)
     return float(np.sum(f * f - f))
-
-
-def _relaxed_constraints(
-    f: cp.Variable,
-    f0: cp.Parameter,
-    radius: cp.Parameter,
-    power: cp.Parameter,
-    n_per_user: int,
-    users_per_resource: int,
-) -> list:
-    per_user = cp.sum(f, axis=0)
-    return [
-        cp.sum(cp.multiply(power, f), axis=0) <= 1.0,
-        f >= 0,
-        f <= 1,
-        per_user >= 1,
-        per_user <= n_per_user,
-        cp.sum(f, axis=1) <= users_per_resource,
-        cp.sum(cp.abs(f - f0)) <= radius,
-    ]
-
-
-class RelaxedSumRateCodebookProblem:
-    """Codebook step of Max-SR (paper problem (19) and Lemma 1), P fixed.
-
-    ``max sum_k log(1 + sum_j q[k, j] F[k, j]) + sum(c * F)`` with the penalty's tangent
-    slope ``c = eta * (2 F0 - 1)``, over ``F in [0, 1]``, ``1 <= sum_k F[k, j] <= N``,
-    ``sum_j F[k, j] <= d_f``, the budget ``sum_k F[k, j] P[k, j] / Pmax_j <= 1`` and
-    ``||F - F0||_1 <= radius``. ``q = a * P / Pmax`` is the received SNR per unit of F
-    at the current power.
-    """
-
-    def __init__(self, n_resources: int, n_users: int, n_per_user: int, users_per_resource: int):
-        shape = (n_resources, n_users)
-        self.f = cp.Variable(shape)
-        self.q = cp.Parameter(shape, nonneg=True)
-        self.slope = cp.Parameter(shape)
-        self.f0 = cp.Parameter(shape)
-        self.power = cp.Parameter(shape, nonneg=True)
-        self.radius = cp.Parameter(nonneg=True)
-        objective = cp.sum(cp.log1p(cp.sum(cp.multiply(self.q, self.f), axis=1))) + cp.sum(
-            cp.multiply(self.slope, self.f)
-        )
-        self.problem = cp.Problem(
-            cp.Maximize(objective),
-            _relaxed_constraints(
-                self.f, self.f0, self.radius, self.power, n_per_user, users_per_resource
-            ),
-        )
-
-
-class RelaxedMaxMinCodebookProblem:
-    """Codebook step of Max-Min (paper Lemma 3), P fixed; users in rank order.
-
-    ``max t + sum(c * F)`` s.t. for every user j (columns sorted weakest first)
-    ``sum_k log(1 + I[k, j] + q[k, j] F[k, j]) - slope[k, j] I[k, j] - offset[k, j] >= t``,
-    ``I = (q * F) @ U`` with ``U`` strictly upper triangular ones (weaker users), and
-    the relaxed constraints on F.
-    """
-
-    def __init__(self, n_resources: int, n_users: int, n_per_user: int, users_per_resource: int):
-        shape = (n_resources, n_users)
-        upper = np.triu(np.ones((n_users, n_users)), k=1)
-        self.f = cp.Variable(shape)
-        self.interference = cp.Variable(shape, nonneg=True)
-        self.t = cp.Variable()
-        self.q = cp.Parameter(shape, nonneg=True)
-        self.slope = cp.Parameter(shape, nonneg=True)
-        self.offset = cp.Parameter(shape)
-        self.penalty_slope = cp.Parameter(shape)
-        self.f0 = cp.Parameter(shape)
-        self.power = cp.Parameter(shape, nonneg=True)
-        self.radius = cp.Parameter(nonneg=True)
-        received = cp.multiply(self.q, self.f)
-        rates = cp.sum(
-            cp.log1p(self.interference + received)
-            - cp.multiply(self.slope, self.interference)
-            - self.offset,
-            axis=0,
-        )
-        constraints = [
-            self.interference == received @ upper,
-            rates >= self.t,
-            *_relaxed_constraints(
-                self.f, self.f0, self.radius, self.power, n_per_user, users_per_resource
-            ),
-        ]
-        objective = self.t + cp.sum(cp.multiply(self.penalty_slope, self.f))
-        self.problem = cp.Problem(cp.Maximize(objective), constraints)
-
-
-class RelaxedMaxMinPowerProblem:
-    """Power step of Max-Min with a relaxed F (paper Lemma 2); users in rank order.
-
-    Variables: effective budget fractions ``y = F * P / Pmax`` (zero off the support of
-    F), ``sum_k y[k, j] <= 1``; rates as in :class:`RelaxedMaxMinCodebookProblem` with
-    ``received = a * y``; trust region ``||y - y0||_1 <= radius``.
-    """
-
-    def __init__(self, n_resources: int, n_users: int):
-        shape = (n_resources, n_users)
-        upper = np.triu(np.ones((n_users, n_users)), k=1)
-        self.y = cp.Variable(shape, nonneg=True)
-        self.interference = cp.Variable(shape, nonneg=True)
-        self.t = cp.Variable()
-        self.a = cp.Parameter(shape, nonneg=True)
-        self.support = cp.Parameter(shape, nonneg=True)
-        self.slope = cp.Parameter(shape, nonneg=True)
-        self.offset = cp.Parameter(shape)
-        self.y0 = cp.Parameter(shape)
-        self.radius = cp.Parameter(nonneg=True)
-        received = cp.multiply(self.a, self.y)
-        rates = cp.sum(
-            cp.log1p(self.interference + received)
-            - cp.multiply(self.slope, self.interference)
-            - self.offset,
-            axis=0,
-        )
-        constraints = [
-            self.interference == received @ upper,
-            rates >= self.t,
-            self.y <= self.support,
-            cp.sum(self.y, axis=0) <= 1.0,
-            cp.sum(cp.abs(self.y - self.y0)) <= self.radius,
-        ]
-        self.problem = cp.Problem(cp.Maximize(self.t), constraints)

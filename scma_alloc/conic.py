@@ -16,6 +16,9 @@ __all__ = ["DEFAULT_SOLVERS", "ConicOutcome", "solve_conic", "solver_path"]
 DEFAULT_SOLVERS: tuple[str, ...] = ("CLARABEL", "ECOS", "SCS")
 
 _GOOD = {cp.OPTIMAL, cp.OPTIMAL_INACCURATE}
+#: Per-solver settings: SCS, the last resort, is capped so a hopeless surrogate fails
+#: in seconds rather than minutes (its default is 100000 iterations).
+SOLVER_OPTIONS: dict[str, dict] = {"SCS": {"max_iters": 2000}, "ECOS": {"max_iters": 200}}
 _CVXPY_LOGGER = logging.getLogger("__cvxpy__")
 
 
@@ -57,12 +60,16 @@ def solver_path(solver: str | Sequence[str] | None) -> tuple[str, ...]:
         if not names:
             raise ValueError("solver: give at least one solver name")
     installed = set(cp.installed_solvers())
-    unknown = [name for name in names if name not in installed]
-    if unknown and len(unknown) == len(names):
+    requested = (solver.upper(),) if isinstance(solver, str) else names if solver else ()
+    missing = [name for name in requested if name not in installed]
+    if missing:
         raise ValueError(
-            f"solver: none of {list(names)} is installed; installed: {sorted(installed)}"
+            f"solver: {missing} not installed; installed solvers: {sorted(installed)}"
         )
-    return tuple(name for name in names if name in installed)
+    usable = tuple(name for name in names if name in installed)
+    if not usable:
+        raise ValueError(f"solver: none of {list(names)} is installed")
+    return usable
 
 
 def solve_conic(problem: cp.Problem, solvers: Sequence[str]) -> ConicOutcome:
@@ -77,11 +84,17 @@ def solve_conic(problem: cp.Problem, solvers: Sequence[str]) -> ConicOutcome:
     """
     try:
         with _quiet_cvxpy():
-            value = problem.solve(solver_path=list(solvers), warm_start=False)
-    except (cp.error.SolverError, ValueError, ArithmeticError, ZeroDivisionError) as exc:
-        return ConicOutcome(
-            False, f"solver_error: {type(exc).__name__}", "+".join(solvers), float("nan")
-        )
+            path = [(name, SOLVER_OPTIONS.get(name, {})) for name in solvers]
+            value = problem.solve(solver_path=path, warm_start=False)
+    except cp.error.SolverError as exc:
+        # solver_path only accepts "optimal". The last solver's "optimal_inaccurate"
+        # point is still worth a try: every SCP step is accepted on the true
+        # objective, never on the surrogate's word.
+        if problem.status == cp.OPTIMAL_INACCURATE and problem.value is not None:
+            return ConicOutcome(True, cp.OPTIMAL_INACCURATE, solvers[-1], float(problem.value))
+        return ConicOutcome(False, f"solver_error: {exc}"[:120], "+".join(solvers), float("nan"))
+    except (ValueError, ArithmeticError) as exc:
+        return ConicOutcome(False, f"error: {type(exc).__name__}", "+".join(solvers), float("nan"))
     status = problem.status or "unknown"
     used = getattr(problem.solver_stats, "solver_name", None) or "+".join(solvers)
     ok = status in _GOOD and value is not None and abs(value) < float("inf")

@@ -114,25 +114,45 @@ def _column_patterns(n_resources: int, n_per_user: int) -> np.ndarray:
     return patterns
 
 
+@lru_cache(maxsize=256)
 def count_factor_graphs(
     n_resources: int, n_users: int, n_per_user: int = 2, users_per_resource: int = 3
 ) -> int:
-    """Number of feasible factor graphs, by dynamic programming over resource loads.
+    """Number of feasible factor graphs (exact, by dynamic programming).
+
+    Resources are interchangeable for counting, so the state is how many resources
+    carry 0, 1, ..., d_f users; a new user takes ``m_l`` resources of load ``l``
+    (``sum m_l = N``) in ``prod C(n_l, m_l)`` ways. Polynomial in K, J: safe to call
+    on any size before deciding whether to enumerate.
 
     Examples
     --------
     >>> count_factor_graphs(4, 6, 2, 3)
     1860
     """
-    patterns = _column_patterns(n_resources, n_per_user)
-    states: dict[tuple[int, ...], int] = {(0,) * n_resources: 1}
+    levels = users_per_resource + 1
+    # Ways to split N picks over the loads 0..d_f-1.
+    splits = [
+        m
+        for m in itertools.product(range(n_per_user + 1), repeat=users_per_resource)
+        if sum(m) == n_per_user
+    ]
+    states: dict[tuple[int, ...], int] = {(n_resources,) + (0,) * (levels - 1): 1}
     for _ in range(n_users):
         new_states: dict[tuple[int, ...], int] = {}
-        for load, count in states.items():
-            for pattern in patterns:
-                new_load = tuple(int(a + b) for a, b in zip(load, pattern, strict=True))
-                if max(new_load) <= users_per_resource:
-                    new_states[new_load] = new_states.get(new_load, 0) + count
+        for state, count in states.items():
+            for m in splits:
+                if any(m[level] > state[level] for level in range(users_per_resource)):
+                    continue
+                ways = 1
+                new = list(state)
+                for level, picks in enumerate(m):
+                    if picks:
+                        ways *= math.comb(state[level], picks)
+                        new[level] -= picks
+                        new[level + 1] += picks
+                key = tuple(new)
+                new_states[key] = new_states.get(key, 0) + count * ways
         states = new_states
     return sum(states.values())
 

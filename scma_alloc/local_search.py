@@ -222,7 +222,6 @@ def max_min_local_search(
     max_moves: int = 10_000,
     max_candidates: int = 4096,
     rtol: float = 1e-7,
-    harms: tuple[float, ...] = (0.0,),
     monitor: Monitor | None = None,
     outer: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, float, int]:
@@ -243,9 +242,7 @@ def max_min_local_search(
     def gains(graphs: np.ndarray) -> np.ndarray:
         return snr[graphs, np.arange(graphs.shape[1])[None, :, None]]
 
-    x, t = sequential_max_min(
-        gains(sub[None]), sub[None], order, n_resources, rtol=rtol, harms=harms
-    )
+    x, t = sequential_max_min(gains(sub[None]), sub[None], order, n_resources, rtol=rtol)
     x, value = x[0], float(t[0])
     bound = float(max_min_upper_bound(gains(sub[None]))[0])
     accepted = 0
@@ -269,15 +266,14 @@ def max_min_local_search(
         for start in range(0, len(cand), max_candidates):
             chunk = slice(start, start + max_candidates)
             g = graphs[chunk]
-            for harm in harms:
-                xg, fits = _place_sequential(gains(g), g, order, n_resources, target[chunk], harm)
-                better[chunk] |= fits & (xg.sum(axis=-1) <= 1.0 + 1e-12).all(axis=-1)
+            need = _place_sequential(gains(g), g, order, n_resources, target[chunk])[1]
+            better[chunk] = need <= 1.0 + 1e-12
         improving = np.flatnonzero(better)
         if improving.size == 0:
             break
         g = graphs[improving]
         xs, scores = sequential_max_min(
-            gains(g), g, order, n_resources, rtol=rtol, lower=target[improving], harms=harms
+            gains(g), g, order, n_resources, rtol=rtol, lower=target[improving]
         )
         improves = (scores > value * (1.0 + 10 * rtol)) | (
             (scores >= tie) & (bounds[improving] > bound * (1.0 + 1e-9))

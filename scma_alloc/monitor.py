@@ -34,6 +34,8 @@ class Monitor:
         self.n_inner = 0
         #: Prepended to every stage name (e.g. ``"paper:"`` for a sub-run).
         self.prefix = ""
+        #: Remarks appended to the result's message.
+        self.notes: list[str] = []
 
     def elapsed(self) -> float:
         """Seconds since the monitor was created."""

@@ -22,13 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .assignment import (
-    RelaxedMaxMinCodebookProblem,
-    RelaxedMaxMinPowerProblem,
-    RelaxedSumRateCodebookProblem,
-    penalty,
-    round_assignment,
-)
+from .assignment import penalty, round_assignment
 from .conic import solve_conic
 from .monitor import Monitor
 from .power import (
@@ -43,12 +37,17 @@ from .power import (
 )
 from .rates import _sic_user_rates
 from .scenario import Scenario
+from .surrogates import (
+    RelaxedMaxMinCodebookProblem,
+    RelaxedMaxMinPowerProblem,
+    RelaxedSumRateCodebookProblem,
+)
 
 __all__ = ["PaperOptions", "paper_max_min", "paper_max_sr"]
 
 _SUPPORT_EPS = 1e-9
 #: Stop iterating after this many surrogate solves failed on every solver.
-_GIVE_UP = 20
+_GIVE_UP = 6
 
 
 @dataclass
@@ -164,11 +163,7 @@ def paper_max_sr(scenario: Scenario, options: PaperOptions, monitor: Monitor) ->
         trust = options.trust_region()
         for inner in range(1, options.max_inner + 1):
             f_start = f
-            problem.q.value = q
-            problem.slope.value = eta * (2.0 * f - 1.0)
-            problem.f0.value = f
-            problem.power.value = p
-            problem.radius.value = trust.radius
+            problem.set_point(q, f, p, eta * (2.0 * f - 1.0), trust.radius)
             outcome = solve_conic(problem.problem, options.solvers)
             monitor.note_solver(outcome.ok, outcome.solver)
             monitor.n_inner += 1
@@ -246,16 +241,6 @@ def _min_rate_ranked(received_ranked: np.ndarray) -> float:
     return float(_sic_user_rates(received_ranked, np.arange(received_ranked.shape[1])).min())
 
 
-def _tangent(received_ranked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Slope and offset of the tangent of log(1 + I) at the current interference."""
-    interference = np.cumsum(received_ranked, axis=1) - received_ranked
-    interference[:, 0] = 0.0
-    interference = np.maximum(interference, 0.0)
-    slope = 1.0 / (1.0 + interference)
-    offset = np.log1p(interference) - interference * slope
-    return slope, offset
-
-
 def paper_max_min(scenario: Scenario, options: PaperOptions, monitor: Monitor) -> PaperOutcome:
     """Algorithm 2 (Max-Min) with the valid tangent bound in both steps."""
     order = scenario.decoding_order
@@ -288,14 +273,7 @@ def paper_max_min(scenario: Scenario, options: PaperOptions, monitor: Monitor) -
         trust = options.trust_region()
         for inner in range(1, options.max_inner + 1):
             f_start = f
-            slope, offset = _tangent(q * f)
-            codebook.q.value = q
-            codebook.slope.value = slope
-            codebook.offset.value = offset
-            codebook.penalty_slope.value = eta * (2.0 * f - 1.0)
-            codebook.f0.value = f
-            codebook.power.value = p
-            codebook.radius.value = trust.radius
+            codebook.set_point(q, f, p, eta * (2.0 * f - 1.0), trust.radius)
             outcome = solve_conic(codebook.problem, options.solvers)
             monitor.note_solver(outcome.ok, outcome.solver)
             monitor.n_inner += 1
@@ -338,13 +316,7 @@ def paper_max_min(scenario: Scenario, options: PaperOptions, monitor: Monitor) -
         current = _min_rate_ranked(a * y)
         trust = options.trust_region()
         for inner in range(1, options.max_inner + 1):
-            slope, offset = _tangent(a * y)
-            power.a.value = a
-            power.support.value = support
-            power.slope.value = slope
-            power.offset.value = offset
-            power.y0.value = y
-            power.radius.value = trust.radius
+            power.set_point(a, support, y, trust.radius)
             outcome = solve_conic(power.problem, options.solvers)
             monitor.note_solver(outcome.ok, outcome.solver)
             monitor.n_inner += 1

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import cvxpy as cp
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -29,6 +28,7 @@ from .factor_graph import check_assignment
 from .monitor import Monitor
 from .rates import _sic_user_rates, _sum_rate
 from .scenario import Scenario
+from .surrogates import EdgeSumRateProblem, SlotMaxMinProblem
 
 __all__ = ["max_min_power", "max_sr_power"]
 
@@ -159,29 +159,11 @@ def iterative_water_filling(
 
 
 # --------------------------------------------------------------------------- CVXPY Max-SR
-class _EdgeSumRateProblem:
-    """DPP problem ``max sum_k log(1 + sum_{e on k} a_e y_e)`` for one factor graph."""
-
-    def __init__(self, sub: np.ndarray, n_resources: int) -> None:
-        n_users, n_per_user = sub.shape
-        n_edges = n_users * n_per_user
-        resource_of_edge = sub.ravel()
-        on_resource = np.zeros((n_resources, n_edges))
-        on_resource[resource_of_edge, np.arange(n_edges)] = 1.0
-        of_user = np.kron(np.eye(n_users), np.ones((1, n_per_user)))
-        self.a = cp.Parameter(n_edges, nonneg=True)
-        self.y = cp.Variable(n_edges, nonneg=True)
-        received = on_resource @ cp.multiply(self.a, self.y)
-        self.problem = cp.Problem(
-            cp.Maximize(cp.sum(cp.log1p(received))), [of_user @ self.y <= 1.0]
-        )
-
-
 def _cvxpy_max_sr_power(
     a_edges: np.ndarray, sub: np.ndarray, n_resources: int, solvers: Sequence[str]
 ) -> tuple[np.ndarray, ConicOutcome]:
-    problem = _EdgeSumRateProblem(sub, n_resources)
-    problem.a.value = a_edges.ravel()
+    problem = EdgeSumRateProblem(sub, n_resources)
+    problem.set_gains(a_edges)
     outcome = solve_conic(problem.problem, solvers)
     if not outcome.ok:
         return np.full(sub.shape, np.nan), outcome
@@ -250,9 +232,21 @@ def inverse_water_fill(floors: np.ndarray, target: np.ndarray) -> tuple[np.ndarr
     total : ndarray
         ``x.sum(-1)`` (``inf`` when every floor is ``inf`` and ``target > 0``).
     """
+    target = np.asarray(target, dtype=float)
+    if floors.shape[-1] == 2:  # closed form for the paper's N = 2 (the hot path)
+        low = np.minimum(floors[..., 0], floors[..., 1])
+        high = np.maximum(floors[..., 0], floors[..., 1])
+        with np.errstate(invalid="ignore", over="ignore"):
+            growth = np.exp(target)
+            both = growth * low > high
+            level = np.where(both, np.sqrt(low * high * growth), low * growth)
+            x = np.maximum(level[..., None] - floors, 0.0)
+        dead = np.isinf(low)
+        x = np.where(dead[..., None] | np.isinf(floors), 0.0, x)
+        total = np.where(dead & (target > 0), np.inf, x.sum(axis=-1))
+        return x, total
     s = np.sort(floors, axis=-1)
     n = s.shape[-1]
-    target = np.asarray(target, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_s = np.log(s)
         cum_log = np.cumsum(log_s, axis=-1)
@@ -289,23 +283,25 @@ def sequential_max_min(
     *,
     rtol: float = 1e-10,
     lower: np.ndarray | float = 0.0,
-    harms: Sequence[float] = (0.0,),
+    max_iter: int = 200,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Max-min power by a search over a common target rate, batched (numpy).
+    """Max-min power by a root search over a common target rate, batched (numpy).
 
     For a target ``t`` the users are visited weakest first (under SIC a user is
     interfered only by weaker ones, which are already placed); each spends the
     least power reaching ``t`` against the interference it sees
-    (:func:`inverse_water_fill`). ``t`` is feasible when no user needs more than its
-    budget; feasibility is monotone in ``t`` (a higher target raises every user's
-    power and so every stronger user's interference), so a grid search that refines
-    the bracket ``[lo, hi]`` finds the best ``t`` of this policy to ``rtol``. The
-    point is feasible, hence a lower bound of the max-min power step, and a good
-    SCP starting point.
+    (:func:`inverse_water_fill`). Let ``need(t)`` be the largest budget fraction any
+    user then needs: it is continuous and increasing in ``t`` (a higher target raises
+    every user's power and so every stronger user's interference), so the best
+    target of this policy is the root of ``need(t) = 1``, found by the Illinois
+    variant of regula falsi inside the bracket ``[lower, upper bound]`` (with a
+    bisection step whenever the bracket shrinks too slowly) to ``rtol``. The point is
+    feasible, hence a lower bound of the max-min power step, and a good SCP start.
 
-    ``lower`` is a target known to be feasible for every graph (default 0). Each
-    value of ``harms`` runs the search with that interference weight (see
-    :func:`_place_sequential`); the best point per graph is returned.
+    Parameters
+    ----------
+    lower : float or ndarray
+        A target known to be feasible for every graph (default 0).
 
     Returns
     -------
@@ -315,101 +311,63 @@ def sequential_max_min(
         Min-rate (nats) of ``x`` under SIC.
     """
     n_batch = a_edges.shape[0]
-    upper = max_min_upper_bound(a_edges)
-    lower = np.minimum(np.broadcast_to(np.asarray(lower, dtype=float), (n_batch,)), upper)
-    n_grid = int(np.clip(4096 // max(n_batch, 1), 2, 64))
-    fractions = np.arange(1, n_grid + 1) / n_grid
-    a_rep = np.repeat(a_edges, n_grid, axis=0)
-    sub_rep = np.repeat(sub, n_grid, axis=0)
-    stronger = stronger_rep = None
-    if any(h > 0 for h in harms):
-        stronger = _stronger_counts(sub, order, n_resources)
-        stronger_rep = np.repeat(stronger, n_grid, axis=0)
-    best_x, best_t = None, None
-    for harm in harms:
-        lo, hi = lower.copy(), upper.copy()
-        while True:
-            width = hi - lo
-            if np.all(width <= rtol * np.maximum(hi, 1e-300)):
-                break
-            targets = lo[:, None] + width[:, None] * fractions
-            _, feasible = _place_sequential(
-                a_rep, sub_rep, order, n_resources, targets.ravel(), harm, stronger_rep
-            )
-            feasible = np.cumprod(feasible.reshape(n_batch, n_grid), axis=1)  # prefix
-            n_ok = feasible.sum(axis=1)
-            new_lo = lo + width * n_ok / n_grid
-            hi = np.where(n_ok < n_grid, lo + width * (n_ok + 1) / n_grid, hi)
-            lo = new_lo
-        x, _ = _place_sequential(a_edges, sub, order, n_resources, lo, harm, stronger)
-        x = _project_budget(x)
-        t = _sic_user_rates(edges_to_dense(a_edges * x, sub, n_resources), order).min(axis=-1)
-        if best_t is None:
-            best_x, best_t = x, t
-        else:
-            better = t > best_t
-            best_x = np.where(better[:, None, None], x, best_x)
-            best_t = np.maximum(t, best_t)
-    return best_x, best_t
+    hi = max_min_upper_bound(a_edges)
+    lo = np.minimum(np.broadcast_to(np.asarray(lower, dtype=float), (n_batch,)), hi).copy()
 
+    def excess(t: np.ndarray) -> np.ndarray:
+        return _place_sequential(a_edges, sub, order, n_resources, t)[1] - 1.0
 
-def _stronger_counts(
-    sub: np.ndarray, order: np.ndarray, n_resources: int, users: np.ndarray | None = None
-) -> np.ndarray:
-    """Number of stronger users sharing each edge's resource, shape (B, J, N).
-
-    With ``users`` (B, J) weights, counts only those users (weighted).
-    """
-    n_batch, n_users, _ = sub.shape
-    member = np.zeros((n_batch, n_resources, n_users))
-    b_idx, j_idx = np.indices(sub.shape)[:2]
-    member[b_idx, sub, j_idx] = 1.0 if users is None else users[b_idx, j_idx]
-    ranked = member[:, :, order]
-    stronger_ranked = np.cumsum(ranked[:, :, ::-1], axis=2)[:, :, ::-1] - ranked
-    stronger = np.empty_like(stronger_ranked)
-    stronger[:, :, order] = stronger_ranked
-    return stronger[b_idx, sub, j_idx]
+    f_lo, f_hi = excess(lo), excess(hi)
+    done = f_hi <= 0  # the interference-free bound is reached: nothing to search
+    lo = np.where(done, hi, lo)
+    side = np.zeros(n_batch, dtype=int)  # which end moved last (Illinois)
+    for iteration in range(max_iter):
+        width = hi - lo
+        active = ~done & (width > rtol * np.maximum(hi, 1e-300))
+        if not active.any():
+            break
+        with np.errstate(invalid="ignore", divide="ignore"):
+            secant = (lo * f_hi - hi * f_lo) / (f_hi - f_lo)
+        inside = np.isfinite(secant) & (secant > lo) & (secant < hi)
+        t = np.where(inside & (iteration % 4 != 3), secant, 0.5 * (lo + hi))
+        f_t = excess(t)
+        feasible = f_t <= 0
+        move_lo = active & feasible
+        move_hi = active & ~feasible
+        # Illinois: halve the function value at the end that stays twice in a row.
+        f_hi = np.where(move_lo & (side == 1), 0.5 * f_hi, f_hi)
+        f_lo = np.where(move_hi & (side == -1), 0.5 * f_lo, f_lo)
+        lo, f_lo = np.where(move_lo, t, lo), np.where(move_lo, f_t, f_lo)
+        hi, f_hi = np.where(move_hi, t, hi), np.where(move_hi, f_t, f_hi)
+        side = np.where(move_lo, 1, np.where(move_hi, -1, side))
+    x, _ = _place_sequential(a_edges, sub, order, n_resources, lo)
+    x = _project_budget(x)
+    t = _sic_user_rates(edges_to_dense(a_edges * x, sub, n_resources), order).min(axis=-1)
+    return x, t
 
 
 def _place_sequential(
-    a_edges: np.ndarray,
-    sub: np.ndarray,
-    order: np.ndarray,
-    n_resources: int,
-    target: np.ndarray,
-    harm: float = 0.0,
-    stronger: np.ndarray | None = None,
+    a_edges: np.ndarray, sub: np.ndarray, order: np.ndarray, n_resources: int, target: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Weakest-first placement for per-graph targets; returns (x, feasible).
+    """Weakest-first least-power placement for per-graph targets.
 
-    Each user reaches ``target`` with the least power (feasibility is judged on
-    that). With ``harm > 0`` it instead minimises ``sum_k (1 + harm * s_k) x_k``,
-    ``s_k`` the number of stronger users on resource k (which its power interferes
-    with), whenever that still fits its budget: a cheap stand-in for the prices
-    that the SCP step would put on interference.
+    Returns the budget fractions ``x`` (B, J, N) and, per graph, the largest
+    fraction any user needs (``> 1``: the target is infeasible for this policy).
     """
     n_batch = a_edges.shape[0]
-    rows = np.arange(n_batch)[:, None]
-    received = np.zeros((n_batch, n_resources))
+    received = np.zeros(n_batch * n_resources)
+    base = (np.arange(n_batch) * n_resources)[:, None]
     x = np.zeros_like(a_edges)
-    feasible = np.ones(n_batch, dtype=bool)
-    if harm > 0 and stronger is None:
-        stronger = _stronger_counts(sub, order, n_resources)
+    need = np.zeros(n_batch)
     for j in order:
-        idx = sub[:, j, :]
-        floors = _floors(received[rows, idx], a_edges[:, j, :])
-        xj, total = inverse_water_fill(floors, target)
-        feasible &= total <= 1.0 + 1e-12
-        if harm > 0:
-            weight = 1.0 + harm * stronger[:, j, :]
-            xw, _ = inverse_water_fill(floors * weight, target)
-            xw = xw / weight
-            fits = xw.sum(axis=-1) <= 1.0
-            xj = np.where(fits[:, None], xw, xj)
+        flat = base + sub[:, j, :]
+        gains = a_edges[:, j, :]
+        xj, total = inverse_water_fill(_floors(received[flat], gains), target)
+        np.maximum(need, total, out=need)
         xj = np.where(np.isfinite(xj), xj, 0.0)
         x[:, j, :] = xj
-        received[rows, idx] += a_edges[:, j, :] * xj
-    return x, feasible
+        received[flat] += gains * xj
+    return x, need
 
 
 class SlotLayout:
@@ -446,64 +404,6 @@ class SlotLayout:
     def to_edges(self, slot_values: np.ndarray) -> np.ndarray:
         """Slot vector -> edge values (J, N)."""
         return slot_values[self.slot_of_edge]
-
-
-class SlotMaxMinProblem:
-    """DPP surrogate of the Max-Min power step, one per (K, J, d_f) (spec §4).
-
-    Variables live on the ``K * d_f`` resource slots (the factor-graph edges, plus
-    empty slots): budget fractions ``y``, interference ``I`` and rate epigraphs ``z``,
-    with ``t`` the common rate. With ``r = a * y``, ``I_s = sum_{s' < s, same
-    resource} r_s'`` and ``z_s <= log(1 + I_s + r_s) - slope_s I_s - offset_s``: the
-    subtracted ``log(1 + I)`` replaced by its tangent at ``I0`` (an upper bound, paper
-    Lemma 2), so the surrogate is a concave minorant of the min-rate, tight at
-    ``y0``. The graph enters only through parameters (slot gains, occupancy, and the
-    slot-to-user incidence ``owner``), so one compiled problem serves every graph
-    and every SCP iteration.
-    """
-
-    def __init__(self, n_resources: int, n_users: int, users_per_resource: int) -> None:
-        n_slots = n_resources * users_per_resource
-        block = np.tril(np.ones((users_per_resource, users_per_resource)), k=-1)
-        weaker = np.kron(np.eye(n_resources), block)  # slot s <- slots s' < s, same resource
-        self.weaker = weaker
-        self.a = cp.Parameter(n_slots, nonneg=True)
-        self.occupied = cp.Parameter(n_slots, nonneg=True)
-        self.owner = cp.Parameter((n_users, n_slots), nonneg=True)
-        self.slope = cp.Parameter(n_slots, nonneg=True)
-        self.offset = cp.Parameter(n_slots)
-        self.y0 = cp.Parameter(n_slots, nonneg=True)
-        self.radius = cp.Parameter(nonneg=True)
-        self.y = cp.Variable(n_slots, nonneg=True)
-        self.interference = cp.Variable(n_slots, nonneg=True)
-        self.z = cp.Variable(n_slots)
-        self.t = cp.Variable()
-        received = cp.multiply(self.a, self.y)
-        constraints = [
-            self.interference == weaker @ received,
-            self.z
-            <= cp.log1p(self.interference + received)
-            - cp.multiply(self.slope, self.interference)
-            - self.offset,
-            self.owner @ self.z >= self.t,
-            self.owner @ self.y <= 1.0,
-            self.y <= self.occupied,
-            cp.norm1(self.y - self.y0) <= self.radius,
-        ]
-        self.problem = cp.Problem(cp.Maximize(self.t), constraints)
-
-    def set_point(
-        self, layout: SlotLayout, a_slots: np.ndarray, y0: np.ndarray, radius: float
-    ) -> None:
-        """Linearise at slot fractions ``y0`` for the graph described by ``layout``."""
-        i0 = self.weaker @ (a_slots * y0)
-        self.a.value = a_slots
-        self.occupied.value = layout.occupied
-        self.owner.value = layout.owner
-        self.slope.value = 1.0 / (1.0 + i0)
-        self.offset.value = np.log1p(i0) - i0 / (1.0 + i0)
-        self.y0.value = y0
-        self.radius.value = radius
 
 
 @lru_cache(maxsize=16)
@@ -573,7 +473,7 @@ def scp_max_min_power(
     best = edge_min_rate(a_edges, sub, x, order, n_resources)
     iteration = 0
     for iteration in range(1, max_iter + 1):
-        problem.set_point(layout, a_slots, layout.to_slots(x), trust.radius)
+        problem.set_point(a_slots, layout.occupied, layout.owner, layout.to_slots(x), trust.radius)
         outcome = solve_conic(problem.problem, solvers)
         candidate_value = float("nan")
         accepted = False

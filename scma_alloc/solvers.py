@@ -93,9 +93,12 @@ def _parse(scenario: Scenario, method: str, options: dict[str, Any]) -> dict[str
             parsed[name] = _positive(parsed, name, int)
     if "n_starts" in parsed:
         parsed["n_starts"] = _positive(parsed, "n_starts", int, allow_zero=True)
-    for name in ("polish", "include_paper"):
-        if name in parsed and not isinstance(parsed[name], bool | np.bool_):
-            raise TypeError(f"{name} must be True or False")
+    if "polish" in parsed and not isinstance(parsed["polish"], bool | np.bool_):
+        raise TypeError("polish must be True or False")
+    if parsed.get("include_paper") is not None and not isinstance(
+        parsed["include_paper"], bool | np.bool_
+    ):
+        raise TypeError("include_paper must be True, False or None (automatic)")
     if parsed.get("callback") is not None and not callable(parsed["callback"]):
         raise TypeError("callback must be callable: callback(record) -> bool")
     parsed["solvers"] = solver_path(parsed.pop("solver", None))
@@ -156,7 +159,7 @@ def _search_options(parsed: dict[str, Any], objective: str) -> SearchOptions:
     initial = parsed.get("initial")
     if "n_starts" not in parsed:
         # Max-Min already starts from the paper's graph and two greedy graphs.
-        parsed = {**parsed, "n_starts": 2 if objective == "max_sr" else 0}
+        parsed = {**parsed, "n_starts": 6 if objective == "max_sr" else 0}
     names = (
         "n_starts",
         "max_moves",
@@ -219,6 +222,8 @@ def _solve(
             f" ({monitor.solver_failures} of {monitor.n_inner} surrogate solves failed on "
             f"every solver in {list(parsed['solvers'])})"
         )
+    for note in monitor.notes:
+        message += f"; {note}"
     if getattr(outcome, "repaired", False):
         message += "; the rounded factor graph was repaired"
     power = outcome.power_fraction * scenario.power_budget[None, :]

@@ -79,11 +79,11 @@ def test_exhaustive_max_sr_by_brute_force_on_a_tiny_instance():
 
 def test_exhaustive_max_min_pruning_changes_nothing():
     rng = np.random.default_rng(3)
-    scenario = sa.Scenario(rng.exponential(size=(3, 5)) * 30, 1.0, 1.0, 2, 4)
+    scenario = sa.Scenario(rng.exponential(size=(3, 4)) * 30, 1.0, 1.0, 2, 3)
     pruned = sa.exhaustive_max_min(scenario)
     values = [
         sa.user_rates(scenario, g, sa.max_min_power(scenario, g)).min()
-        for g in sa.enumerate_factor_graphs(3, 5, 2, 4)
+        for g in sa.enumerate_factor_graphs(3, 4, 2, 3)
     ]
     assert pruned.min_rate == pytest.approx(max(values), rel=1e-6)
     assert pruned.n_polished <= pruned.n_graphs == len(values)
@@ -180,23 +180,17 @@ def test_every_solver_failing_still_returns_a_feasible_allocation(monkeypatch):
 
 def test_fallback_to_the_next_solver(monkeypatch):
     import cvxpy as cp
+    from cvxpy.reductions.solvers.conic_solvers.clarabel_conif import CLARABEL
 
-    original = cp.Problem.solve
-    calls = []
+    def broken(self, *args, **kwargs):
+        raise cp.error.SolverError("simulated CLARABEL failure")
 
-    def flaky(self, *args, solver=None, **kwargs):
-        calls.append(solver)
-        if solver == "CLARABEL":
-            raise cp.error.SolverError("simulated failure")
-        return original(self, *args, solver=solver, **kwargs)
-
-    monkeypatch.setattr(cp.Problem, "solve", flaky)
+    monkeypatch.setattr(CLARABEL, "solve_via_data", broken)
     scenario = sa.random_scenario(rng=8)
     result = sa.solve_max_min(scenario, method="paper")
     assert_valid(scenario, result)
     assert result.status == sa.STATUS_CONVERGED
     assert result.solver == "ECOS"
-    assert "ECOS" in calls
 
 
 def test_wide_dynamic_range_of_gains():
@@ -205,14 +199,15 @@ def test_wide_dynamic_range_of_gains():
     gains[0, 0], gains[1, 1] = 1e-3, 1e12
     scenario = sa.Scenario(gains, 1.0)
     exact = sa.exhaustive_max_sr(scenario)
-    for objective, solve in SOLVERS.items():
-        for method in ("alternating", "paper"):
-            result = solve(scenario, method=method)
-            assert_valid(scenario, result)
-            assert np.all(np.isfinite(result.user_rates))
-            if objective == "max_sr" and method == "alternating":
-                assert result.sum_rate >= 0.999 * exact.sum_rate
-    assert sa.solve_max_min(scenario).min_rate > 0
+    for method in ("alternating", "paper"):
+        result = sa.solve_max_sr(scenario, method=method)
+        assert_valid(scenario, result)
+        assert result.status == sa.STATUS_CONVERGED
+        assert result.sum_rate >= 0.99 * exact.sum_rate
+    fair = sa.solve_max_min(scenario)  # runs the paper's Algorithm 2 inside, too
+    assert_valid(scenario, fair)
+    assert fair.status == sa.STATUS_CONVERGED
+    assert fair.min_rate > 1.0
 
 
 def test_initial_point_options():
