@@ -23,7 +23,7 @@ from .assignment import (
     round_assignment,
 )
 from .conic import DEFAULT_SOLVERS
-from .exhaustive import exhaustive_max_min, exhaustive_max_sr
+from .exhaustive import exhaustive_coupled, exhaustive_max_min, exhaustive_max_sr
 from .factor_graph import (
     check_assignment,
     count_factor_graphs,
@@ -33,6 +33,7 @@ from .factor_graph import (
     regular_factor_graph,
     to_networkx,
 )
+from .interference import InterferenceModel
 from .power import max_min_power, max_sr_power
 from .rates import allocation_violations, jain_index, sic_coupling, sum_rate, user_rates
 from .result import (
@@ -61,6 +62,7 @@ __all__ = [
     "STATUS_SOLVER_FAILED",
     "STATUS_STOPPED_BY_CALLBACK",
     "AllocationResult",
+    "InterferenceModel",
     "Scenario",
     "StepRecord",
     "allocation_violations",
@@ -68,6 +70,7 @@ __all__ = [
     "count_factor_graphs",
     "dbm_to_watt",
     "enumerate_factor_graphs",
+    "exhaustive_coupled",
     "exhaustive_max_min",
     "exhaustive_max_sr",
     "from_networkx",

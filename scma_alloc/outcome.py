@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .monitor import Monitor
-from .rates import LN2, _jain, _sic_user_rates, allocation_violations
+from .rates import LN2, _coupled_user_rates, _jain, _sic_user_rates, allocation_violations
 from .result import STATUS_CONVERGED, STATUS_OPTIMAL, AllocationResult
 from .scenario import Scenario
 
@@ -24,12 +24,15 @@ def allocation_result(
     n_outer: int = 0,
     n_inner: int | None = None,
     solver: str = "",
+    coupling: np.ndarray | None = None,
     **extra: object,
 ) -> AllocationResult:
     """Validate a final allocation and compute its rates and fairness.
 
     Powers are masked to the graph and any budget overshoot from solver round-off
     (relative 1e-12 and below) is scaled away; anything worse is a bug and raises.
+    Rates use SIC, or the given ``coupling`` matrix (then ``sum_rate`` is the sum of
+    the user rates, no longer the log-det bound).
     """
     f = np.asarray(assignment).astype(np.int8)
     p = np.where(f == 1, np.clip(np.asarray(power, dtype=float), 0.0, None), 0.0)
@@ -40,7 +43,11 @@ def allocation_result(
     problems = allocation_violations(scenario, f, p)
     if problems:  # pragma: no cover - would be a bug in a solver
         raise RuntimeError(f"{method} produced an infeasible allocation: {'; '.join(problems)}")
-    rates = _sic_user_rates(f * p * scenario.snr_gain, scenario.decoding_order) / LN2
+    q = f * p * scenario.snr_gain
+    if coupling is None:
+        rates = _sic_user_rates(q, scenario.decoding_order) / LN2
+    else:
+        rates = _coupled_user_rates(q, coupling) / LN2
     history = monitor.history if monitor is not None else []
     if monitor is not None and n_inner is None:
         n_inner = monitor.n_inner

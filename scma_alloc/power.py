@@ -16,10 +16,11 @@ and gains are ``a = gamma * Pmax`` (SNR at full budget), so that budgets are
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import cvxpy as cp
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -275,6 +276,48 @@ def max_min_upper_bound(a_edges: np.ndarray) -> np.ndarray:
     return solo.min(axis=-1)
 
 
+def largest_feasible_target(
+    excess: Callable[[np.ndarray], np.ndarray],
+    lo: np.ndarray,
+    hi: np.ndarray,
+    *,
+    rtol: float = 1e-10,
+    max_iter: int = 200,
+) -> np.ndarray:
+    """Largest ``t`` in ``[lo, hi]`` with ``excess(t) <= 0``, batched.
+
+    ``excess`` must be continuous and increasing in ``t`` with ``excess(lo) <= 0``
+    (``inf`` allowed for hopeless targets). Illinois variant of regula falsi on the
+    bracket, with a bisection step every fourth iteration and whenever the secant
+    leaves the bracket; stops when the bracket is below ``rtol`` relative.
+    """
+    lo, hi = lo.copy(), hi.copy()
+    f_lo, f_hi = excess(lo), excess(hi)
+    done = f_hi <= 0  # the upper bound itself is feasible
+    lo = np.where(done, hi, lo)
+    side = np.zeros(lo.shape, dtype=int)  # which end moved last (Illinois)
+    for iteration in range(max_iter):
+        width = hi - lo
+        active = ~done & (width > rtol * np.maximum(hi, 1e-300))
+        if not active.any():
+            break
+        with np.errstate(invalid="ignore", divide="ignore"):
+            secant = (lo * f_hi - hi * f_lo) / (f_hi - f_lo)
+        inside = np.isfinite(secant) & (secant > lo) & (secant < hi)
+        t = np.where(inside & (iteration % 4 != 3), secant, 0.5 * (lo + hi))
+        f_t = excess(t)
+        feasible = f_t <= 0
+        move_lo = active & feasible
+        move_hi = active & ~feasible
+        # Illinois: halve the function value at the end that stays twice in a row.
+        f_hi = np.where(move_lo & (side == 1), 0.5 * f_hi, f_hi)
+        f_lo = np.where(move_hi & (side == -1), 0.5 * f_lo, f_lo)
+        lo, f_lo = np.where(move_lo, t, lo), np.where(move_lo, f_t, f_lo)
+        hi, f_hi = np.where(move_hi, t, hi), np.where(move_hi, f_t, f_hi)
+        side = np.where(move_lo, 1, np.where(move_hi, -1, side))
+    return lo
+
+
 def sequential_max_min(
     a_edges: np.ndarray,
     sub: np.ndarray,
@@ -313,33 +356,13 @@ def sequential_max_min(
     n_batch = a_edges.shape[0]
     hi = max_min_upper_bound(a_edges)
     lo = np.minimum(np.broadcast_to(np.asarray(lower, dtype=float), (n_batch,)), hi).copy()
-
-    def excess(t: np.ndarray) -> np.ndarray:
-        return _place_sequential(a_edges, sub, order, n_resources, t)[1] - 1.0
-
-    f_lo, f_hi = excess(lo), excess(hi)
-    done = f_hi <= 0  # the interference-free bound is reached: nothing to search
-    lo = np.where(done, hi, lo)
-    side = np.zeros(n_batch, dtype=int)  # which end moved last (Illinois)
-    for iteration in range(max_iter):
-        width = hi - lo
-        active = ~done & (width > rtol * np.maximum(hi, 1e-300))
-        if not active.any():
-            break
-        with np.errstate(invalid="ignore", divide="ignore"):
-            secant = (lo * f_hi - hi * f_lo) / (f_hi - f_lo)
-        inside = np.isfinite(secant) & (secant > lo) & (secant < hi)
-        t = np.where(inside & (iteration % 4 != 3), secant, 0.5 * (lo + hi))
-        f_t = excess(t)
-        feasible = f_t <= 0
-        move_lo = active & feasible
-        move_hi = active & ~feasible
-        # Illinois: halve the function value at the end that stays twice in a row.
-        f_hi = np.where(move_lo & (side == 1), 0.5 * f_hi, f_hi)
-        f_lo = np.where(move_hi & (side == -1), 0.5 * f_lo, f_lo)
-        lo, f_lo = np.where(move_lo, t, lo), np.where(move_lo, f_t, f_lo)
-        hi, f_hi = np.where(move_hi, t, hi), np.where(move_hi, f_t, f_hi)
-        side = np.where(move_lo, 1, np.where(move_hi, -1, side))
+    lo = largest_feasible_target(
+        lambda t: _place_sequential(a_edges, sub, order, n_resources, t)[1] - 1.0,
+        lo,
+        hi,
+        rtol=rtol,
+        max_iter=max_iter,
+    )
     x, _ = _place_sequential(a_edges, sub, order, n_resources, lo)
     x = _project_budget(x)
     t = _sic_user_rates(edges_to_dense(a_edges * x, sub, n_resources), order).min(axis=-1)
@@ -436,13 +459,11 @@ def edge_min_rate(
     return float(_sic_user_rates(q, order).min())
 
 
-def scp_max_min_power(
-    a_edges: np.ndarray,
-    sub: np.ndarray,
-    rank: np.ndarray,
-    order: np.ndarray,
-    n_resources: int,
-    users_per_resource: int,
+def scp_loop(
+    set_point: Callable[[np.ndarray, float], None],
+    problem: cp.Problem,
+    read: Callable[[], np.ndarray],
+    value: Callable[[np.ndarray], float],
     x0: np.ndarray,
     *,
     solvers: Sequence[str],
@@ -453,34 +474,31 @@ def scp_max_min_power(
     stage: str = "power",
     outer: int = 0,
 ) -> tuple[np.ndarray, float, int]:
-    """Trust-region SCP for the Max-Min power step on one graph (edges of shape (J, N)).
+    """Trust-region SCP driver (spec §4), generic over the surrogate.
 
-    Each iteration solves :class:`SlotMaxMinProblem` linearised at the current point
-    and accepts the solution if the true min-rate improves (trust radius x1.5, capped;
-    otherwise x0.8). Stops when an accepted improvement is below ``tol`` (nats), a
+    Each iteration linearises at the current point (``set_point(x, radius)``), solves
+    the surrogate, reads its solution (``read()``, projected to the budgets) and
+    accepts it if the true objective ``value`` improves: radius x1.5 (capped) on
+    success, x0.8 otherwise. Stops when an accepted improvement is below ``tol``, a
     rejected candidate is within ``tol`` of the current value, after ``max_iter``
     iterations, or when the monitor's callback asks to stop.
 
     Returns
     -------
-    x, min_rate (nats), iterations
+    x, objective, iterations
     """
     trust = trust or TrustRegion()
-    layout = SlotLayout(sub, rank, n_resources, users_per_resource)
-    problem = _slot_problem(n_resources, sub.shape[0], users_per_resource)
-    a_slots = layout.to_slots(a_edges)
     x = np.array(x0, dtype=float)
-    best = edge_min_rate(a_edges, sub, x, order, n_resources)
+    best = value(x)
     iteration = 0
     for iteration in range(1, max_iter + 1):
-        problem.set_point(a_slots, layout.occupied, layout.owner, layout.to_slots(x), trust.radius)
-        outcome = solve_conic(problem.problem, solvers)
+        set_point(x, trust.radius)
+        outcome = solve_conic(problem, solvers)
         candidate_value = float("nan")
         accepted = False
         if outcome.ok:
-            y = np.clip(problem.y.value, 0.0, None)
-            candidate = _project_budget(layout.to_edges(y))
-            candidate_value = edge_min_rate(a_edges, sub, candidate, order, n_resources)
+            candidate = read()
+            candidate_value = value(candidate)
             accepted = candidate_value > best
         gain = candidate_value - best if accepted else 0.0
         if accepted:
@@ -509,6 +527,36 @@ def scp_max_min_power(
         if not outcome.ok and trust.radius < 1e-6:
             break
     return x, best, iteration
+
+
+def scp_max_min_power(
+    a_edges: np.ndarray,
+    sub: np.ndarray,
+    rank: np.ndarray,
+    order: np.ndarray,
+    n_resources: int,
+    users_per_resource: int,
+    x0: np.ndarray,
+    **options,
+) -> tuple[np.ndarray, float, int]:
+    """Trust-region SCP for the SIC Max-Min power step on one graph (edges (J, N)).
+
+    Solves :class:`~scma_alloc.surrogates.SlotMaxMinProblem` with :func:`scp_loop`;
+    ``options`` are those of :func:`scp_loop`.
+    """
+    layout = SlotLayout(sub, rank, n_resources, users_per_resource)
+    problem = _slot_problem(n_resources, sub.shape[0], users_per_resource)
+    a_slots = layout.to_slots(a_edges)
+    return scp_loop(
+        lambda x, radius: problem.set_point(
+            a_slots, layout.occupied, layout.owner, layout.to_slots(x), radius
+        ),
+        problem.problem,
+        lambda: _project_budget(layout.to_edges(np.clip(problem.y.value, 0.0, None))),
+        lambda x: edge_min_rate(a_edges, sub, x, order, n_resources),
+        x0,
+        **options,
+    )
 
 
 def max_min_power(

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .assignment import greedy_fairness_assignment, greedy_sum_rate_assignment, random_assignment
+from .coupled import coupled_local_search, polish_coupled
 from .factor_graph import count_factor_graphs, regular_factor_graph
 from .local_search import max_min_local_search, max_sr_local_search
 from .monitor import Monitor
@@ -40,7 +41,13 @@ from .power import (
 from .rates import _sic_user_rates
 from .scenario import Scenario
 
-__all__ = ["PAPER_CANDIDATE_MAX_GRAPHS", "SearchOptions", "search_max_min", "search_max_sr"]
+__all__ = [
+    "PAPER_CANDIDATE_MAX_GRAPHS",
+    "SearchOptions",
+    "search_coupled",
+    "search_max_min",
+    "search_max_sr",
+]
 
 #: ``include_paper=None`` runs the paper's Algorithm 2 as a candidate only on instances
 #: with at most this many feasible factor graphs (the paper's 4 x 6 has 1860). Its
@@ -274,3 +281,58 @@ def search_max_min(scenario: Scenario, options: SearchOptions, monitor: Monitor)
             reason = "stopped"
     graph = edges_to_dense(np.ones_like(best_x), best_sub, n_resources).astype(np.int8)
     return SearchOutcome(graph, edges_to_dense(best_x, best_sub, n_resources), reason, moves_total)
+
+
+def search_coupled(
+    scenario: Scenario,
+    coupling: np.ndarray,
+    objective: str,
+    options: SearchOptions,
+    monitor: Monitor,
+) -> SearchOutcome:
+    """The default method under a general coupling (see :mod:`scma_alloc.coupled`)."""
+    n_resources = scenario.n_resources
+    pool: list[tuple[float, np.ndarray, np.ndarray]] = []
+    reason = "converged"
+    moves_total = 0
+    starts = _starts(scenario, options, fairness=objective == "max_min")
+    for index, graph in enumerate(starts):
+        sub, x, value, moves = coupled_local_search(
+            scenario.snr_at_budget,
+            edge_index(graph, scenario.n_per_user),
+            coupling,
+            scenario.users_per_resource,
+            objective,
+            max_moves=options.max_moves,
+            monitor=monitor,
+            outer=index,
+        )
+        moves_total += moves
+        if moves >= options.max_moves:
+            reason = "iteration_limit"
+        if not any(np.array_equal(sub, other) for _, other, _ in pool):
+            pool.append((value, sub, x))
+        if monitor.record(
+            "start", outer=index, objective=max(v for v, _, _ in pool), solver_status="proxy"
+        ):
+            reason = "stopped"
+            break
+    pool.sort(key=lambda item: -item[0])
+    best = pool[0]
+    if options.polish and reason != "stopped":
+        best = polish_coupled(
+            scenario,
+            coupling,
+            objective,
+            pool[: max(options.n_polish, 2)],
+            solvers=options.solvers,
+            max_iter=options.max_inner,
+            tol=options.scp_tol,
+            trust=options.trust_region(),
+            monitor=monitor,
+        )
+        if monitor.stopped:
+            reason = "stopped"
+    _, sub, x = best
+    graph = edges_to_dense(np.ones_like(x), sub, n_resources).astype(np.int8)
+    return SearchOutcome(graph, edges_to_dense(x, sub, n_resources), reason, moves_total)

@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from .conic import solver_path
-from .exhaustive import exhaustive_max_min, exhaustive_max_sr
+from .exhaustive import exhaustive_coupled, exhaustive_max_min, exhaustive_max_sr
 from .factor_graph import check_assignment
+from .interference import InterferenceModel
 from .monitor import Monitor
 from .outcome import allocation_result
 from .paper_method import PaperOptions, paper_max_min, paper_max_sr
@@ -26,21 +27,21 @@ from .result import (
     AllocationResult,
 )
 from .scenario import Scenario
-from .search_method import SearchOptions, search_max_min, search_max_sr
+from .search_method import SearchOptions, search_coupled, search_max_min, search_max_sr
 
 __all__ = ["METHODS", "solve_max_min", "solve_max_sr"]
 
 #: Methods accepted by both solvers.
 METHODS = ("alternating", "paper", "exhaustive")
 
-_COMMON = {"solver", "callback", "rng", "initial"}
+_COMMON = {"solver", "callback", "rng", "initial", "interference"}
 _TRUST = {"trust_radius", "trust_radius_max", "trust_expand", "trust_shrink"}
 _OPTIONS = {
     "alternating": _COMMON
     | _TRUST
     | {"n_starts", "max_moves", "polish", "n_polish", "scp_tol", "max_inner", "include_paper"},
     "paper": _COMMON | _TRUST | {"eta", "tol", "scp_tol", "max_outer", "max_inner"},
-    "exhaustive": {"solver", "max_graphs", "polish", "scp_tol", "max_inner"},
+    "exhaustive": {"solver", "max_graphs", "polish", "scp_tol", "max_inner", "interference"},
 }
 
 _STATUS = {
@@ -102,9 +103,32 @@ def _parse(scenario: Scenario, method: str, options: dict[str, Any]) -> dict[str
     if parsed.get("callback") is not None and not callable(parsed["callback"]):
         raise TypeError("callback must be callable: callback(record) -> bool")
     parsed["solvers"] = solver_path(parsed.pop("solver", None))
+    parsed["interference"] = _parse_interference(scenario, method, parsed.get("interference"))
     if "initial" in parsed:
         parsed["initial"] = _parse_initial(scenario, method, parsed["initial"])
     return parsed
+
+
+def _parse_interference(
+    scenario: Scenario, method: str, interference: Any
+) -> InterferenceModel | None:
+    """None for the SIC model (default, or given explicitly), else the coupling model."""
+    if interference is None:
+        return None
+    if not isinstance(interference, InterferenceModel):
+        try:
+            interference = InterferenceModel(interference)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"interference: {exc}") from exc
+    interference.check(scenario)
+    if interference.is_sic_for(scenario):
+        return None  # the seed's model: exactly the SIC code path
+    if method == "paper":
+        raise ValueError(
+            "interference: method='paper' implements the paper's SIC model only; use "
+            "method='alternating' (default) or 'exhaustive' with a general coupling"
+        )
+    return interference
 
 
 def _parse_initial(
@@ -187,7 +211,25 @@ def _solve(
     search: Callable,
 ) -> AllocationResult:
     parsed = _parse(scenario, method, options)
+    model: InterferenceModel | None = parsed.pop("interference")
+    coupled_objective = "sum_rate" if objective == "max_sr" else "max_min"
     if method == "exhaustive":
+        if model is not None:
+            return exhaustive_coupled(
+                scenario,
+                model,
+                coupled_objective,
+                solver=parsed["solvers"],
+                **{
+                    target: parsed[source]
+                    for source, target in (
+                        ("max_graphs", "max_graphs"),
+                        ("scp_tol", "tol"),
+                        ("max_inner", "max_iter"),
+                    )
+                    if source in parsed
+                },
+            )
         if objective == "max_sr":
             return exhaustive_max_sr(
                 scenario, **{k: parsed[k] for k in ("max_graphs",) if k in parsed}
@@ -209,6 +251,14 @@ def _solve(
     monitor = Monitor(parsed.get("callback"))
     if method == "paper":
         outcome = paper(scenario, _paper_options(parsed), monitor)
+    elif model is not None:
+        outcome = search_coupled(
+            scenario,
+            model.coupling,
+            coupled_objective,
+            _search_options(parsed, objective),
+            monitor,
+        )
     else:
         outcome = search(scenario, _search_options(parsed, objective), monitor)
     reason = outcome.status_reason
@@ -238,6 +288,8 @@ def _solve(
         monitor=monitor,
         n_outer=outcome.n_outer,
         solver=solver,
+        coupling=None if model is None else model.coupling,
+        interference="sic" if model is None else model.name,
     )
 
 

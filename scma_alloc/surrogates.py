@@ -31,6 +31,7 @@ import cvxpy as cp
 import numpy as np
 
 __all__ = [
+    "CoupledSlotProblem",
     "EdgeSumRateProblem",
     "RelaxedMaxMinCodebookProblem",
     "RelaxedMaxMinPowerProblem",
@@ -92,23 +93,35 @@ class ScaledLogTerms:
             value = value - self.int_scatter @ cp.multiply(self.int_weight, self.int_gather @ x)
         return value
 
-    def set_point(self, coef: np.ndarray, x0: np.ndarray, radius: float) -> None:
-        """Scale and linearise at ``x0`` for the per-variable coefficients ``coef``."""
+    def set_point(
+        self,
+        coef: np.ndarray,
+        x0: np.ndarray,
+        radius: float,
+        inc_coef: np.ndarray | None = None,
+        int_coef: np.ndarray | None = None,
+    ) -> None:
+        """Scale and linearise at ``x0``.
+
+        ``coef`` gives one coefficient per variable (``S_s = sum coef_v x_v`` over the
+        included pairs); ``inc_coef`` / ``int_coef``, when given, give one per pair
+        instead (a coupling that depends on who interferes with whom).
+        """
+        inc_coef = coef[self.inc_var] if inc_coef is None else inc_coef
         reach = np.minimum(x0 + radius, self.upper)
         scale = 1.0 + np.bincount(
-            self.inc_term, weights=coef[self.inc_var] * reach[self.inc_var], minlength=self.n_terms
+            self.inc_term, weights=inc_coef * reach[self.inc_var], minlength=self.n_terms
         )
-        self.inc_weight.value = coef[self.inc_var] / scale[self.inc_term]
+        self.inc_weight.value = inc_coef / scale[self.inc_term]
         self.inv_scale.value = 1.0 / scale
         offset = np.log(scale)
         if self.int_term is not None:
+            int_coef = coef[self.int_var] if int_coef is None else int_coef
             i0 = np.bincount(
-                self.int_term,
-                weights=coef[self.int_var] * x0[self.int_var],
-                minlength=self.n_terms,
+                self.int_term, weights=int_coef * x0[self.int_var], minlength=self.n_terms
             )
             slope = 1.0 / (1.0 + i0)
-            self.int_weight.value = slope[self.int_term] * coef[self.int_var]
+            self.int_weight.value = slope[self.int_term] * int_coef
             offset = offset - (np.log1p(i0) - i0 * slope)
         # value = log(scale) + log(1/scale + S/scale) - [log(1 + I0) + slope (I - I0)]
         self.offset.value = -offset
@@ -170,6 +183,76 @@ class SlotMaxMinProblem:
     ) -> None:
         """Linearise at slot fractions ``y0`` for a graph (slot gains, occupancy, owner)."""
         self.terms.set_point(a_slots, y0, radius)
+        self.occupied.value = occupied
+        self.owner.value = owner
+        self.y0.value = y0
+        self.radius.value = radius
+
+
+class CoupledSlotProblem:
+    """Power-step surrogate under a general coupling ``C`` (integration spec).
+
+    Slots as in :class:`SlotMaxMinProblem`, but every slot of a resource may interfere
+    with every other: ``S_s = r_s + I_s``, ``I_s = sum_{s' != s} C[u(s), u(s')] r_s'``,
+    with per-pair coefficients set for each graph. ``objective="max_min"`` maximises the
+    common rate ``t``; ``"sum_rate"`` maximises the sum of the surrogate user rates (the
+    sum-rate is no longer concave for a general ``C``, so Max-SR needs SCP too).
+    """
+
+    def __init__(
+        self, n_resources: int, n_users: int, users_per_resource: int, objective: str
+    ) -> None:
+        n_slots = n_resources * users_per_resource
+        group = np.repeat(np.arange(n_resources), users_per_resource)
+        same = group[:, None] == group[None, :]
+        self.included = np.nonzero(same)
+        self.interfering = np.nonzero(same & ~np.eye(n_slots, dtype=bool))
+        self.terms = ScaledLogTerms(n_slots, n_slots, self.included, self.interfering)
+        self.occupied = cp.Parameter(n_slots, nonneg=True)
+        self.owner = cp.Parameter((n_users, n_slots), nonneg=True)
+        self.y0 = cp.Parameter(n_slots, nonneg=True)
+        self.radius = cp.Parameter(nonneg=True)
+        self.y = cp.Variable(n_slots, nonneg=True)
+        self.z = cp.Variable(n_slots)
+        constraints = [
+            self.z <= self.terms.expression(self.y),
+            self.owner @ self.y <= 1.0,
+            self.y <= self.occupied,
+            cp.norm1(self.y - self.y0) <= self.radius,
+        ]
+        if objective == "max_min":
+            self.t = cp.Variable()
+            constraints.append(self.owner @ self.z >= self.t)
+            goal = self.t
+        elif objective == "sum_rate":
+            goal = cp.sum(self.owner @ self.z)
+        else:  # pragma: no cover - internal
+            raise ValueError(f"objective must be 'max_min' or 'sum_rate', got {objective!r}")
+        self.problem = cp.Problem(cp.Maximize(goal), constraints)
+
+    def set_point(
+        self,
+        a_slots: np.ndarray,
+        user_of_slot: np.ndarray,
+        coupling: np.ndarray,
+        occupied: np.ndarray,
+        owner: np.ndarray,
+        y0: np.ndarray,
+        radius: float,
+    ) -> None:
+        """Linearise at ``y0`` for a graph (slot gains and users; -1 marks empty slots)."""
+        users = np.where(user_of_slot >= 0, user_of_slot, 0)
+        s_inc, v_inc = self.included
+        s_int, v_int = self.interfering
+        weight_inc = np.where(s_inc == v_inc, 1.0, coupling[users[s_inc], users[v_inc]])
+        weight_int = coupling[users[s_int], users[v_int]]
+        self.terms.set_point(
+            a_slots,
+            y0,
+            radius,
+            inc_coef=weight_inc * a_slots[v_inc],
+            int_coef=weight_int * a_slots[v_int],
+        )
         self.occupied.value = occupied
         self.owner.value = owner
         self.y0.value = y0
