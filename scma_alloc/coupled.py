@@ -205,7 +205,7 @@ def scp_coupled_power(
     user_of_slot[layout.slot_of_edge] = np.arange(n_users)[:, None]
     problem = _coupled_problem(n_resources, n_users, users_per_resource, objective)
     a_slots = layout.to_slots(a_edges)
-    return scp_loop(
+    x, value, iterations, _ = scp_loop(
         lambda x, radius: problem.set_point(
             a_slots,
             user_of_slot,
@@ -221,6 +221,7 @@ def scp_coupled_power(
         x0,
         **options,
     )
+    return x, value, iterations
 
 
 def coupled_local_search(

@@ -23,7 +23,6 @@ from functools import lru_cache
 import numpy as np
 
 from .assignment import penalty, round_assignment
-from .conic import solve_conic
 from .monitor import Monitor
 from .power import (
     TrustRegion,
@@ -32,6 +31,7 @@ from .power import (
     edges_to_dense,
     gather_edges,
     iterative_water_filling,
+    scp_loop,
     scp_max_min_power,
     sequential_max_min,
 )
@@ -115,6 +115,17 @@ def _initial_point(scenario: Scenario, options: PaperOptions) -> tuple[np.ndarra
     return f, p
 
 
+def _scp_settings(options: PaperOptions, monitor: Monitor) -> dict:
+    """Keyword arguments of :func:`~scma_alloc.power.scp_loop` shared by every step."""
+    return {
+        "solvers": options.solvers,
+        "max_iter": options.max_inner,
+        "tol": options.scp_tol,
+        "monitor": monitor,
+        "give_up": _GIVE_UP,
+    }
+
+
 def _power_fraction(f: np.ndarray, y: np.ndarray) -> np.ndarray:
     """P / Pmax from the effective fractions ``y = F * P / Pmax`` (0 off the support)."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -155,48 +166,29 @@ def paper_max_sr(scenario: Scenario, options: PaperOptions, monitor: Monitor) ->
     def true_objective(f: np.ndarray, q: np.ndarray) -> float:
         return float(np.log1p((q * f).sum(axis=1)).sum() + eta * penalty(f))
 
+    scp = _scp_settings(options, monitor)
+
     for outer in range(1, options.max_outer + 1):
         f_prev, y_prev = f, y
         p = _power_fraction(f, y)
         q = a * p
-        current = true_objective(f, q)
-        trust = options.trust_region()
-        for inner in range(1, options.max_inner + 1):
-            f_start = f
-            problem.set_point(q, f, p, eta * (2.0 * f - 1.0), trust.radius)
-            outcome = solve_conic(problem.problem, options.solvers)
-            monitor.note_solver(outcome.ok, outcome.solver)
-            monitor.n_inner += 1
-            candidate_value = float("nan")
-            accepted = False
-            if outcome.ok:
-                candidate = np.clip(problem.f.value, 0.0, 1.0)
-                candidate_value = true_objective(candidate, q)
-                accepted = candidate_value > current
-            gain = candidate_value - current if accepted else 0.0
-            if accepted:
-                f, current = candidate, candidate_value
-            radius_used = trust.radius
-            trust.update(accepted)
-            if monitor.record(
-                "codebook",
-                outer=outer,
-                inner=inner,
-                objective=current,
-                surrogate=outcome.value - eta * float(np.sum(f_start**2)),
-                candidate=candidate_value,
-                penalty=penalty(f),
-                trust_radius=radius_used,
-                accepted=accepted,
-                solver_status=outcome.status,
-            ):
-                return _finish_sr(scenario, f, f * p, "stopped", outer, monitor)
-            if (accepted and gain < options.scp_tol) or (
-                outcome.ok and not accepted and abs(candidate_value - current) < options.scp_tol
-            ):
-                break
-            if not outcome.ok and monitor.solver_failures >= _GIVE_UP:
-                return _finish_sr(scenario, f, f * p, "solver_failed", outer, monitor)
+        f, _, _, why = scp_loop(
+            lambda f0, radius, q=q, p=p: problem.set_point(
+                q, f0, p, eta * (2.0 * f0 - 1.0), radius
+            ),
+            problem.problem,
+            lambda: np.clip(problem.f.value, 0.0, 1.0),
+            lambda f, q=q: true_objective(f, q),
+            f,
+            stage="codebook",
+            outer=outer,
+            penalty=penalty,
+            surrogate_shift=lambda f0: -eta * float(np.sum(f0**2)),
+            trust=options.trust_region(),
+            **scp,
+        )
+        if why in ("stopped", "solver_failed"):
+            return _finish_sr(scenario, f, f * p, why, outer, monitor)
         y = f * p
         y, sum_rate = _relaxed_water_filling(a, f, _feasible_fractions(y))
         if monitor.record(
@@ -253,6 +245,7 @@ def paper_max_min(scenario: Scenario, options: PaperOptions, monitor: Monitor) -
     )
     codebook = _max_min_codebook(k, j, n, d)
     power = _max_min_power(k, j)
+    scp = _scp_settings(options, monitor)
     f, p = _initial_point(scenario, options)
     f, p = f[:, order], p[:, order]
     y = f * p
@@ -269,91 +262,42 @@ def paper_max_min(scenario: Scenario, options: PaperOptions, monitor: Monitor) -
         f_prev, y_prev = f, y
         p = _power_fraction(f, y)
         q = a * p
-        current = _min_rate_ranked(q * f) + eta * penalty(f)
-        trust = options.trust_region()
-        for inner in range(1, options.max_inner + 1):
-            f_start = f
-            codebook.set_point(q, f, p, eta * (2.0 * f - 1.0), trust.radius)
-            outcome = solve_conic(codebook.problem, options.solvers)
-            monitor.note_solver(outcome.ok, outcome.solver)
-            monitor.n_inner += 1
-            candidate_value = float("nan")
-            accepted = False
-            if outcome.ok:
-                candidate = np.clip(codebook.f.value, 0.0, 1.0)
-                candidate_value = _min_rate_ranked(q * candidate) + eta * penalty(candidate)
-                accepted = candidate_value > current
-            gain = candidate_value - current if accepted else 0.0
-            if accepted:
-                f, current = candidate, candidate_value
-            radius_used = trust.radius
-            trust.update(accepted)
-            if monitor.record(
-                "codebook",
-                outer=outer,
-                inner=inner,
-                objective=current,
-                surrogate=outcome.value - eta * float(np.sum(f_start**2)),
-                candidate=candidate_value,
-                penalty=penalty(f),
-                trust_radius=radius_used,
-                accepted=accepted,
-                solver_status=outcome.status,
-            ):
-                return _finish_mm(
-                    scenario, unrank(f), unrank(f * p), "stopped", outer, monitor, options
-                )
-            if not outcome.ok and monitor.solver_failures >= _GIVE_UP:
-                return _finish_mm(
-                    scenario, unrank(f), unrank(f * p), "solver_failed", outer, monitor, options
-                )
-            if (accepted and gain < options.scp_tol) or (
-                outcome.ok and not accepted and abs(candidate_value - current) < options.scp_tol
-            ):
-                break
-        y = _feasible_fractions(f * p)
+        f, _, _, why = scp_loop(
+            lambda f0, radius, q=q, p=p: codebook.set_point(
+                q, f0, p, eta * (2.0 * f0 - 1.0), radius
+            ),
+            codebook.problem,
+            lambda: np.clip(codebook.f.value, 0.0, 1.0),
+            lambda f, q=q: _min_rate_ranked(q * f) + eta * penalty(f),
+            f,
+            stage="codebook",
+            outer=outer,
+            penalty=penalty,
+            surrogate_shift=lambda f0: -eta * float(np.sum(f0**2)),
+            trust=options.trust_region(),
+            **scp,
+        )
+        if why in ("stopped", "solver_failed"):
+            return _finish_mm(scenario, unrank(f), unrank(f * p), why, outer, monitor, options)
         support = (f > _SUPPORT_EPS).astype(float)
-        current = _min_rate_ranked(a * y)
-        trust = options.trust_region()
-        for inner in range(1, options.max_inner + 1):
-            power.set_point(a, support, y, trust.radius)
-            outcome = solve_conic(power.problem, options.solvers)
-            monitor.note_solver(outcome.ok, outcome.solver)
-            monitor.n_inner += 1
-            candidate_value = float("nan")
-            accepted = False
-            if outcome.ok:
-                candidate = _feasible_fractions(np.clip(power.y.value, 0.0, None) * support)
-                candidate_value = _min_rate_ranked(a * candidate)
-                accepted = candidate_value > current
-            gain = candidate_value - current if accepted else 0.0
-            if accepted:
-                y, current = candidate, candidate_value
-            radius_used = trust.radius
-            trust.update(accepted)
-            if monitor.record(
-                "power",
-                outer=outer,
-                inner=inner,
-                objective=current + eta * penalty(f),
-                surrogate=outcome.value,
-                candidate=candidate_value,
-                penalty=penalty(f),
-                trust_radius=radius_used,
-                accepted=accepted,
-                solver_status=outcome.status,
-            ):
-                return _finish_mm(
-                    scenario, unrank(f), unrank(y), "stopped", outer, monitor, options
-                )
-            if not outcome.ok and monitor.solver_failures >= _GIVE_UP:
-                return _finish_mm(
-                    scenario, unrank(f), unrank(y), "solver_failed", outer, monitor, options
-                )
-            if (accepted and gain < options.scp_tol) or (
-                outcome.ok and not accepted and abs(candidate_value - current) < options.scp_tol
-            ):
-                break
+        shift = eta * penalty(f)
+        y, _, _, why = scp_loop(
+            lambda y0, radius, support=support: power.set_point(a, support, y0, radius),
+            power.problem,
+            lambda support=support: _feasible_fractions(
+                np.clip(power.y.value, 0.0, None) * support
+            ),
+            lambda y, shift=shift: _min_rate_ranked(a * y) + shift,
+            _feasible_fractions(f * p),
+            stage="power",
+            outer=outer,
+            penalty=lambda _, shift=shift: shift / eta,
+            surrogate_shift=lambda _, shift=shift: shift,
+            trust=options.trust_region(),
+            **scp,
+        )
+        if why in ("stopped", "solver_failed"):
+            return _finish_mm(scenario, unrank(f), unrank(y), why, outer, monitor, options)
         if not _changed(f, f_prev, options.tol) and not _changed(y, y_prev, options.tol):
             reason = "converged"
             break

@@ -473,25 +473,37 @@ def scp_loop(
     monitor: Monitor | None = None,
     stage: str = "power",
     outer: int = 0,
-) -> tuple[np.ndarray, float, int]:
+    penalty: Callable[[np.ndarray], float] | None = None,
+    surrogate_shift: Callable[[np.ndarray], float] | None = None,
+    give_up: int | None = None,
+) -> tuple[np.ndarray, float, int, str]:
     """Trust-region SCP driver (spec §4), generic over the surrogate.
 
     Each iteration linearises at the current point (``set_point(x, radius)``), solves
-    the surrogate, reads its solution (``read()``, projected to the budgets) and
-    accepts it if the true objective ``value`` improves: radius x1.5 (capped) on
-    success, x0.8 otherwise. Stops when an accepted improvement is below ``tol``, a
+    the surrogate, reads its solution (``read()``, already projected to the feasible
+    set) and accepts it if the true objective ``value`` improves: radius x1.5 (capped)
+    on success, x0.8 otherwise. Stops when an accepted improvement is below ``tol``, a
     rejected candidate is within ``tol`` of the current value, after ``max_iter``
-    iterations, or when the monitor's callback asks to stop.
+    iterations, when the monitor's callback asks to stop, or when the monitor has
+    counted ``give_up`` surrogates that no solver could solve.
+
+    ``penalty(x)`` is recorded with each step; ``surrogate_shift(x0)`` is added to the
+    surrogate's optimal value before recording it (constants the problem leaves out),
+    so that a recorded ``surrogate`` is directly comparable with ``candidate``.
 
     Returns
     -------
-    x, objective, iterations
+    x, objective, iterations, reason
+        ``reason`` is ``"converged"``, ``"iteration_limit"``, ``"stopped"`` (callback) or
+        ``"solver_failed"`` (``give_up`` reached).
     """
     trust = trust or TrustRegion()
     x = np.array(x0, dtype=float)
     best = value(x)
+    reason = "iteration_limit"
     iteration = 0
     for iteration in range(1, max_iter + 1):
+        x_start = x
         set_point(x, trust.radius)
         outcome = solve_conic(problem, solvers)
         candidate_value = float("nan")
@@ -505,28 +517,33 @@ def scp_loop(
             x, best = candidate, candidate_value
         radius_used = trust.radius
         trust.update(accepted)
-        stop = False
         if monitor is not None:
             monitor.n_inner += 1
             monitor.note_solver(outcome.ok, outcome.solver)
-            stop = monitor.record(
+            shift = surrogate_shift(x_start) if surrogate_shift is not None else 0.0
+            if monitor.record(
                 stage,
                 outer=outer,
                 inner=iteration,
                 objective=best,
-                surrogate=outcome.value,
+                surrogate=outcome.value + shift,
                 candidate=candidate_value,
+                penalty=penalty(x) if penalty is not None else 0.0,
                 trust_radius=radius_used,
                 accepted=accepted,
                 solver_status=outcome.status,
-            )
-        if stop or (accepted and gain < tol):
-            break
-        if outcome.ok and not accepted and abs(candidate_value - best) < tol:
+            ):
+                return x, best, iteration, "stopped"
+            if not outcome.ok and give_up is not None and monitor.solver_failures >= give_up:
+                return x, best, iteration, "solver_failed"
+        if (accepted and gain < tol) or (
+            outcome.ok and not accepted and abs(candidate_value - best) < tol
+        ):
+            reason = "converged"
             break
         if not outcome.ok and trust.radius < 1e-6:
             break
-    return x, best, iteration
+    return x, best, iteration, reason
 
 
 def scp_max_min_power(
@@ -542,12 +559,12 @@ def scp_max_min_power(
     """Trust-region SCP for the SIC Max-Min power step on one graph (edges (J, N)).
 
     Solves :class:`~scma_alloc.surrogates.SlotMaxMinProblem` with :func:`scp_loop`;
-    ``options`` are those of :func:`scp_loop`.
+    ``options`` are those of :func:`scp_loop`. Returns ``(x, min-rate, iterations)``.
     """
     layout = SlotLayout(sub, rank, n_resources, users_per_resource)
     problem = _slot_problem(n_resources, sub.shape[0], users_per_resource)
     a_slots = layout.to_slots(a_edges)
-    return scp_loop(
+    x, value, iterations, _ = scp_loop(
         lambda x, radius: problem.set_point(
             a_slots, layout.occupied, layout.owner, layout.to_slots(x), radius
         ),
@@ -557,6 +574,7 @@ def scp_max_min_power(
         x0,
         **options,
     )
+    return x, value, iterations
 
 
 def max_min_power(
