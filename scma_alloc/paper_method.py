@@ -16,7 +16,6 @@ not monotone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,7 +24,7 @@ import numpy as np
 from .assignment import penalty, round_assignment
 from .monitor import Monitor
 from .power import (
-    TrustRegion,
+    SCPSettings,
     edge_index,
     edge_min_rate,
     edges_to_dense,
@@ -36,6 +35,7 @@ from .power import (
     sequential_max_min,
 )
 from .rates import _sic_user_rates
+from .result import MethodOutcome
 from .scenario import Scenario
 from .surrogates import (
     RelaxedMaxMinCodebookProblem,
@@ -51,35 +51,14 @@ _GIVE_UP = 6
 
 
 @dataclass
-class PaperOptions:
+class PaperOptions(SCPSettings):
     """Settings of the paper's algorithms (defaults: the authors' code, spec §4)."""
 
-    solvers: Sequence[str]
     eta: float = 50.0
     tol: float = 1e-4
-    scp_tol: float = 1e-4
     max_outer: int = 5
-    max_inner: int = 10
-    trust_radius: float = 1.0
-    trust_radius_max: float = 2.0
-    trust_expand: float = 1.5
-    trust_shrink: float = 0.8
     initial_assignment: np.ndarray | None = None
     initial_power_fraction: np.ndarray | None = None
-
-    def trust_region(self) -> TrustRegion:
-        return TrustRegion(
-            self.trust_radius, self.trust_expand, self.trust_shrink, self.trust_radius_max
-        )
-
-
-@dataclass
-class PaperOutcome:
-    assignment: np.ndarray
-    power_fraction: np.ndarray
-    status_reason: str  # "converged" | "iteration_limit" | "stopped" | "solver_failed"
-    n_outer: int
-    repaired: bool
 
 
 @lru_cache(maxsize=32)
@@ -147,7 +126,7 @@ def _relaxed_water_filling(
     return x[0].T, float(objective[0])
 
 
-def paper_max_sr(scenario: Scenario, options: PaperOptions, monitor: Monitor) -> PaperOutcome:
+def paper_max_sr(scenario: Scenario, options: PaperOptions, monitor: Monitor) -> MethodOutcome:
     """Algorithm 1 (Max-SR). Powers of the relaxed steps by iterative water-filling."""
     a = scenario.snr_at_budget
     k, j, n, d = (
@@ -212,7 +191,7 @@ def _feasible_fractions(y: np.ndarray) -> np.ndarray:
 
 def _finish_sr(
     scenario: Scenario, f: np.ndarray, y: np.ndarray, reason: str, outer: int, monitor: Monitor
-) -> PaperOutcome:
+) -> MethodOutcome:
     graph, repaired = round_assignment(f, scenario.n_per_user, scenario.users_per_resource)
     monitor.record(
         "rounding", outer=outer, penalty=0.0, solver_status="repaired" if repaired else "rounded"
@@ -223,7 +202,7 @@ def _finish_sr(
     monitor.record(
         "final_power", outer=outer, objective=float(objective[0]), solver_status="water-filling"
     )
-    return PaperOutcome(
+    return MethodOutcome(
         graph, edges_to_dense(x[0], sub, scenario.n_resources), reason, outer, repaired
     )
 
@@ -233,7 +212,7 @@ def _min_rate_ranked(received_ranked: np.ndarray) -> float:
     return float(_sic_user_rates(received_ranked, np.arange(received_ranked.shape[1])).min())
 
 
-def paper_max_min(scenario: Scenario, options: PaperOptions, monitor: Monitor) -> PaperOutcome:
+def paper_max_min(scenario: Scenario, options: PaperOptions, monitor: Monitor) -> MethodOutcome:
     """Algorithm 2 (Max-Min) with the valid tangent bound in both steps."""
     order = scenario.decoding_order
     a = scenario.snr_at_budget[:, order]  # columns in rank order (weakest first)
@@ -312,7 +291,7 @@ def _finish_mm(
     outer: int,
     monitor: Monitor,
     options: PaperOptions,
-) -> PaperOutcome:
+) -> MethodOutcome:
     graph, repaired = round_assignment(f, scenario.n_per_user, scenario.users_per_resource)
     monitor.record("rounding", outer=outer, solver_status="repaired" if repaired else "rounded")
     sub = edge_index(graph, scenario.n_per_user)
@@ -347,6 +326,6 @@ def _finish_mm(
             stage="final_power",
             outer=outer,
         )
-    return PaperOutcome(
+    return MethodOutcome(
         graph, edges_to_dense(x0, sub, scenario.n_resources), reason, outer, repaired
     )

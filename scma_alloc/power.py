@@ -24,7 +24,7 @@ import cvxpy as cp
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .conic import ConicOutcome, solve_conic, solver_path
+from .conic import DEFAULT_SOLVERS, ConicOutcome, solve_conic, solver_path
 from .factor_graph import check_assignment
 from .monitor import Monitor
 from .rates import _sic_user_rates, _sum_rate
@@ -432,6 +432,25 @@ class SlotLayout:
 @lru_cache(maxsize=16)
 def _slot_problem(n_resources: int, n_users: int, users_per_resource: int) -> SlotMaxMinProblem:
     return SlotMaxMinProblem(n_resources, n_users, users_per_resource)
+
+
+@dataclass
+class SCPSettings:
+    """Settings shared by every trust-region SCP loop (spec §4; authors' values)."""
+
+    solvers: Sequence[str] = DEFAULT_SOLVERS
+    scp_tol: float = 1e-4
+    max_inner: int = 10
+    trust_radius: float = 1.0
+    trust_radius_max: float = 2.0
+    trust_expand: float = 1.5
+    trust_shrink: float = 0.8
+
+    def trust_region(self) -> TrustRegion:
+        """A fresh trust region (each SCP loop starts from the initial radius)."""
+        return TrustRegion(
+            self.trust_radius, self.trust_expand, self.trust_shrink, self.trust_radius_max
+        )
 
 
 @dataclass

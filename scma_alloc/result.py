@@ -93,6 +93,17 @@ class StepRecord:
         return asdict(self)
 
 
+@dataclass
+class MethodOutcome:
+    """What a method implementation hands to the solver front end (internal)."""
+
+    assignment: object  # ndarray (K, J) of int8
+    power_fraction: object  # ndarray (K, J): P / Pmax
+    status_reason: str  # "converged" | "iteration_limit" | "stopped" | "solver_failed"
+    n_outer: int
+    repaired: bool = False
+
+
 class AllocationResult(OptimizeResult):
     """Result of an allocation algorithm (a dict with attribute access).
 

@@ -19,7 +19,6 @@ benchmarks measure it against the exhaustive optimum.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,7 +30,7 @@ from .local_search import max_min_local_search, max_sr_local_search
 from .monitor import Monitor
 from .paper_method import PaperOptions, paper_max_min
 from .power import (
-    TrustRegion,
+    SCPSettings,
     edge_index,
     edges_to_dense,
     gather_edges,
@@ -39,6 +38,7 @@ from .power import (
     sequential_max_min,
 )
 from .rates import _sic_user_rates
+from .result import MethodOutcome
 from .scenario import Scenario
 
 __all__ = [
@@ -58,36 +58,18 @@ PAPER_CANDIDATE_MAX_GRAPHS = 100_000
 
 
 @dataclass
-class SearchOptions:
+class SearchOptions(SCPSettings):
     """Settings of the default (multi-start neighbourhood search) method."""
 
-    solvers: Sequence[str]
+    scp_tol: float = 1e-5
+    max_inner: int = 20
     rng: np.random.Generator = field(default_factory=np.random.default_rng)
     n_starts: int = 2
     max_moves: int = 10_000
     polish: bool = True
     n_polish: int = 1
-    scp_tol: float = 1e-5
-    max_inner: int = 20
-    trust_radius: float = 1.0
-    trust_radius_max: float = 2.0
-    trust_expand: float = 1.5
-    trust_shrink: float = 0.8
     initial_assignment: np.ndarray | None = None
     include_paper: bool | None = None
-
-    def trust_region(self) -> TrustRegion:
-        return TrustRegion(
-            self.trust_radius, self.trust_expand, self.trust_shrink, self.trust_radius_max
-        )
-
-
-@dataclass
-class SearchOutcome:
-    assignment: np.ndarray
-    power_fraction: np.ndarray
-    status_reason: str  # "converged" | "iteration_limit" | "stopped" | "solver_failed"
-    n_outer: int
 
 
 def _starts(scenario: Scenario, options: SearchOptions, fairness: bool) -> list[np.ndarray]:
@@ -115,7 +97,7 @@ def _starts(scenario: Scenario, options: SearchOptions, fairness: bool) -> list[
     return unique
 
 
-def search_max_sr(scenario: Scenario, options: SearchOptions, monitor: Monitor) -> SearchOutcome:
+def search_max_sr(scenario: Scenario, options: SearchOptions, monitor: Monitor) -> MethodOutcome:
     """Max-SR: multi-start best-improvement search, exact water-filling power."""
     n_resources = scenario.n_resources
     best: tuple[float, np.ndarray, np.ndarray] | None = None
@@ -141,10 +123,10 @@ def search_max_sr(scenario: Scenario, options: SearchOptions, monitor: Monitor) 
     assert best is not None
     _, sub, x = best
     graph = edges_to_dense(np.ones_like(x), sub, n_resources).astype(np.int8)
-    return SearchOutcome(graph, edges_to_dense(x, sub, n_resources), reason, moves_total)
+    return MethodOutcome(graph, edges_to_dense(x, sub, n_resources), reason, moves_total)
 
 
-def search_max_min(scenario: Scenario, options: SearchOptions, monitor: Monitor) -> SearchOutcome:
+def search_max_min(scenario: Scenario, options: SearchOptions, monitor: Monitor) -> MethodOutcome:
     """Max-Min: multi-start search on the sequential power step, then SCP polish.
 
     With ``include_paper`` (default: on small instances, see
@@ -187,7 +169,7 @@ def search_max_min(scenario: Scenario, options: SearchOptions, monitor: Monitor)
             )
             monitor.solver_failures = 0
         if outcome.status_reason == "stopped":
-            return SearchOutcome(outcome.assignment, outcome.power_fraction, "stopped", 0)
+            return MethodOutcome(outcome.assignment, outcome.power_fraction, "stopped", 0)
         sub = edge_index(outcome.assignment, n_per_user)
         x = gather_edges(outcome.power_fraction, sub)
         value = float(
@@ -280,7 +262,7 @@ def search_max_min(scenario: Scenario, options: SearchOptions, monitor: Monitor)
         if monitor.stopped:
             reason = "stopped"
     graph = edges_to_dense(np.ones_like(best_x), best_sub, n_resources).astype(np.int8)
-    return SearchOutcome(graph, edges_to_dense(best_x, best_sub, n_resources), reason, moves_total)
+    return MethodOutcome(graph, edges_to_dense(best_x, best_sub, n_resources), reason, moves_total)
 
 
 def search_coupled(
@@ -289,7 +271,7 @@ def search_coupled(
     objective: str,
     options: SearchOptions,
     monitor: Monitor,
-) -> SearchOutcome:
+) -> MethodOutcome:
     """The default method under a general coupling (see :mod:`scma_alloc.coupled`)."""
     n_resources = scenario.n_resources
     pool: list[tuple[float, np.ndarray, np.ndarray]] = []
@@ -335,4 +317,4 @@ def search_coupled(
             reason = "stopped"
     _, sub, x = best
     graph = edges_to_dense(np.ones_like(x), sub, n_resources).astype(np.int8)
-    return SearchOutcome(graph, edges_to_dense(x, sub, n_resources), reason, moves_total)
+    return MethodOutcome(graph, edges_to_dense(x, sub, n_resources), reason, moves_total)
