@@ -18,6 +18,7 @@ from gfnoma.channel import (
     qpsk_demap,
     qpsk_map,
 )
+from gfnoma.interference import FADING_MODELS, interference_model, leakage
 from gfnoma.metrics import (
     ErrorCounts,
     WelchBound,
@@ -60,6 +61,7 @@ from gfnoma.theory import qpsk_mrc_rayleigh_ber
 
 __all__ = [
     "AWGN",
+    "FADING_MODELS",
     "MMSESIC",
     "P_ASY",
     "P_HIGH",
@@ -88,7 +90,9 @@ __all__ = [
     "count_errors",
     "cross_correlation",
     "get_receiver",
+    "interference_model",
     "jain_index",
+    "leakage",
     "make_mc_fun",
     "make_signatures",
     "map_slice",
