@@ -30,7 +30,7 @@ def test_docstring_examples(name):
     assert result.attempted > 0 and result.failed == 0
 
 
-@pytest.mark.parametrize("page", ["scma_alloc.md", "../README.md"])
+@pytest.mark.parametrize("page", ["scma_alloc.md", "integration.md", "../README.md"])
 def test_doc_examples_run(page, tmp_path, monkeypatch):
     text = (ROOT / "docs" / page).read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
