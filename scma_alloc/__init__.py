@@ -44,6 +44,12 @@ from .factor_graph import (
     regular_factor_graph,
     to_networkx,
 )
+from .plotting import (
+    plot_convergence,
+    plot_factor_graph,
+    plot_metric,
+    plot_sweep,
+)
 from .power import max_min_power, max_sr_power
 from .rates import allocation_violations, jain_index, sic_coupling, sum_rate, user_rates
 from .result import (
@@ -127,6 +133,10 @@ __all__ = [
     "max_min_power",
     "max_sr_power",
     "noise_power",
+    "plot_convergence",
+    "plot_factor_graph",
+    "plot_metric",
+    "plot_sweep",
     "random_assignment",
     "random_scenario",
     "regular_factor_graph",
