@@ -23,7 +23,7 @@ from .baselines import ALGORITHMS, get_algorithm
 from .result import AllocationResult
 from .scenario import random_scenario
 from .solvers import METHODS, solve_max_min, solve_max_sr
-from .store import ResultStore, StoreError, decode_assignment, export_csv, export_parquet
+from .store import ResultStore, StoreError, export_csv, export_parquet
 from .sweep import (
     DEFAULT_ALGORITHMS,
     METRICS,
@@ -348,9 +348,12 @@ def _run_sweep(args: argparse.Namespace, config: SweepConfig, store: ResultStore
 
 # --------------------------------------------------------------------------- plot
 def _cmd_plot(args: argparse.Namespace) -> int:
-    from matplotlib.figure import Figure
-
-    from .plotting import plot_convergence, plot_factor_graph, save_figure, write_sweep_figures
+    from .plotting import (
+        convergence_figure,
+        factor_graphs_figure,
+        save_figure,
+        write_sweep_figures,
+    )
 
     with ResultStore(args.store, mode="r") as store:
         frame = store.frame()
@@ -384,52 +387,20 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     b = config.budgets_dbm.index(budget)
     # Factor graphs from the stored allocations of that point.
     rows = frame[(frame["drop"] == args.drop) & (frame["budget_index"] == b)]
-    rows = rows[rows["status"] != "error"]
     if algorithms:
         rows = rows[rows["algorithm"].isin(algorithms)]
-    if len(rows):
-        n = len(rows)
-        columns = min(n, 3)
-        figure = Figure(
-            figsize=(4.6 * columns, 3.9 * math.ceil(n / columns)), layout="constrained"
-        )
-        axes = np.atleast_1d(figure.subplots(math.ceil(n / columns), columns)).ravel()
+    if (rows["status"] != "error").any():
         shape = (config.scenario["n_resources"], config.scenario["n_users"])
-        for ax, (_, row) in zip(axes, rows.iterrows(), strict=False):
-            label = ALGORITHMS[row["algorithm"]].label
-            plot_factor_graph(
-                decode_assignment(row["assignment"]),
-                np.asarray(row["power"]).reshape(shape),
-                user_rates=row["user_rates"],
-                ax=ax,
-                title=f"{label}: sum {row['sum_rate']:.2f}, min {row['min_rate']:.2f}",
-            )
-        for ax in axes[n:]:
-            ax.set_axis_off()
-        figure.suptitle(f"drop {args.drop}, {budget:g} dBm: factor graphs, powers in mW")
+        figure = factor_graphs_figure(
+            rows, shape, title=f"drop {args.drop}, {budget:g} dBm: factor graphs, powers in mW"
+        )
         paths += save_figure(figure, out / "scma_factor_graphs", args.formats)
     if not args.no_convergence:
         # Histories are not stored: re-solve this drop (deterministic) to draw them.
-        scenario = config.scenario_for(args.drop, b)
-        figure = Figure(figsize=(11.0, 3.8), layout="constrained")
-        left, right = figure.subplots(1, 2)
-        plot_convergence(
-            {
-                "Max-SR (paper, Alg. 1)": solve_max_sr(scenario, method="paper"),
-                "Max-SR (default)": solve_max_sr(scenario),
-            },
-            ax=left,
-            title="Max-SR",
+        figure = convergence_figure(
+            config.scenario_for(args.drop, b),
+            title=f"convergence on drop {args.drop} at {budget:g} dBm",
         )
-        plot_convergence(
-            {
-                "Max-Min (paper, Alg. 2)": solve_max_min(scenario, method="paper"),
-                "Max-Min (default)": solve_max_min(scenario),
-            },
-            ax=right,
-            title="Max-Min",
-        )
-        figure.suptitle(f"convergence on drop {args.drop} at {budget:g} dBm")
         paths += save_figure(figure, out / "scma_convergence", args.formats)
     print("\n".join(str(p) for p in paths))
     return 0

@@ -20,6 +20,9 @@ from numpy.typing import ArrayLike
 from .baselines import ALGORITHMS
 from .factor_graph import to_networkx
 from .result import AllocationResult
+from .scenario import Scenario
+from .solvers import solve_max_min, solve_max_sr
+from .store import decode_assignment
 from .sweep import METRICS, summarize_sweep
 
 if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn, not with the package
@@ -27,6 +30,8 @@ if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn, not with the
     from matplotlib.figure import Figure
 
 __all__ = [
+    "convergence_figure",
+    "factor_graphs_figure",
     "plot_convergence",
     "plot_factor_graph",
     "plot_metric",
@@ -315,6 +320,85 @@ def plot_factor_graph(
     if title:
         ax.set_title(title, fontsize=9)
     return ax
+
+
+def convergence_figure(scenario: Scenario, *, title: str | None = None) -> Figure:
+    """Convergence of Max-SR and Max-Min (paper method and default) on one scenario.
+
+    The four solvers are run on ``scenario`` (deterministic) and their histories
+    drawn with :func:`plot_convergence`, Max-SR on the left, Max-Min on the right.
+    The default Max-Min starts with a run of the paper's Algorithm 2 (its
+    ``include_paper`` start), whose steps appear first in its history.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(11.0, 3.8), layout="constrained")
+    left, right = figure.subplots(1, 2)
+    plot_convergence(
+        {
+            "Max-SR (paper, Alg. 1)": solve_max_sr(scenario, method="paper"),
+            "Max-SR (default)": solve_max_sr(scenario),
+        },
+        ax=left,
+        title="Max-SR",
+    )
+    plot_convergence(
+        {
+            "Max-Min (paper, Alg. 2)": solve_max_min(scenario, method="paper"),
+            "Max-Min (default)": solve_max_min(scenario),
+        },
+        ax=right,
+        title="Max-Min",
+    )
+    if title:
+        figure.suptitle(title)
+    return figure
+
+
+def factor_graphs_figure(
+    rows: pd.DataFrame, shape: tuple[int, int], *, title: str | None = None
+) -> Figure:
+    """The stored allocations of sweep rows (one point, several algorithms), side by side.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Rows of a sweep table with ``assignment``, ``power``, ``user_rates``.
+    shape : (K, J)
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+
+    rows = rows[rows["status"] != "error"]
+    n = len(rows)
+    if n == 0:
+        raise ValueError("no stored allocation to draw (every row is an error or none given)")
+    columns = min(n, 3)
+    n_rows = -(-n // columns)
+    figure = Figure(figsize=(4.6 * columns, 3.9 * n_rows), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(n_rows, columns)).ravel()
+    for ax, (_, row) in zip(axes, rows.iterrows(), strict=False):
+        plot_factor_graph(
+            decode_assignment(row["assignment"]),
+            np.asarray(row["power"]).reshape(shape),
+            user_rates=row["user_rates"],
+            ax=ax,
+            title=f"{_label(row['algorithm'])}: sum {row['sum_rate']:.2f}, "
+            f"min {row['min_rate']:.2f}",
+        )
+    for ax in axes[n:]:
+        ax.set_axis_off()
+    if title:
+        figure.suptitle(title)
+    return figure
 
 
 def save_figure(

@@ -89,3 +89,17 @@ def test_factor_graph_plot_has_one_edge_per_assignment_entry():
     plain = sa.plot_factor_graph(sa.regular_factor_graph(4, 6))
     assert len(plain.collections[0].get_segments()) == 12
     assert_array_equal(sa.from_networkx(sa.to_networkx(result.assignment)), result.assignment)
+
+
+def test_figures_of_one_sweep_point(frame):
+    from scma_alloc.plotting import convergence_figure, factor_graphs_figure
+
+    rows = frame[(frame["drop"] == 1) & (frame["budget_dbm"] == 10.0)]
+    figure = factor_graphs_figure(rows, (4, 6), title="drop 1")
+    drawn = [ax for ax in figure.axes if ax.get_title()]
+    assert len(drawn) == 3 and drawn[0].get_title().startswith("B0 static F0: sum")
+    with pytest.raises(ValueError, match="no stored allocation"):
+        factor_graphs_figure(rows.iloc[:0], (4, 6))
+    figure = convergence_figure(sa.drop_scenario(1, 10.0, seed=12))
+    assert [ax.get_title() for ax in figure.axes] == ["Max-SR", "Max-Min"]
+    assert all(len(ax.get_lines()) >= 2 for ax in figure.axes)
