@@ -444,11 +444,14 @@ def write_sweep_figures(
     -------
     list of pathlib.Path
     """
+    from matplotlib.figure import Figure
+
     summary = summarize_sweep(frame, confidence)
     paths: list[Path] = []
     for metric in METRICS:
-        ax = plot_metric(summary, metric, algorithms=algorithms)
-        ax.legend(fontsize="small", ncols=2)
+        figure = Figure(figsize=(7.0, 3.8), layout="constrained")
+        ax = plot_metric(summary, metric, ax=figure.add_subplot(), algorithms=algorithms)
+        figure.legend(loc="outside right upper", fontsize="small")
         if title:
             ax.set_title(title, fontsize=9)
         paths += save_figure(ax.figure, Path(folder) / f"{prefix}{metric}", formats)
