@@ -106,6 +106,22 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
+#: Lock-file descriptors held by open writers of this process.
+_LOCK_FDS: set[int] = set()
+
+
+def release_inherited_locks() -> None:
+    """In a forked child: drop the copies of the parent's store-lock descriptors.
+
+    ``flock`` locks live as long as any copy of the descriptor is open; a worker that
+    outlives a killed parent would otherwise keep the store reserved.
+    """
+    for fd in list(_LOCK_FDS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _LOCK_FDS.clear()
+
+
 class StoreError(RuntimeError):
     """A results store cannot be used; the message says why and what to do."""
 
@@ -420,9 +436,11 @@ class ResultStore:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
         self._lock_fd = fd
+        _LOCK_FDS.add(fd)
 
     def _release_run_lock(self) -> None:
         if self._lock_fd is not None:
+            _LOCK_FDS.discard(self._lock_fd)
             with contextlib.suppress(OSError):
                 os.unlink(self._lock_path())  # while still holding the lock
             with contextlib.suppress(OSError):

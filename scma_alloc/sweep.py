@@ -24,6 +24,7 @@ import multiprocessing
 import numbers
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -37,7 +38,7 @@ from scipy import stats
 
 from .baselines import ALGORITHMS, get_algorithm
 from .scenario import Scenario, random_scenario
-from .store import ResultStore, encode_assignment, results_frame
+from .store import ResultStore, encode_assignment, release_inherited_locks, results_frame
 
 __all__ = [
     "DEFAULT_ALGORITHMS",
@@ -382,18 +383,38 @@ def _check_jobs(n_jobs: Any) -> int:
     return int(n_jobs)
 
 
-def _ignore_sigint() -> None:
+def _worker_init() -> None:
     # Workers finish their point on Ctrl-C; the parent stores it and stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A forked worker must not keep a store's lock alive after the parent dies.
+    release_inherited_locks()
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
+    """``fork`` when this process has a single thread, else ``forkserver`` / ``spawn``.
+
+    A forked worker inherits the package exactly as the parent loaded it (no import,
+    no dependence on ``sys.path`` or the working folder) and starts at once; forking a
+    process with several threads (Jupyter, a Dask client) is unsafe, so those get
+    ``forkserver`` (Unix) or ``spawn``, whose workers import the package afresh.
+    """
     methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
     if "forkserver" in methods:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["scma_alloc.sweep"])
-        return context
+        return multiprocessing.get_context("forkserver")
     return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
+
+
+def _start_pool(n_workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers are already running (started before any thread,
+    e.g. the progress bar's, exists in this process)."""
+    pool = ProcessPoolExecutor(
+        max_workers=n_workers, mp_context=_pool_context(), initializer=_worker_init
+    )
+    for future in [pool.submit(int) for _ in range(n_workers)]:
+        future.result()
+    return pool
 
 
 _Work = tuple[int, int, tuple[str, ...]]
@@ -404,45 +425,47 @@ def _serial(config: SweepConfig, work: Sequence[_Work]) -> Iterator[list[dict]]:
         yield run_point(config, drop, b, names)
 
 
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:  # idle workers exit anyway; stop any still busy
+        with contextlib.suppress(Exception):
+            if process.is_alive():
+                process.terminate()
+
+
 def _process_pool(
-    config: SweepConfig, work: Sequence[_Work], n_workers: int, grace: float
+    config: SweepConfig,
+    work: Sequence[_Work],
+    pool: ProcessPoolExecutor,
+    n_workers: int,
+    grace: float,
 ) -> Iterator[list[dict]]:
-    pool = ProcessPoolExecutor(
-        max_workers=n_workers, mp_context=_pool_context(), initializer=_ignore_sigint
-    )
     queue = iter(work)
     in_flight: set = set()
     window = 2 * n_workers + 2
     try:
-        try:
-            for item in queue:
-                in_flight.add(pool.submit(run_point, config, *item))
-                if len(in_flight) < window:
-                    continue
-                done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in done:
+        for item in queue:
+            in_flight.add(pool.submit(run_point, config, *item))
+            if len(in_flight) < window:
+                continue
+            done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+        while in_flight:
+            done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+    except KeyboardInterrupt:
+        # Keep what the workers finish within the grace period, then stop.
+        for future in in_flight:
+            future.cancel()
+        with contextlib.suppress(KeyboardInterrupt):
+            done, _ = wait(in_flight, timeout=grace)
+            for future in done:
+                if not future.cancelled() and future.exception() is None:
                     yield future.result()
-            while in_flight:
-                done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in done:
-                    yield future.result()
-        except KeyboardInterrupt:
-            # Keep what the workers finish within the grace period, then stop.
-            for future in in_flight:
-                future.cancel()
-            with contextlib.suppress(KeyboardInterrupt):
-                done, _ = wait(in_flight, timeout=grace)
-                for future in done:
-                    if not future.cancelled() and future.exception() is None:
-                        yield future.result()
-            raise
-    finally:
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:  # idle workers exit anyway; stop any still busy
-            with contextlib.suppress(Exception):
-                if process.is_alive():
-                    process.terminate()
+        raise
 
 
 def _dask_client(scheduler: Any, n_workers: int):
@@ -676,32 +699,35 @@ def _run(
         n_done += len(config.algorithms) - len(names)
         if names:
             work.append((drop, b, names))
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(
-            total=config.n_tasks,
-            initial=n_done,
-            unit="task",
-            desc="sweep",
-            dynamic_ncols=True,
-            smoothing=0.05,
-        )
-    client = cluster = None
-    if not work:
-        backend, rows_iter = "none", iter(())
-    elif scheduler is not None:
-        client, cluster = _dask_client(scheduler, n_workers)
-        backend, rows_iter = f"dask:{scheduler}", _dask(config, work, client, grace)
-    elif n_workers > 1 and len(work) > 1:
-        backend = f"processes:{n_workers}"
-        rows_iter = _process_pool(config, work, min(n_workers, len(work)), grace)
-    else:
-        backend, rows_iter = "serial", _serial(config, work)
+    pool = client = cluster = bar = None
+    rows_iter: Iterator[list[dict]] = iter(())
     n_new = 0
-    state = "interrupted"
+    state = "failed"
     try:
+        n_pool = min(n_workers, len(work))
+        if scheduler is None and n_pool > 1:
+            pool = _start_pool(n_pool)  # before the progress bar's thread exists
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(
+                total=config.n_tasks,
+                initial=n_done,
+                unit="task",
+                desc="sweep",
+                dynamic_ncols=True,
+                smoothing=0.05,
+            )
+        if not work:
+            backend = "none"
+        elif scheduler is not None:
+            client, cluster = _dask_client(scheduler, n_workers)
+            backend, rows_iter = f"dask:{scheduler}", _dask(config, work, client, grace)
+        elif pool is not None:
+            backend = f"processes:{n_pool}"
+            rows_iter = _process_pool(config, work, pool, n_pool, grace)
+        else:
+            backend, rows_iter = "serial", _serial(config, work)
         sink.start_run(backend, n_workers)
         for rows in rows_iter:
             sink.write(rows)
@@ -712,13 +738,12 @@ def _run(
     except KeyboardInterrupt:
         state = "interrupted"
         raise
-    except BaseException:
-        state = "failed"
-        raise
     finally:
         close = getattr(rows_iter, "close", None)
         if close is not None:
             close()
+        if pool is not None:
+            _stop_pool(pool)
         if bar is not None:
             bar.close()
         with contextlib.suppress(Exception):

@@ -232,14 +232,18 @@ def test_an_unreachable_scheduler_is_a_clear_error(monkeypatch):
         sa.sweep([3.0], 1, ["b0"], scheduler="tcp://127.0.0.1:9")
 
 
-def test_kill_9_loses_only_tasks_in_flight(tmp_path):
-    """A sweep process killed with SIGKILL resumes to the uninterrupted table."""
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_kill_9_loses_only_tasks_in_flight(tmp_path, n_jobs):
+    """A sweep process killed with SIGKILL resumes to the uninterrupted table. With
+    worker processes, the orphaned workers must not keep the store reserved: the
+    resume opens it for writing right after the kill."""
     path = tmp_path / "killed.sqlite"
     budgets, names, n_drops, seed = [3.0, 10.0], ["b0", "b2", "max-sr"], 14, 8
     total = n_drops * len(budgets) * len(names)
     script = (
         "import scma_alloc as sa\n"
-        f"sa.sweep({budgets!r}, {n_drops}, {names!r}, seed={seed}, store={str(path)!r})\n"
+        f"sa.sweep({budgets!r}, {n_drops}, {names!r}, seed={seed}, store={str(path)!r}, "
+        f"n_jobs={n_jobs})\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env)
