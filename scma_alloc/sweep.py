@@ -383,11 +383,23 @@ def _check_jobs(n_jobs: Any) -> int:
     return int(n_jobs)
 
 
+def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
+    # A worker blocked on the task queue never sees EOF when the parent is killed
+    # (its siblings hold the queue's write end too): leave when the parent is gone.
+    while True:
+        time.sleep(interval)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
 def _worker_init() -> None:
     # Workers finish their point on Ctrl-C; the parent stores it and stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A forked worker must not keep a store's lock alive after the parent dies.
     release_inherited_locks()
+    threading.Thread(
+        target=_exit_with_parent, args=(os.getppid(),), name="exit-with-parent", daemon=True
+    ).start()
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:

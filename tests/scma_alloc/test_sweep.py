@@ -263,6 +263,7 @@ def test_kill_9_loses_only_tasks_in_flight(tmp_path, n_jobs):
     finally:
         process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL, "the sweep finished before it was killed"
+    assert wait_for_orphans(script) == [], "worker processes outlived the killed sweep"
     with sa.ResultStore(path, mode="r") as store:
         after_kill = store.count()
         runs = store.runs()
@@ -274,6 +275,27 @@ def test_kill_9_loses_only_tasks_in_flight(tmp_path, n_jobs):
     with sa.ResultStore(path, mode="r") as store:
         runs = store.runs()
     assert runs["tasks_done"].iloc[-1] == total - after_kill
+
+
+def wait_for_orphans(command_line: str, timeout: float = 10.0) -> list[int]:
+    """Processes still running ``python -c command_line`` after ``timeout`` seconds."""
+    if not Path("/proc").is_dir():  # pragma: no cover - not Linux
+        return []
+    deadline = time.monotonic() + timeout
+    while True:
+        alive = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                argv = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if command_line.encode() in argv:
+                alive.append(int(entry.name))
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
 
 
 # --------------------------------------------------------------------------- statistics
