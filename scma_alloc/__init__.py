@@ -22,6 +22,17 @@ from .assignment import (
     repair_assignment,
     round_assignment,
 )
+from .baselines import (
+    ALGORITHMS,
+    Algorithm,
+    equal_power,
+    get_algorithm,
+    greedy_fairness_equal_power,
+    greedy_gain_assignment,
+    greedy_gain_equal_power,
+    greedy_sum_rate_water_filling,
+    static_equal_power,
+)
 from .conic import DEFAULT_SOLVERS
 from .exhaustive import exhaustive_coupled, exhaustive_max_min, exhaustive_max_sr
 from .factor_graph import (
@@ -34,6 +45,12 @@ from .factor_graph import (
     to_networkx,
 )
 from .interference import InterferenceModel
+from .plotting import (
+    plot_convergence,
+    plot_factor_graph,
+    plot_metric,
+    plot_sweep,
+)
 from .power import max_min_power, max_sr_power
 from .rates import allocation_violations, jain_index, sic_coupling, sum_rate, user_rates
 from .result import (
@@ -48,39 +65,81 @@ from .result import (
 )
 from .scenario import Scenario, random_scenario
 from .solvers import METHODS, solve_max_min, solve_max_sr
+from .store import (
+    ConfigMismatchError,
+    ResultStore,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+    StoreReadOnlyError,
+    load_results,
+)
+from .sweep import (
+    DEFAULT_ALGORITHMS,
+    PAPER_BUDGETS_DBM,
+    SweepConfig,
+    compare_algorithms,
+    drop_scenario,
+    summarize_sweep,
+    sweep,
+)
 from .units import dbm_to_watt, noise_power, watt_to_dbm
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ALGORITHMS",
+    "DEFAULT_ALGORITHMS",
     "DEFAULT_SOLVERS",
     "METHODS",
+    "PAPER_BUDGETS_DBM",
     "STATUS_CONVERGED",
     "STATUS_HEURISTIC",
     "STATUS_ITERATION_LIMIT",
     "STATUS_OPTIMAL",
     "STATUS_SOLVER_FAILED",
     "STATUS_STOPPED_BY_CALLBACK",
+    "Algorithm",
     "AllocationResult",
+    "ConfigMismatchError",
     "InterferenceModel",
+    "ResultStore",
     "Scenario",
     "StepRecord",
+    "StoreCorruptError",
+    "StoreError",
+    "StoreLockedError",
+    "StoreReadOnlyError",
+    "SweepConfig",
     "allocation_violations",
     "check_assignment",
+    "compare_algorithms",
     "count_factor_graphs",
     "dbm_to_watt",
+    "drop_scenario",
     "enumerate_factor_graphs",
+    "equal_power",
     "exhaustive_coupled",
     "exhaustive_max_min",
     "exhaustive_max_sr",
     "from_networkx",
+    "get_algorithm",
     "greedy_fairness_assignment",
+    "greedy_fairness_equal_power",
+    "greedy_gain_assignment",
+    "greedy_gain_equal_power",
     "greedy_sum_rate_assignment",
+    "greedy_sum_rate_water_filling",
     "is_feasible_assignment",
     "jain_index",
+    "load_results",
     "max_min_power",
     "max_sr_power",
     "noise_power",
+    "plot_convergence",
+    "plot_factor_graph",
+    "plot_metric",
+    "plot_sweep",
     "random_assignment",
     "random_scenario",
     "regular_factor_graph",
@@ -89,7 +148,10 @@ __all__ = [
     "sic_coupling",
     "solve_max_min",
     "solve_max_sr",
+    "static_equal_power",
     "sum_rate",
+    "summarize_sweep",
+    "sweep",
     "to_networkx",
     "user_rates",
     "watt_to_dbm",

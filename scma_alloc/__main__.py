@@ -2,4 +2,7 @@
 
 from .cli import main
 
-raise SystemExit(main())
+# Guarded: worker processes started with "spawn"/"forkserver" import this module as
+# ``__mp_main__`` and must not run the command line again.
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,20 +1,165 @@
-"""Command-line interface: ``scma-alloc`` / ``python -m scma_alloc``."""
+"""Command-line interface: ``scma-alloc`` / ``python -m scma_alloc``.
+
+Commands: ``solve`` (one drop), ``sweep`` (paired power-budget sweep into a resumable
+store, with plots), ``plot`` (figures from a store), ``compare`` (paired statistics
+between algorithms), ``export`` (CSV / Parquet). With no command, ``sweep`` runs on its
+defaults: a small version of the paper's Section IV.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
+import math
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
+from .baselines import ALGORITHMS, get_algorithm
 from .result import AllocationResult
 from .scenario import random_scenario
 from .solvers import METHODS, solve_max_min, solve_max_sr
+from .store import ResultStore, StoreError, export_csv, export_parquet
+from .sweep import (
+    DEFAULT_ALGORITHMS,
+    METRICS,
+    PAPER_BUDGETS_DBM,
+    SweepConfig,
+    _usable_cpus,
+    compare_algorithms,
+    summarize_sweep,
+    sweep,
+)
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
+
+PROG = "scma-alloc"
+DEFAULT_STORE = "results/scma_sweep.sqlite"
+DEFAULT_PLOTS = "results/scma_sweep"
+DEFAULT_DROPS = 30
+_METRIC_TITLES = {
+    "sum_rate": "sum-rate (bit/s/Hz)",
+    "min_rate": "minimum user rate (bit/s/Hz)",
+    "jain_index": "Jain's index",
+}
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr (exit status 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+# --------------------------------------------------------------------------- argument types
+def _budget_list(text: str) -> tuple[float, ...]:
+    """``"3,4,5"`` or an inclusive range ``"3:10"`` / ``"3:10:0.5"`` (dBm)."""
+    try:
+        if ":" in text:
+            parts = [float(p) for p in text.split(":")]
+            if len(parts) not in (2, 3):
+                raise ValueError
+            start, stop = parts[0], parts[1]
+            step = parts[2] if len(parts) == 3 else 1.0
+            if step <= 0 or stop < start:
+                raise ValueError
+            count = math.floor((stop - start) / step + 1e-9) + 1
+            return tuple(round(start + i * step, 10) for i in range(count))
+        return tuple(float(p) for p in text.split(",") if p.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid budget list {text!r}: use numbers separated by commas (3,6,10) or an "
+            "inclusive range start:stop[:step] (3:10)"
+        ) from None
+
+
+def _name_list(text: str) -> tuple[str, ...]:
+    names = tuple(p.strip() for p in text.split(",") if p.strip())
+    unknown = [n for n in names if n not in ALGORITHMS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown algorithm(s) {unknown}; valid names: {', '.join(ALGORITHMS)}"
+        )
+    return names
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value == -1 or value == 0:
+        return _usable_cpus()
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer (or 0 for all CPUs), got {value}"
+        )
+    return value
+
+
+def _confidence(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {value}")
+    return value
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    formats = tuple(p.strip().lower() for p in text.split(",") if p.strip())
+    bad = [f for f in formats if f not in ("png", "pdf", "svg")]
+    if bad or not formats:
+        raise argparse.ArgumentTypeError(f"formats must be among png, pdf, svg; got {text!r}")
+    return formats
+
+
+def _metrics(text: str) -> tuple[str, ...]:
+    names = tuple(p.strip() for p in text.split(",") if p.strip())
+    bad = [m for m in names if m not in METRICS]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(
+            f"metrics must be among {', '.join(METRICS)}; got {text!r}"
+        )
+    return names
+
+
+def _option(text: str) -> tuple[str, str, object]:
+    """``ALGORITHM:NAME=VALUE`` (VALUE parsed as JSON when it can be)."""
+    try:
+        algorithm, rest = text.split(":", 1)
+        name, raw = rest.split("=", 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid option {text!r}: use ALGORITHM:NAME=VALUE, e.g. max-min:n_polish=3"
+        ) from None
+    if algorithm not in ALGORITHMS:
+        raise argparse.ArgumentTypeError(
+            f"unknown algorithm {algorithm!r} in --option; valid names: {', '.join(ALGORITHMS)}"
+        )
+    try:
+        value: object = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return algorithm, name.strip(), value
+
+
+# --------------------------------------------------------------------------- shared output
 def _allocation_table(result: AllocationResult) -> str:
     power_mw = result.power * 1e3
     n_resources, n_users = power_mw.shape
@@ -39,6 +184,36 @@ def _describe(name: str, result: AllocationResult) -> str:
     )
 
 
+def _metric_tables(frame, confidence: float = 0.95) -> str:
+    summary = summarize_sweep(frame, confidence)
+    budgets = sorted(summary["budget_dbm"].unique())
+    lines = []
+    counts = summary.groupby("algorithm")["n"].min()
+    for metric in METRICS:
+        lines.append(f"{_METRIC_TITLES[metric]}, mean over drops:")
+        lines.append(f"{'algorithm':<20s}" + "".join(f"{b:>8.3g}dBm" for b in budgets))
+        for name in dict.fromkeys(summary["algorithm"]):
+            part = summary[summary["algorithm"] == name].set_index("budget_dbm")[metric]
+            cells = "".join(f"{part.get(b, float('nan')):>11.3f}" for b in budgets)
+            label = ALGORITHMS[name].label if name in ALGORITHMS else name
+            lines.append(f"{label:<20s}{cells}")
+        lines.append("")
+    failures = summary.groupby("algorithm")[["n_error", "n_solver_failed"]].sum()
+    flagged = failures[(failures["n_error"] > 0) | (failures["n_solver_failed"] > 0)]
+    for name, row in flagged.iterrows():
+        lines.append(
+            f"note: {name}: {int(row['n_error'])} task(s) raised (status 'error'), "
+            f"{int(row['n_solver_failed'])} solver failure(s) (kept, feasible allocation)"
+        )
+    lines.append(f"drops per point: {int(counts.min()) if len(counts) else 0}")
+    return "\n".join(lines)
+
+
+def _figure_path(text: str | None) -> Path | None:
+    return None if text is None else Path(text)
+
+
+# --------------------------------------------------------------------------- solve
 def _cmd_solve(args: argparse.Namespace) -> int:
     scenario = random_scenario(
         args.resources,
@@ -50,49 +225,471 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         rng=args.seed,
     )
     print(f"{scenario} (noise preset '{args.noise}', seed {args.seed})")
-    objectives = {"max-sr": solve_max_sr, "max-min": solve_max_min}
-    chosen = (
-        objectives if args.objective == "both" else {args.objective: objectives[args.objective]}
-    )
-    for name, solve in chosen.items():
+    results: dict[str, AllocationResult] = {}
+    if args.algorithms:
+        for name in args.algorithms:
+            results[name] = get_algorithm(name)(scenario)
+    else:
+        objectives = {"max-sr": solve_max_sr, "max-min": solve_max_min}
+        if args.objective != "both":
+            objectives = {args.objective: objectives[args.objective]}
+        chosen = objectives
+        for name, solve in chosen.items():
+            results[f"{name} ({args.method})"] = solve(scenario, method=args.method)
+    for name, result in results.items():
         print()
-        print(_describe(f"{name} ({args.method})", solve(scenario, method=args.method)))
+        print(_describe(name, result))
+    if not args.no_figure:
+        from matplotlib.figure import Figure
+
+        from .plotting import plot_factor_graph, save_figure
+
+        figure = Figure(figsize=(4.4 * len(results), 3.9), layout="constrained")
+        axes = np.atleast_1d(figure.subplots(1, len(results)))
+        for ax, (name, result) in zip(axes, results.items(), strict=True):
+            plot_factor_graph(
+                result.assignment,
+                result.power,
+                user_rates=result.user_rates,
+                ax=ax,
+                title=f"{name}: sum {result.sum_rate:.2f}, min {result.min_rate:.2f} b/s/Hz",
+            )
+        figure.suptitle(f"factor graph and powers (mW), {args.budget_dbm:g} dBm, seed {args.seed}")
+        path = Path(args.figure)
+        fmt = path.suffix.lstrip(".").lower() or "png"
+        written = save_figure(figure, path.with_suffix(""), (fmt,))
+        print(f"\nfactor graph picture: {written[0]}")
     return 0
+
+
+# --------------------------------------------------------------------------- sweep
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    options: dict[str, dict[str, object]] = {}
+    for algorithm, name, value in args.option or ():
+        options.setdefault(algorithm, {})[name] = value
+    config = SweepConfig.create(
+        args.budgets_dbm,
+        args.drops,
+        args.algorithms,
+        seed=args.seed,
+        algorithm_options=options,
+        n_resources=args.resources,
+        n_users=args.users,
+        n_per_user=args.n_per_user,
+        users_per_resource=args.users_per_resource,
+        radius=args.radius,
+        path_loss_exponent=args.path_loss_exponent,
+        bandwidth=args.bandwidth,
+        noise=args.noise,
+    )
+    # Open and check the store first: a refused store is the only message.
+    store = None if args.no_store else ResultStore(args.store)
+    try:
+        if store is not None:
+            store.bind(config.as_dict(), config.hash)
+        return _run_sweep(args, config, store)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _run_sweep(args: argparse.Namespace, config: SweepConfig, store: ResultStore | None) -> int:
+    where = f"Dask ({args.scheduler})" if args.scheduler else f"{args.jobs} process(es)"
+    print(
+        f"sweep {config.hash}: {config.n_drops} drops x {len(config.budgets_dbm)} budgets "
+        f"({', '.join(f'{b:g}' for b in config.budgets_dbm)} dBm) x "
+        f"{len(config.algorithms)} algorithms ({', '.join(config.algorithms)}) = "
+        f"{config.n_tasks} tasks on {where}; noise '{args.noise}', seed {args.seed}; "
+        f"store: {args.store if store else 'none (in memory)'}",
+        file=sys.stderr,
+    )
+    try:
+        frame = sweep(
+            config.budgets_dbm,
+            config.n_drops,
+            config.algorithms,
+            seed=config.seed,
+            algorithm_options=config.algorithm_options,
+            n_jobs=args.jobs,
+            scheduler=args.scheduler,
+            store=store,
+            progress=args.progress,
+            **config.scenario,
+        )
+    except KeyboardInterrupt:
+        if store:
+            print(
+                f"{PROG}: interrupted; every finished task is in {args.store}. Run the same "
+                "command again to resume",
+                file=sys.stderr,
+            )
+        else:
+            print(f"{PROG}: interrupted (no store: nothing kept)", file=sys.stderr)
+        return 130
+    print(_metric_tables(frame))
+    if store:
+        print(f"results: {args.store} ({len(frame)} tasks; rerun the command to resume or reuse)")
+    if args.csv:
+        print(f"CSV: {export_csv(frame, args.csv)}")
+    if args.parquet:
+        print(f"Parquet: {export_parquet(frame, args.parquet)}")
+    if not args.no_plots:
+        from .plotting import write_sweep_figures
+
+        paths = write_sweep_figures(
+            frame,
+            args.plots,
+            formats=args.formats,
+            title=f"{config.n_drops} drops, noise '{args.noise}', 95% t-intervals",
+        )
+        print(f"plots: {', '.join(str(p) for p in paths)}")
+    return 0
+
+
+# --------------------------------------------------------------------------- plot
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from .plotting import (
+        convergence_figure,
+        factor_graphs_figure,
+        save_figure,
+        write_sweep_figures,
+    )
+
+    with ResultStore(args.store, mode="r") as store:
+        frame = store.frame()
+        stored = store.config
+    if not len(frame):
+        raise ValueError(f"store {args.store} has no results yet")
+    config = SweepConfig.from_dict(stored)
+    out = Path(args.out)
+    algorithms = args.algorithms
+    if algorithms:
+        missing = [a for a in algorithms if a not in set(frame["algorithm"])]
+        if missing:
+            raise ValueError(f"--algorithms: {missing} are not in store {args.store}")
+    n_drops = frame["drop"].nunique()
+    paths = write_sweep_figures(
+        frame,
+        out,
+        formats=args.formats,
+        algorithms=algorithms,
+        confidence=args.confidence,
+        title=f"{n_drops} drops, noise '{config.scenario['noise']}', "
+        f"{args.confidence:.0%} t-intervals",
+    )
+    budget = config.budgets_dbm[-1] if args.budget_dbm is None else args.budget_dbm
+    if budget not in config.budgets_dbm:
+        raise ValueError(
+            f"--budget-dbm {budget:g} is not a budget of this sweep ({list(config.budgets_dbm)})"
+        )
+    if not 0 <= args.drop < config.n_drops:
+        raise ValueError(f"--drop must be in 0..{config.n_drops - 1}, got {args.drop}")
+    b = config.budgets_dbm.index(budget)
+    # Factor graphs from the stored allocations of that point.
+    rows = frame[(frame["drop"] == args.drop) & (frame["budget_index"] == b)]
+    if algorithms:
+        rows = rows[rows["algorithm"].isin(algorithms)]
+    if (rows["status"] != "error").any():
+        shape = (config.scenario["n_resources"], config.scenario["n_users"])
+        figure = factor_graphs_figure(
+            rows, shape, title=f"drop {args.drop}, {budget:g} dBm: factor graphs, powers in mW"
+        )
+        paths += save_figure(figure, out / "scma_factor_graphs", args.formats)
+    if not args.no_convergence:
+        # Histories are not stored: re-solve this drop (deterministic) to draw them.
+        figure = convergence_figure(
+            config.scenario_for(args.drop, b),
+            title=f"convergence on drop {args.drop} at {budget:g} dBm",
+        )
+        paths += save_figure(figure, out / "scma_convergence", args.formats)
+    print("\n".join(str(p) for p in paths))
+    return 0
+
+
+# --------------------------------------------------------------------------- compare
+def _cmd_compare(args: argparse.Namespace) -> int:
+    with ResultStore(args.store, mode="r") as store:
+        frame = store.frame()
+    present = list(dict.fromkeys(frame["algorithm"]))
+    if args.baseline not in present:
+        raise ValueError(f"--baseline {args.baseline!r} is not in store {args.store} ({present})")
+    others = args.algorithms or tuple(a for a in present if a != args.baseline)
+    missing = [a for a in others if a not in present]
+    if missing:
+        raise ValueError(f"--algorithms: {missing} are not in store {args.store} ({present})")
+    level = f"{args.confidence:.0%}"
+    for metric in args.metrics:
+        print(
+            f"{_METRIC_TITLES[metric]}: ratio of means vs {args.baseline} "
+            f"[{level} paired bootstrap], mean difference [{level} t], wins = share of drops "
+            "strictly better"
+        )
+        print(
+            f"{'algorithm':<14s}{'dBm':>6s}{'pairs':>7s}{'mean':>9s}{'ratio':>8s}"
+            f"{'ratio CI':>18s}{'diff':>9s}{'diff CI':>20s}{'wins':>7s}"
+        )
+        for name in others:
+            table = compare_algorithms(
+                frame,
+                name,
+                args.baseline,
+                metric,
+                confidence=args.confidence,
+                n_bootstrap=args.bootstrap,
+                seed=args.seed,
+            )
+            for _, r in table.iterrows():
+                if not r["n_pairs"]:
+                    continue
+                print(
+                    f"{name:<14s}{r['budget_dbm']:>6g}{int(r['n_pairs']):>7d}"
+                    f"{r['mean_algorithm']:>9.3f}{r['ratio']:>8.3f}"
+                    f"{f'[{r.ratio_low:.3f}, {r.ratio_high:.3f}]':>18s}"
+                    f"{r['difference']:>9.3f}"
+                    f"{f'[{r.difference_low:.3f}, {r.difference_high:.3f}]':>20s}"
+                    f"{r['win_rate']:>7.0%}"
+                )
+        print()
+    return 0
+
+
+# --------------------------------------------------------------------------- export
+def _cmd_export(args: argparse.Namespace) -> int:
+    if not (args.csv or args.parquet):
+        raise ValueError("export: give --csv PATH and/or --parquet PATH")
+    with ResultStore(args.store, mode="r") as store:
+        if args.csv:
+            print(f"CSV: {store.to_csv(args.csv)}")
+        if args.parquet:
+            print(f"Parquet: {store.to_parquet(args.parquet)}")
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
+def _scenario_arguments(parser: argparse.ArgumentParser, *, sweep_defaults: bool) -> None:
+    group = parser.add_argument_group("scenario (the paper's channel, spec §1)")
+    group.add_argument("--resources", type=_positive_int, default=4, help="K, subcarriers (4)")
+    group.add_argument("--users", type=_positive_int, default=6, help="J, users (6)")
+    group.add_argument("--n-per-user", type=_positive_int, default=2, help="N (2)")
+    group.add_argument("--users-per-resource", type=_positive_int, default=3, help="d_f (3)")
+    group.add_argument(
+        "--noise",
+        choices=("paper", "thermal"),
+        default="paper",
+        help="noise preset: 'paper' reproduces the authors' numbers (30 dB above kTB); "
+        "'thermal' is kTB (default paper)",
+    )
+    if sweep_defaults:
+        group.add_argument("--radius", type=float, default=300.0, help="cell radius in m (300)")
+        group.add_argument(
+            "--path-loss-exponent", type=float, default=4.0, help="alpha in 1 + d^alpha (4)"
+        )
+        group.add_argument(
+            "--bandwidth", type=float, default=180e3, help="subcarrier bandwidth in Hz (180e3)"
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
-    parser = argparse.ArgumentParser(
-        prog="scma-alloc",
-        description="Joint codebook and power allocation for uplink SCMA.",
+    names = ", ".join(f"{n} ({a.description})" for n, a in ALGORITHMS.items())
+    parser = _Parser(
+        prog=PROG,
+        description=(
+            "Joint codebook and power allocation for uplink SCMA (Evangelista et al., "
+            "arXiv:1805.11722). Without a command, runs 'sweep' on its defaults: "
+            f"{len(PAPER_BUDGETS_DBM)} budgets x {DEFAULT_DROPS} drops x "
+            f"{len(DEFAULT_ALGORITHMS)} algorithms on all CPUs, stored in {DEFAULT_STORE} "
+            f"(rerun to resume) with plots in {DEFAULT_PLOTS}/."
+        ),
+        epilog=f"Algorithms: {names}.",
     )
-    sub = parser.add_subparsers(dest="command")
-    solve = sub.add_parser("solve", help="solve one random drop (the default command)")
-    solve.add_argument("--resources", type=int, default=4, help="K, subcarriers (default 4)")
-    solve.add_argument("--users", type=int, default=6, help="J, users (default 6)")
-    solve.add_argument("--n-per-user", type=int, default=2, help="N (default 2)")
-    solve.add_argument("--users-per-resource", type=int, default=3, help="d_f (default 3)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    # solve ---------------------------------------------------------------------------
+    solve = sub.add_parser(
+        "solve",
+        help="solve one random drop: allocation tables, rates, Jain, factor graph picture",
+        description="Solve one random drop and print each allocation (power per edge), "
+        "the user rates and Jain's index; save a picture of the factor graphs.",
+    )
+    _scenario_arguments(solve, sweep_defaults=False)
     solve.add_argument("--budget-dbm", type=float, default=10.0, help="per-user budget (10)")
-    solve.add_argument("--noise", choices=("paper", "thermal"), default="paper")
-    solve.add_argument("--seed", type=int, default=0, help="channel drop seed (default 0)")
-    solve.add_argument("--objective", choices=("max-sr", "max-min", "both"), default="both")
-    solve.add_argument("--method", choices=METHODS, default="alternating")
+    solve.add_argument("--seed", type=int, default=0, help="channel drop seed (0)")
+    solve.add_argument(
+        "--objective",
+        choices=("max-sr", "max-min", "both"),
+        default="both",
+        help="which solver(s) to run (both)",
+    )
+    solve.add_argument("--method", choices=METHODS, default="alternating", help="(alternating)")
+    solve.add_argument(
+        "--algorithms",
+        type=_name_list,
+        default=None,
+        metavar="LIST",
+        help="comma-separated registry names (e.g. max-sr,b0,b2); replaces --objective/--method",
+    )
+    solve.add_argument(
+        "--figure",
+        default="results/scma_solve.png",
+        metavar="PATH",
+        help="factor graph picture (PNG unless the suffix says pdf/svg; results/scma_solve.png)",
+    )
+    solve.add_argument("--no-figure", action="store_true", help="do not draw the picture")
     solve.set_defaults(func=_cmd_solve)
+
+    # sweep ---------------------------------------------------------------------------
+    run = sub.add_parser(
+        "sweep",
+        help="paired power-budget sweep into a resumable store, with plots (the default)",
+        description="Run every algorithm on the same channel drops at every budget. Each "
+        "finished point is committed to the store at once: rerun the same command after "
+        "an interruption (Ctrl-C, kill) to resume; a store holding a different sweep is "
+        "refused.",
+    )
+    run.add_argument(
+        "--budgets-dbm",
+        type=_budget_list,
+        default=PAPER_BUDGETS_DBM,
+        metavar="LIST",
+        help="budgets in dBm: 3,6,10 or start:stop[:step] inclusive (3:10, the paper's)",
+    )
+    run.add_argument(
+        "--drops",
+        type=_positive_int,
+        default=DEFAULT_DROPS,
+        help=f"channel drops ({DEFAULT_DROPS})",
+    )
+    run.add_argument(
+        "--algorithms",
+        type=_name_list,
+        default=DEFAULT_ALGORITHMS,
+        metavar="LIST",
+        help=f"comma-separated registry names ({','.join(DEFAULT_ALGORITHMS)})",
+    )
+    run.add_argument("--seed", type=int, default=0, help="root seed of the drops (0)")
+    run.add_argument(
+        "--option",
+        type=_option,
+        action="append",
+        metavar="ALG:NAME=VALUE",
+        help="algorithm option, repeatable (e.g. max-min:n_polish=3); recorded in the store",
+    )
+    _scenario_arguments(run, sweep_defaults=True)
+    execution = run.add_argument_group("execution and output")
+    execution.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=_usable_cpus(),
+        help=f"worker processes (default: all {_usable_cpus()} CPUs; 0 or -1: all)",
+    )
+    execution.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on Dask: a scheduler address (tcp://host:8786) or 'local' for a "
+        "LocalCluster of --jobs workers",
+    )
+    execution.add_argument(
+        "--store", default=DEFAULT_STORE, metavar="PATH", help=f"SQLite store ({DEFAULT_STORE})"
+    )
+    execution.add_argument("--no-store", action="store_true", help="keep results in memory only")
+    execution.add_argument(
+        "--plots", default=DEFAULT_PLOTS, metavar="DIR", help=f"plot folder ({DEFAULT_PLOTS})"
+    )
+    execution.add_argument("--no-plots", action="store_true", help="do not write plots")
+    execution.add_argument(
+        "--formats", type=_formats, default=("png", "pdf"), help="plot formats (png,pdf)"
+    )
+    execution.add_argument("--csv", metavar="PATH", help="also export the table as CSV")
+    execution.add_argument("--parquet", metavar="PATH", help="also export the table as Parquet")
+    execution.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar with ETA on stderr (default: when stderr is a terminal)",
+    )
+    run.set_defaults(func=_cmd_sweep)
+
+    # plot ----------------------------------------------------------------------------
+    plot = sub.add_parser(
+        "plot",
+        help="figures from a store: metrics vs budget, factor graphs, convergence",
+        description="Draw sum-rate, minimum rate and Jain's index vs budget (means with "
+        "t-interval bands) from a store, the stored factor graphs of one point, and the "
+        "convergence of Max-SR and Max-Min on that drop (re-solved: histories are not "
+        "stored). Works on read-only stores and while a sweep is writing.",
+    )
+    plot.add_argument("--store", default=DEFAULT_STORE, metavar="PATH", help=f"({DEFAULT_STORE})")
+    plot.add_argument("--out", default=DEFAULT_PLOTS, metavar="DIR", help=f"({DEFAULT_PLOTS})")
+    plot.add_argument("--formats", type=_formats, default=("png", "pdf"), help="(png,pdf)")
+    plot.add_argument("--algorithms", type=_name_list, default=None, metavar="LIST")
+    plot.add_argument("--confidence", type=_confidence, default=0.95, help="band level (0.95)")
+    plot.add_argument("--drop", type=int, default=0, help="drop for graphs/convergence (0)")
+    plot.add_argument(
+        "--budget-dbm", type=float, default=None, help="budget for graphs/convergence (largest)"
+    )
+    plot.add_argument("--no-convergence", action="store_true", help="skip the convergence plot")
+    plot.set_defaults(func=_cmd_plot)
+
+    # compare -------------------------------------------------------------------------
+    compare = sub.add_parser(
+        "compare",
+        help="paired statistics between algorithms (ratio of means with a CI)",
+        description="Paired comparison on common drops, per budget: ratio of means with a "
+        "paired bootstrap interval, mean difference with a t-interval, share of wins.",
+    )
+    compare.add_argument(
+        "--store", default=DEFAULT_STORE, metavar="PATH", help=f"({DEFAULT_STORE})"
+    )
+    compare.add_argument("--baseline", default="b0", help="reference algorithm (b0)")
+    compare.add_argument(
+        "--algorithms", type=_name_list, default=None, metavar="LIST", help="(all others)"
+    )
+    compare.add_argument(
+        "--metrics", type=_metrics, default=METRICS, metavar="LIST", help="(all three)"
+    )
+    compare.add_argument("--confidence", type=_confidence, default=0.95, help="(0.95)")
+    compare.add_argument("--bootstrap", type=_positive_int, default=2000, help="resamples (2000)")
+    compare.add_argument("--seed", type=int, default=0, help="bootstrap seed (0)")
+    compare.set_defaults(func=_cmd_compare)
+
+    # export --------------------------------------------------------------------------
+    export = sub.add_parser("export", help="export a store to CSV and/or Parquet")
+    export.add_argument(
+        "--store", default=DEFAULT_STORE, metavar="PATH", help=f"({DEFAULT_STORE})"
+    )
+    export.add_argument("--csv", metavar="PATH")
+    export.add_argument("--parquet", metavar="PATH")
+    export.set_defaults(func=_cmd_export)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the exit status."""
+    """Entry point; returns the exit status (2: bad arguments, 1: store or I/O fault)."""
     parser = build_parser()
-    args = parser.parse_args(argv if argv is not None else sys.argv[1:] or ["solve"])
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(arguments or ["sweep"])
     if args.command is None:
-        args = parser.parse_args(["solve"])
+        args = parser.parse_args(["sweep", *arguments])
+    if getattr(args, "progress", False) is None:
+        args.progress = sys.stderr.isatty()
     np.set_printoptions(precision=4, suppress=True)
     try:
         return args.func(args)
     except (ValueError, TypeError) as exc:
-        print(f"scma-alloc: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except (StoreError, OSError, ImportError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

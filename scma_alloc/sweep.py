@@ -1,0 +1,930 @@
+"""Paired power-budget sweeps: many channel drops x budgets x algorithms, local or on Dask.
+
+:func:`sweep` runs every registered algorithm (:data:`~scma_alloc.ALGORITHMS`) on the
+same channel drops: drop ``d`` is drawn from the child seed
+``numpy.random.SeedSequence(seed).spawn(n_drops)[d]`` and reused for every budget (only
+the budget changes) and every algorithm, so comparisons are paired. Results go to a
+:class:`~scma_alloc.ResultStore` (SQLite) as each point finishes, so a sweep resumes
+where it stopped; :func:`summarize_sweep` and :func:`compare_algorithms` turn the tidy
+table into means with confidence intervals and paired comparisons.
+
+A task that raises is recorded with ``status="error"`` and its message, and the sweep
+goes on; a solver failure is recorded with the solver's own status. Nothing is ever
+redrawn (the authors' script redraws failed drops, which biases the statistics).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import math
+import multiprocessing
+import numbers
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+from scipy import stats
+
+from .baselines import ALGORITHMS, get_algorithm
+from .scenario import Scenario, random_scenario
+from .store import ResultStore, encode_assignment, release_inherited_locks, results_frame
+
+__all__ = [
+    "DEFAULT_ALGORITHMS",
+    "PAPER_BUDGETS_DBM",
+    "STATUS_ERROR",
+    "SweepConfig",
+    "compare_algorithms",
+    "drop_scenario",
+    "summarize_sweep",
+    "sweep",
+]
+
+#: The paper's power budgets (§IV): 3..10 dBm in 8 points.
+PAPER_BUDGETS_DBM = (3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0)
+#: Algorithms of a default sweep: the two solvers and the four baselines.
+DEFAULT_ALGORITHMS = ("max-sr", "max-min", "b0", "b1", "b2", "b3")
+#: Status of a task whose algorithm raised an exception (recorded, never redrawn).
+STATUS_ERROR = "error"
+#: Seconds to wait for a Dask scheduler given by address.
+DASK_CONNECT_TIMEOUT = 10.0
+#: The three metrics of a sweep.
+METRICS = ("sum_rate", "min_rate", "jain_index")
+
+_SCENARIO_DEFAULTS: dict[str, Any] = {
+    "n_resources": 4,
+    "n_users": 6,
+    "n_per_user": 2,
+    "users_per_resource": 3,
+    "radius": 300.0,
+    "path_loss_exponent": 4.0,
+    "bandwidth": 180e3,
+    "noise": "paper",
+}
+_INT_OPTIONS = ("n_resources", "n_users", "n_per_user", "users_per_resource")
+
+
+# --------------------------------------------------------------------------- drops
+def drop_scenario(
+    drop: int, budget_dbm: float | ArrayLike, *, seed: int = 0, **scenario_options: Any
+) -> Scenario:
+    """The channel drop ``drop`` of a sweep with ``seed``, at ``budget_dbm``.
+
+    The generator is seeded with ``SeedSequence(seed, spawn_key=(drop,))``, which is
+    ``SeedSequence(seed).spawn(n)[drop]`` for any ``n > drop``; the gains do not depend
+    on the budget. Use it to reproduce one row of a sweep.
+
+    Parameters
+    ----------
+    drop : int
+        Drop index (>= 0).
+    budget_dbm : float or array_like
+        Per-user power budget in dBm.
+    seed : int
+        The sweep's seed (>= 0).
+    **scenario_options
+        Keyword arguments of :func:`~scma_alloc.random_scenario` (``n_resources``,
+        ``n_users``, ``n_per_user``, ``users_per_resource``, ``radius``,
+        ``path_loss_exponent``, ``bandwidth``, ``noise``).
+
+    Returns
+    -------
+    Scenario
+
+    Examples
+    --------
+    >>> a = drop_scenario(3, 3.0, seed=7)
+    >>> b = drop_scenario(3, 10.0, seed=7)
+    >>> bool((a.gains == b.gains).all())
+    True
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(int(drop),)))
+    options = {**_SCENARIO_DEFAULTS, **scenario_options}
+    n_resources = options.pop("n_resources")
+    n_users = options.pop("n_users")
+    return random_scenario(n_resources, n_users, power_budget_dbm=budget_dbm, rng=rng, **options)
+
+
+# --------------------------------------------------------------------------- configuration
+def _integer(value: Any, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def _budgets(budgets_dbm: Any) -> tuple[float, ...]:
+    if isinstance(budgets_dbm, str):
+        raise ValueError(f"budgets_dbm must be numbers in dBm, got the string {budgets_dbm!r}")
+    try:
+        values = np.atleast_1d(np.asarray(budgets_dbm, dtype=float))
+    except (TypeError, ValueError):
+        raise ValueError(f"budgets_dbm must be numbers in dBm, got {budgets_dbm!r}") from None
+    if values.ndim != 1:
+        raise ValueError(
+            f"budgets_dbm must be a flat list of dBm values, got shape {values.shape}"
+        )
+    if values.size == 0:
+        raise ValueError("budgets_dbm is empty; give at least one power budget in dBm")
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"budgets_dbm must be finite, got {values.tolist()}")
+    steps = np.diff(values)
+    if np.any(steps == 0):
+        duplicates = sorted({float(v) for v in values[1:][steps == 0]})
+        raise ValueError(f"budgets_dbm has duplicate values {duplicates}")
+    if np.any(steps < 0):
+        raise ValueError(f"budgets_dbm must be sorted in increasing order, got {values.tolist()}")
+    return tuple(float(v) for v in values)
+
+
+def _algorithms(algorithms: Any) -> tuple[str, ...]:
+    names = (algorithms,) if isinstance(algorithms, str) else tuple(algorithms)
+    if not names:
+        raise ValueError("algorithms is empty; give at least one of: " + ", ".join(ALGORITHMS))
+    unknown = [n for n in names if n not in ALGORITHMS]
+    if unknown:
+        raise ValueError(
+            f"algorithms: unknown name(s) {unknown}; valid names: {', '.join(ALGORITHMS)}"
+        )
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"algorithms lists {duplicates} more than once")
+    return names
+
+
+def _json_value(value: Any, where: str) -> Any:
+    try:
+        return json.loads(json.dumps(value))
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{where} = {value!r} cannot be recorded in the sweep's configuration; "
+            "sweeps accept only JSON values (numbers, strings, lists, dicts) as options"
+        ) from None
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """A validated sweep configuration: what is recorded in (and checked against) a store.
+
+    Build it with :meth:`create`; :func:`sweep` does so from its arguments.
+
+    Attributes
+    ----------
+    budgets_dbm : tuple of float
+        Strictly increasing budgets.
+    n_drops : int
+    algorithms : tuple of str
+        Registry names, in table and legend order.
+    seed : int
+    scenario : dict
+        Keyword arguments of :func:`drop_scenario` (sizes, geometry, noise preset).
+    algorithm_options : dict
+        Options per algorithm name (JSON values only).
+    """
+
+    budgets_dbm: tuple[float, ...]
+    n_drops: int
+    algorithms: tuple[str, ...]
+    seed: int
+    scenario: dict[str, Any] = field(default_factory=dict)
+    algorithm_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def create(
+        cls,
+        budgets_dbm: Any = PAPER_BUDGETS_DBM,
+        n_drops: Any = 30,
+        algorithms: Any = DEFAULT_ALGORITHMS,
+        *,
+        seed: Any = 0,
+        algorithm_options: Mapping[str, Mapping[str, Any]] | None = None,
+        **scenario_options: Any,
+    ) -> SweepConfig:
+        """Validate the arguments of a sweep (clear ``ValueError`` naming the argument).
+
+        Raises
+        ------
+        ValueError
+            Empty, unsorted or duplicate budgets; ``n_drops < 1``; unknown or duplicate
+            algorithms; a negative seed; invalid scenario or algorithm options.
+        TypeError
+            Unknown scenario option, or options an algorithm does not accept.
+        """
+        budgets = _budgets(budgets_dbm)
+        n_drops = _integer(n_drops, "n_drops", 1)
+        names = _algorithms(algorithms)
+        seed = _integer(seed, "seed", 0)
+        unknown = sorted(set(scenario_options) - set(_SCENARIO_DEFAULTS))
+        if unknown:
+            raise TypeError(
+                f"unknown scenario option(s) {unknown}; accepted: {sorted(_SCENARIO_DEFAULTS)}"
+            )
+        scenario = {**_SCENARIO_DEFAULTS, **scenario_options}
+        for name in _INT_OPTIONS:
+            scenario[name] = _integer(scenario[name], name, 1)
+        for name in ("radius", "path_loss_exponent", "bandwidth"):
+            value = scenario[name]
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ValueError(f"{name} must be a number, got {value!r}")
+            scenario[name] = float(value)
+        options: dict[str, dict[str, Any]] = {}
+        for name, opts in (algorithm_options or {}).items():
+            if name not in names:
+                raise ValueError(
+                    f"algorithm_options has options for {name!r}, which is not among the "
+                    f"algorithms {list(names)}"
+                )
+            if not isinstance(opts, Mapping):
+                raise ValueError(f"algorithm_options[{name!r}] must be a dict of options")
+            if opts:
+                options[name] = {
+                    str(k): _json_value(v, f"algorithm_options[{name!r}][{k!r}]")
+                    for k, v in opts.items()
+                }
+        config = cls(budgets, n_drops, names, seed, scenario, options)
+        probe = config.scenario_for(0, 0)  # scenario options are checked here
+        config.scenario_for(0, len(budgets) - 1)
+        for name in names:
+            get_algorithm(name).check_options(probe, config.options_for(name))
+        return config
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SweepConfig:
+        """Inverse of :meth:`as_dict` (e.g. the configuration read from a store)."""
+        return cls(
+            tuple(float(b) for b in data["budgets_dbm"]),
+            int(data["n_drops"]),
+            tuple(data["algorithms"]),
+            int(data["seed"]),
+            dict(data["scenario"]),
+            {k: dict(v) for k, v in data.get("algorithm_options", {}).items()},
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict."""
+        return {
+            "budgets_dbm": list(self.budgets_dbm),
+            "n_drops": self.n_drops,
+            "algorithms": list(self.algorithms),
+            "seed": self.seed,
+            "scenario": dict(self.scenario),
+            "algorithm_options": {k: dict(v) for k, v in self.algorithm_options.items()},
+        }
+
+    def to_json(self) -> str:
+        """Canonical JSON (sorted keys, no spaces): equal configurations, equal text."""
+        return json.dumps(self.as_dict(), sort_keys=True, separators=(",", ":"))
+
+    @property
+    def hash(self) -> str:
+        """First 16 hex digits of the SHA-256 of :meth:`to_json`."""
+        return hashlib.sha256(self.to_json().encode()).hexdigest()[:16]
+
+    @property
+    def n_tasks(self) -> int:
+        """drops x budgets x algorithms."""
+        return self.n_drops * len(self.budgets_dbm) * len(self.algorithms)
+
+    def options_for(self, algorithm: str) -> dict[str, Any]:
+        """Options passed to ``algorithm``."""
+        return dict(self.algorithm_options.get(algorithm, {}))
+
+    def scenario_for(self, drop: int, budget_index: int) -> Scenario:
+        """The scenario of one sweep point (see :func:`drop_scenario`)."""
+        return drop_scenario(drop, self.budgets_dbm[budget_index], seed=self.seed, **self.scenario)
+
+    def points(self) -> Iterator[tuple[int, int]]:
+        """Every ``(drop, budget_index)``, drop-major (a partial sweep has whole drops)."""
+        for drop in range(self.n_drops):
+            for budget_index in range(len(self.budgets_dbm)):
+                yield drop, budget_index
+
+
+# --------------------------------------------------------------------------- tasks
+def _run_task(scenario: Scenario, config: SweepConfig, drop: int, b: int, name: str) -> dict:
+    row: dict[str, Any] = {
+        "drop": drop,
+        "budget_index": b,
+        "budget_dbm": config.budgets_dbm[b],
+        "algorithm": name,
+    }
+    start = time.perf_counter()
+    try:
+        result = ALGORITHMS[name](scenario, **config.options_for(name))
+    except Exception as exc:  # recorded, never redrawn; the sweep goes on
+        row.update(
+            status=STATUS_ERROR,
+            message=f"{type(exc).__name__}: {exc}",
+            task_time=time.perf_counter() - start,
+            finished_at=time.time(),
+        )
+        return row
+    row.update(
+        status=str(result.status),
+        sum_rate=float(result.sum_rate),
+        min_rate=float(result.min_rate),
+        jain_index=float(result.jain_index),
+        user_rates=np.asarray(result.user_rates, dtype=float),
+        n_outer=int(result.get("n_outer", 0)),
+        n_inner=int(result.get("n_inner", 0)),
+        converged=bool(result.get("converged", False)),
+        solve_time=float(result.solve_time),
+        task_time=time.perf_counter() - start,
+        solver=str(result.get("solver", "")),
+        message=str(result.get("message", "")),
+        assignment=encode_assignment(result.assignment),
+        power=np.asarray(result.power, dtype=float).ravel(),
+        finished_at=time.time(),
+    )
+    return row
+
+
+def run_point(config: SweepConfig, drop: int, budget_index: int, algorithms: Sequence[str]):
+    """Run ``algorithms`` on one sweep point; the unit of work sent to a worker.
+
+    Returns
+    -------
+    list of dict
+        One stored row per algorithm.
+    """
+    scenario = config.scenario_for(drop, budget_index)
+    return [_run_task(scenario, config, drop, budget_index, name) for name in algorithms]
+
+
+# --------------------------------------------------------------------------- executors
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _check_jobs(n_jobs: Any) -> int:
+    if n_jobs is None:
+        return 1
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral):
+        raise ValueError(f"n_jobs must be a positive integer or -1 (all CPUs), got {n_jobs!r}")
+    if n_jobs == -1:
+        return _usable_cpus()
+    if n_jobs < 1:
+        raise ValueError(f"n_jobs must be a positive integer or -1 (all CPUs), got {n_jobs}")
+    return int(n_jobs)
+
+
+def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
+    # A worker blocked on the task queue never sees EOF when the parent is killed
+    # (its siblings hold the queue's write end too): leave when the parent is gone.
+    while True:
+        time.sleep(interval)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _worker_init() -> None:
+    # Workers finish their point on Ctrl-C; the parent stores it and stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A forked worker must not keep a store's lock alive after the parent dies.
+    release_inherited_locks()
+    threading.Thread(
+        target=_exit_with_parent, args=(os.getppid(),), name="exit-with-parent", daemon=True
+    ).start()
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """``fork`` when this process has a single thread, else ``forkserver`` / ``spawn``.
+
+    A forked worker inherits the package exactly as the parent loaded it (no import,
+    no dependence on ``sys.path`` or the working folder) and starts at once; forking a
+    process with several threads (Jupyter, a Dask client) is unsafe, so those get
+    ``forkserver`` (Unix) or ``spawn``, whose workers import the package afresh.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
+
+
+def _start_pool(n_workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers are already running (started before any thread,
+    e.g. the progress bar's, exists in this process)."""
+    pool = ProcessPoolExecutor(
+        max_workers=n_workers, mp_context=_pool_context(), initializer=_worker_init
+    )
+    for future in [pool.submit(int) for _ in range(n_workers)]:
+        future.result()
+    return pool
+
+
+_Work = tuple[int, int, tuple[str, ...]]
+
+
+def _serial(config: SweepConfig, work: Sequence[_Work]) -> Iterator[list[dict]]:
+    for drop, b, names in work:
+        yield run_point(config, drop, b, names)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:  # idle workers exit anyway; stop any still busy
+        with contextlib.suppress(Exception):
+            if process.is_alive():
+                process.terminate()
+
+
+def _process_pool(
+    config: SweepConfig,
+    work: Sequence[_Work],
+    pool: ProcessPoolExecutor,
+    n_workers: int,
+    grace: float,
+) -> Iterator[list[dict]]:
+    queue = iter(work)
+    in_flight: set = set()
+    window = 2 * n_workers + 2
+    try:
+        for item in queue:
+            in_flight.add(pool.submit(run_point, config, *item))
+            if len(in_flight) < window:
+                continue
+            done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+        while in_flight:
+            done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+    except KeyboardInterrupt:
+        # Keep what the workers finish within the grace period, then stop.
+        for future in in_flight:
+            future.cancel()
+        with contextlib.suppress(KeyboardInterrupt):
+            done, _ = wait(in_flight, timeout=grace)
+            for future in done:
+                if not future.cancelled() and future.exception() is None:
+                    yield future.result()
+        raise
+
+
+def _dask_client(scheduler: Any, n_workers: int):
+    try:
+        import distributed
+    except ImportError:  # pragma: no cover - optional dependency
+        raise ImportError(
+            "scheduler=... needs Dask distributed: pip install 'noma-alloc[dask]'"
+        ) from None
+    if isinstance(scheduler, distributed.Client):
+        return scheduler, None
+    if scheduler == "local":
+        cluster = distributed.LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        return distributed.Client(cluster), cluster
+    try:
+        return distributed.Client(scheduler, timeout=f"{DASK_CONNECT_TIMEOUT}s"), None
+    except (OSError, TimeoutError) as exc:
+        raise ConnectionError(
+            f"cannot reach the Dask scheduler at {scheduler!r} ({exc}); check the address "
+            "(e.g. tcp://host:8786) or use scheduler='local'"
+        ) from None
+
+
+def _dask(
+    config: SweepConfig, work: Sequence[_Work], client: Any, grace: float
+) -> Iterator[list[dict]]:
+    import distributed
+
+    n_threads = max(1, sum(client.nthreads().values()))
+    window = 2 * n_threads + 2
+    queue = iter(work)
+    futures = distributed.as_completed()
+    live: set = set()
+
+    def submit(item: _Work) -> None:
+        future = client.submit(run_point, config, *item, pure=False)
+        live.add(future)
+        futures.add(future)
+
+    try:
+        for item in queue:
+            submit(item)
+            if len(live) >= window:
+                break
+        for future in futures:
+            live.discard(future)
+            yield future.result()
+            item = next(queue, None)
+            if item is not None:
+                submit(item)
+    except KeyboardInterrupt:
+        with contextlib.suppress(KeyboardInterrupt):
+            distributed.wait(list(live), timeout=grace)
+            for future in list(live):
+                if future.status == "finished":
+                    yield future.result()
+        raise
+    finally:
+        for future in live:
+            future.cancel()
+
+
+# --------------------------------------------------------------------------- in memory
+class _MemorySink:
+    """The store interface, in memory (``store=None``)."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+        self.config: dict | None = None
+
+    def bind(self, config: Mapping[str, Any], config_hash: str | None = None) -> None:
+        self.config = dict(config)
+
+    def finished(self) -> set:
+        return set()
+
+    def write(self, rows: Sequence[dict]) -> None:
+        self.rows.extend(rows)
+
+    def start_run(self, backend: str, n_workers: int) -> None:
+        pass
+
+    def finish_run(self, state: str, tasks_done: int) -> None:
+        pass
+
+    def frame(self) -> pd.DataFrame:
+        return results_frame(self.rows, self.config)
+
+    def close(self) -> None:
+        pass
+
+
+# --------------------------------------------------------------------------- the sweep
+def sweep(
+    budgets_dbm: Sequence[float] = PAPER_BUDGETS_DBM,
+    n_drops: int = 30,
+    algorithms: Sequence[str] | str = DEFAULT_ALGORITHMS,
+    *,
+    seed: int = 0,
+    n_resources: int = 4,
+    n_users: int = 6,
+    n_per_user: int = 2,
+    users_per_resource: int = 3,
+    radius: float = 300.0,
+    path_loss_exponent: float = 4.0,
+    bandwidth: float = 180e3,
+    noise: str = "paper",
+    algorithm_options: Mapping[str, Mapping[str, Any]] | None = None,
+    n_jobs: int | None = 1,
+    scheduler: Any = None,
+    store: str | os.PathLike[str] | ResultStore | None = None,
+    progress: bool = False,
+    grace: float = 30.0,
+) -> pd.DataFrame:
+    """Run a paired power-budget sweep and return its tidy table.
+
+    Every algorithm sees the same channel drops: drop ``d`` comes from
+    ``SeedSequence(seed).spawn(n_drops)[d]`` (:func:`drop_scenario`) and is reused for
+    every budget and algorithm.
+
+    Parameters
+    ----------
+    budgets_dbm : sequence of float
+        Per-user power budgets in dBm, strictly increasing (default: the paper's
+        3..10 dBm).
+    n_drops : int
+        Channel drops (>= 1).
+    algorithms : sequence of str
+        Names from :data:`~scma_alloc.ALGORITHMS` (default: Max-SR, Max-Min, B0-B3).
+    seed : int
+        Root seed of the drops (>= 0).
+    n_resources, n_users, n_per_user, users_per_resource, radius, path_loss_exponent, \
+bandwidth, noise
+        Scenario options, see :func:`~scma_alloc.random_scenario`.
+    algorithm_options : dict, optional
+        ``{name: {option: value}}`` passed to the algorithms (JSON values only, since
+        they are recorded with the results).
+    n_jobs : int
+        Local worker processes (``-1``: one per CPU). 1 runs in this process.
+    scheduler : str or distributed.Client, optional
+        Run on Dask instead: ``"local"`` starts a ``LocalCluster`` with ``n_jobs``
+        single-threaded worker processes; any other string is a scheduler address
+        (``"tcp://host:8786"``); a ``Client`` is used as is. Results are always written
+        by this process.
+    store : path or ResultStore, optional
+        Results store (SQLite file). Every finished point is committed at once;
+        running the same sweep again skips what is stored. ``None`` keeps results in
+        memory only.
+    progress : bool
+        Show a progress bar with an ETA (tqdm, on stderr).
+    grace : float
+        On Ctrl-C, seconds to wait for the points in flight (they are stored).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per drop x budget x algorithm (the whole store when resuming):
+        ``drop``, ``budget_index``, ``budget_dbm``, ``algorithm``, ``status``,
+        ``sum_rate``, ``min_rate``, ``jain_index`` (bit/s/Hz), ``user_rates`` (array),
+        ``n_outer``, ``n_inner``, ``converged``, ``solve_time`` (the algorithm's own
+        time), ``task_time`` (wall time of the call), ``solver``, ``message``,
+        ``assignment`` (text, see :func:`~scma_alloc.store.decode_assignment`),
+        ``power`` (K*J watts, row-major), ``finished_at``. ``frame.attrs["config"]``
+        holds the configuration.
+
+    Raises
+    ------
+    ValueError
+        Invalid arguments (before any work), or a store holding another sweep
+        (:class:`~scma_alloc.ConfigMismatchError`).
+    StoreError
+        The store is corrupt, locked by another process or read-only.
+    KeyboardInterrupt
+        After storing the points in flight; rerun the same call to resume.
+
+    Examples
+    --------
+    >>> import scma_alloc as sa
+    >>> table = sa.sweep([3.0, 10.0], n_drops=2, algorithms=["b0", "b2"], seed=1)
+    >>> len(table), sorted(table.algorithm.unique())
+    (8, ['b0', 'b2'])
+    """
+    config = SweepConfig.create(
+        budgets_dbm,
+        n_drops,
+        algorithms,
+        seed=seed,
+        algorithm_options=algorithm_options,
+        n_resources=n_resources,
+        n_users=n_users,
+        n_per_user=n_per_user,
+        users_per_resource=users_per_resource,
+        radius=radius,
+        path_loss_exponent=path_loss_exponent,
+        bandwidth=bandwidth,
+        noise=noise,
+    )
+    n_workers = _check_jobs(n_jobs)
+    if not (isinstance(grace, numbers.Real) and grace >= 0):
+        raise ValueError(f"grace must be a number of seconds >= 0, got {grace!r}")
+    if scheduler is not None and isinstance(scheduler, str) and not scheduler.strip():
+        raise ValueError("scheduler must be 'local', a scheduler address or a Client")
+    if store is None:
+        sink: Any = _MemorySink()
+    elif isinstance(store, ResultStore):
+        sink = store
+    else:
+        sink = ResultStore(store, mode="a")
+    try:
+        sink.bind(config.as_dict(), config.hash)
+        return _run(config, sink, n_workers, scheduler, progress, float(grace))
+    finally:
+        if sink is not store:
+            sink.close()
+
+
+def _run(
+    config: SweepConfig, sink: Any, n_workers: int, scheduler: Any, progress: bool, grace: float
+) -> pd.DataFrame:
+    finished = sink.finished()
+    work: list[_Work] = []
+    n_done = 0
+    for drop, b in config.points():
+        names = tuple(n for n in config.algorithms if (drop, b, n) not in finished)
+        n_done += len(config.algorithms) - len(names)
+        if names:
+            work.append((drop, b, names))
+    pool = client = cluster = bar = None
+    rows_iter: Iterator[list[dict]] = iter(())
+    n_new = 0
+    state = "failed"
+    try:
+        n_pool = min(n_workers, len(work))
+        if scheduler is None and n_pool > 1:
+            pool = _start_pool(n_pool)  # before the progress bar's thread exists
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(
+                total=config.n_tasks,
+                initial=n_done,
+                unit="task",
+                desc="sweep",
+                dynamic_ncols=True,
+                smoothing=0.05,
+            )
+        if not work:
+            backend = "none"
+        elif scheduler is not None:
+            client, cluster = _dask_client(scheduler, n_workers)
+            backend, rows_iter = f"dask:{scheduler}", _dask(config, work, client, grace)
+        elif pool is not None:
+            backend = f"processes:{n_pool}"
+            rows_iter = _process_pool(config, work, pool, n_pool, grace)
+        else:
+            backend, rows_iter = "serial", _serial(config, work)
+        sink.start_run(backend, n_workers)
+        for rows in rows_iter:
+            sink.write(rows)
+            n_new += len(rows)
+            if bar is not None:
+                bar.update(len(rows))
+        state = "finished"
+    except KeyboardInterrupt:
+        state = "interrupted"
+        raise
+    finally:
+        close = getattr(rows_iter, "close", None)
+        if close is not None:
+            close()
+        if pool is not None:
+            _stop_pool(pool)
+        if bar is not None:
+            bar.close()
+        with contextlib.suppress(Exception):
+            sink.finish_run(state, n_new)
+        if cluster is not None:
+            with contextlib.suppress(Exception):
+                client.close()
+                cluster.close()
+    return sink.frame()
+
+
+# --------------------------------------------------------------------------- statistics
+def _t_interval(values: np.ndarray, confidence: float) -> tuple[float, float, float]:
+    n = values.size
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(values.mean())
+    if n < 2:
+        return mean, math.nan, math.nan
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / math.sqrt(n))
+    return mean, mean - half, mean + half
+
+
+def _check_confidence(confidence: float) -> float:
+    if not (isinstance(confidence, numbers.Real) and 0 < confidence < 1):
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    return float(confidence)
+
+
+def _algorithm_order(frame: pd.DataFrame) -> list[str]:
+    config = frame.attrs.get("config") or {}
+    present = list(dict.fromkeys(frame["algorithm"]))
+    order = [a for a in config.get("algorithms", []) if a in present]
+    return order + [a for a in present if a not in order]
+
+
+def summarize_sweep(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Mean and t-confidence interval of each metric per algorithm and budget.
+
+    Rows with ``status="error"`` have no metrics and are counted in ``n_error``;
+    solver failures (a feasible allocation with ``status="solver_failed"``) are
+    included and counted in ``n_solver_failed``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A sweep table (:func:`sweep`, :func:`~scma_alloc.load_results`).
+    confidence : float
+        Two-sided level of the intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``algorithm``, ``budget_dbm``, ``n``, ``n_error``,
+        ``n_solver_failed``, then ``<metric>``, ``<metric>_low``, ``<metric>_high`` for
+        ``sum_rate``, ``min_rate`` and ``jain_index``, and ``solve_time`` (mean s).
+    """
+    confidence = _check_confidence(confidence)
+    records = []
+    for algorithm in _algorithm_order(frame):
+        part = frame[frame["algorithm"] == algorithm]
+        for budget, group in part.groupby("budget_dbm", sort=True):
+            ok = group[group["status"] != STATUS_ERROR]
+            record: dict[str, Any] = {
+                "algorithm": algorithm,
+                "budget_dbm": float(budget),
+                "n": len(ok),
+                "n_error": int((group["status"] == STATUS_ERROR).sum()),
+                "n_solver_failed": int((group["status"] == "solver_failed").sum()),
+            }
+            for metric in METRICS:
+                mean, low, high = _t_interval(ok[metric].to_numpy(dtype=float), confidence)
+                record.update({metric: mean, f"{metric}_low": low, f"{metric}_high": high})
+            record["solve_time"] = float(ok["solve_time"].mean()) if len(ok) else math.nan
+            records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def compare_algorithms(
+    frame: pd.DataFrame,
+    algorithm: str,
+    baseline: str,
+    metric: str = "sum_rate",
+    *,
+    confidence: float = 0.95,
+    n_bootstrap: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Paired comparison of two algorithms on the same drops, per budget.
+
+    For each budget, only drops where both algorithms have a result (no ``"error"``)
+    are used. The ratio of means ``mean(a) / mean(b)`` gets a paired percentile
+    bootstrap interval (drops resampled together); the mean paired difference
+    ``mean(a - b)`` gets a t-interval. The ratio of means is used rather than the
+    mean of per-drop ratios, which is unstable when the baseline's value is near
+    zero (min-rates often are).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A sweep table.
+    algorithm, baseline : str
+        Algorithm names present in ``frame``.
+    metric : {"sum_rate", "min_rate", "jain_index"}
+    confidence : float
+        Two-sided level of both intervals.
+    n_bootstrap : int
+        Bootstrap resamples (>= 100).
+    seed : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per budget: ``budget_dbm``, ``n_pairs``, ``mean_algorithm``,
+        ``mean_baseline``, ``ratio``, ``ratio_low``, ``ratio_high``, ``difference``,
+        ``difference_low``, ``difference_high``, ``win_rate`` (share of drops where
+        the algorithm is better by more than 1e-9 relative), ``tie_rate``.
+
+    Raises
+    ------
+    ValueError
+        Unknown metric or algorithm, bad confidence or bootstrap size.
+    """
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
+    confidence = _check_confidence(confidence)
+    n_bootstrap = _integer(n_bootstrap, "n_bootstrap", 100)
+    present = set(frame["algorithm"])
+    for name, label in ((algorithm, "algorithm"), (baseline, "baseline")):
+        if name not in present:
+            raise ValueError(f"{label} {name!r} is not in the table; it has {sorted(present)}")
+    rng = np.random.default_rng(seed)
+    ok = frame[frame["status"] != STATUS_ERROR]
+    table = ok.pivot_table(
+        index=["budget_dbm", "drop"], columns="algorithm", values=metric, aggfunc="first"
+    )
+    records = []
+    alpha = (1 - confidence) / 2
+    for budget, part in table.groupby(level="budget_dbm", sort=True):
+        pairs = part[list(dict.fromkeys([algorithm, baseline]))].dropna()
+        a = pairs[algorithm].to_numpy(dtype=float)
+        b = pairs[baseline].to_numpy(dtype=float)
+        n = a.size
+        record: dict[str, Any] = {"budget_dbm": float(budget), "n_pairs": int(n)}
+        if n == 0:
+            records.append(record)
+            continue
+        mean_a, mean_b = float(a.mean()), float(b.mean())
+        ratio = mean_a / mean_b if mean_b != 0 else math.nan
+        low = high = math.nan
+        if n >= 2 and mean_b != 0:
+            index = rng.integers(0, n, size=(n_bootstrap, n))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                boot = a[index].mean(axis=1) / b[index].mean(axis=1)
+            low, high = (float(v) for v in np.nanquantile(boot, [alpha, 1 - alpha]))
+        diff, diff_low, diff_high = _t_interval(a - b, confidence)
+        tolerance = 1e-9 * np.maximum(np.abs(b), 1.0)
+        record.update(
+            mean_algorithm=mean_a,
+            mean_baseline=mean_b,
+            ratio=ratio,
+            ratio_low=low,
+            ratio_high=high,
+            difference=diff,
+            difference_low=diff_low,
+            difference_high=diff_high,
+            win_rate=float(np.mean(a - b > tolerance)),
+            tie_rate=float(np.mean(np.abs(a - b) <= tolerance)),
+        )
+        records.append(record)
+    return pd.DataFrame.from_records(records)

@@ -1,0 +1,203 @@
+"""Command line: help, bad arguments, solve, sweep/resume, plot, compare, export, Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import scma_alloc as sa
+from scma_alloc import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = ["--budgets-dbm", "3,10", "--drops", "2", "--algorithms", "b0,b2", "--jobs", "1"]
+
+
+def run_module(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    return subprocess.run(
+        [sys.executable, "-m", "scma_alloc", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_help_lists_every_command_and_algorithm(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    for word in ("solve", "sweep", "plot", "compare", "export", "b3", "exhaustive-max-min"):
+        assert word in text
+    for command, option in [
+        ("solve", "--algorithms"),
+        ("sweep", "--scheduler"),
+        ("sweep", "--budgets-dbm"),
+        ("plot", "--no-convergence"),
+        ("compare", "--baseline"),
+        ("export", "--parquet"),
+    ]:
+        with pytest.raises(SystemExit):
+            cli.main([command, "--help"])
+        assert option in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sweep", "--drops", "0"], "expected a positive integer"),
+        (["sweep", "--budgets-dbm", "3,x"], "invalid budget list"),
+        (["sweep", "--algorithms", "max-sr,foo"], "unknown algorithm"),
+        (["sweep", "--option", "b0-n=1"], "ALGORITHM:NAME=VALUE"),
+        (["compare", "--confidence", "2"], "expected a number in (0, 1)"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_2(capsys, args, message):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(args)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "code"),
+    [
+        (["sweep", "--budgets-dbm", "10,3", "--no-store"], "budgets_dbm must be sorted", 2),
+        (["sweep", "--users", "9", "--no-store"], "infeasible sizes", 2),
+        (["plot", "--store", "missing.sqlite"], "does not exist", 1),
+    ],
+)
+def test_library_errors_give_one_line_without_traceback(capsys, args, message, code):
+    assert cli.main(args) == code
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_a_real_process_prints_one_line_and_exits_2():
+    done = run_module("sweep", "--drops", "2", "--budgets-dbm", "3,3", "--no-store")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "budgets_dbm has duplicate" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_no_command_runs_the_default_sweep(monkeypatch):
+    seen = {}
+    monkeypatch.setattr(cli, "_cmd_sweep", lambda args: seen.update(vars(args)) or 0)
+    assert cli.main([]) == 0
+    assert seen["command"] == "sweep"
+    assert seen["drops"] == cli.DEFAULT_DROPS == 30
+    assert seen["budgets_dbm"] == sa.PAPER_BUDGETS_DBM
+    assert seen["algorithms"] == sa.DEFAULT_ALGORITHMS
+    assert seen["store"] == "results/scma_sweep.sqlite"
+
+
+def test_solve_prints_tables_and_saves_the_factor_graph(tmp_path, capsys):
+    figure = tmp_path / "graph.png"
+    assert cli.main(["solve", "--algorithms", "b0,b2", "--figure", str(figure)]) == 0
+    out = capsys.readouterr().out
+    assert "b0: sum-rate" in out and "b2: sum-rate" in out and "Jain" in out
+    assert "rate " in out and f"factor graph picture: {figure}" in out
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert cli.main(["solve", "--objective", "max-sr", "--no-figure"]) == 0
+    assert "max-sr (alternating)" in capsys.readouterr().out
+
+
+def test_sweep_resume_plot_compare_export(tmp_path, capsys):
+    store = tmp_path / "s.sqlite"
+    plots = tmp_path / "plots"
+    args = ["sweep", *SMALL, "--store", str(store), "--plots", str(plots), "--formats", "png"]
+    csv, parquet = tmp_path / "t.csv", tmp_path / "t.parquet"
+    assert cli.main([*args, "--csv", str(csv), "--parquet", str(parquet)]) == 0
+    out = capsys.readouterr().out
+    assert "sum-rate (bit/s/Hz), mean over drops" in out and "B2 greedy SR + WF" in out
+    assert sorted(p.name for p in plots.iterdir()) == [
+        "scma_jain_index.png",
+        "scma_min_rate.png",
+        "scma_sum_rate.png",
+    ]
+    assert len(pd.read_csv(csv)) == len(pd.read_parquet(parquet)) == 8
+    # Same command again: resumes (nothing to do) and reports the same table.
+    assert cli.main(args) == 0
+    assert out.split("results:")[0] == capsys.readouterr().out.split("results:")[0]
+    with sa.ResultStore(store, mode="r") as s:
+        assert s.runs()["tasks_done"].tolist() == [8, 0]
+    # Another configuration on the same store: refused, exit 2.
+    assert cli.main(["sweep", *SMALL[:-4], "--drops", "3", "--store", str(store)]) == 2
+    assert "holds a different sweep" in capsys.readouterr().err
+    # plot
+    out_dir = tmp_path / "fig"
+    assert (
+        cli.main(["plot", "--store", str(store), "--out", str(out_dir), "--formats", "png"]) == 0
+    )
+    names = sorted(p.name for p in out_dir.iterdir())
+    assert "scma_convergence.png" in names and "scma_factor_graphs.png" in names
+    assert cli.main(["plot", "--store", str(store), "--budget-dbm", "5"]) == 2
+    assert "not a budget of this sweep" in capsys.readouterr().err
+    # compare
+    assert cli.main(["compare", "--store", str(store), "--metrics", "sum_rate"]) == 0
+    out = capsys.readouterr().out
+    assert "ratio of means vs b0" in out and "b2" in out
+    table = sa.compare_algorithms(sa.load_results(store), "b2", "b0", "sum_rate")
+    assert f"{table['ratio'].iloc[0]:.3f}" in out
+    # export
+    assert cli.main(["export", "--store", str(store), "--csv", str(tmp_path / "e.csv")]) == 0
+    assert len(pd.read_csv(tmp_path / "e.csv")) == 8
+    assert cli.main(["export", "--store", str(store)]) == 2
+
+
+def test_a_corrupt_store_is_one_line_exit_1(tmp_path, capsys):
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"garbage" * 100)
+    assert cli.main(["sweep", *SMALL, "--store", str(bad), "--no-plots"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a results store" in err
+    assert bad.read_bytes() == b"garbage" * 100
+
+
+def test_ctrl_c_keeps_every_finished_task(tmp_path):
+    """SIGINT mid-sweep (2 worker processes): exit 130, finished points stored, resume."""
+    store = tmp_path / "s.sqlite"
+    args = ["sweep", "--budgets-dbm", "3,10", "--drops", "12", "--algorithms", "b0,max-sr"]
+    args += ["--jobs", "2", "--store", str(store), "--no-plots", "--no-progress"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scma_alloc", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with sa.ResultStore(store, mode="r", timeout=0.05) as s:
+                if s.count() >= 4:
+                    break
+        except (FileNotFoundError, sa.StoreError):
+            pass
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "interrupted; every finished task is in" in err and "Traceback" not in err
+    with sa.ResultStore(store, mode="r") as s:
+        runs = s.runs()
+        stored = s.count()
+    assert runs["state"].tolist() == ["interrupted"]
+    assert runs["tasks_done"].tolist() == [stored] and 4 <= stored < 48
+    resumed = sa.sweep([3.0, 10.0], 12, ["b0", "max-sr"], store=store)  # what the CLI runs
+    reference = sa.sweep([3.0, 10.0], 12, ["b0", "max-sr"])
+    pd.testing.assert_series_equal(resumed["sum_rate"], reference["sum_rate"], check_exact=True)
+    assert (resumed["assignment"] == reference["assignment"]).all()

@@ -1,0 +1,105 @@
+"""Figures: metric vs budget with bands, convergence, factor graph, files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+import scma_alloc as sa
+from scma_alloc.plotting import save_figure, write_sweep_figures
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return sa.sweep([3.0, 6.0, 10.0], 4, ["b0", "b2", "b3"], seed=12)
+
+
+def test_metric_plot_draws_means_and_confidence_bands(frame):
+    ax = sa.plot_metric(frame, "min_rate", confidence=0.9)
+    summary = sa.summarize_sweep(frame, confidence=0.9)
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert sorted(lines) == ["B0 static F0", "B2 greedy SR + WF", "B3 fair greedy"]
+    b2 = summary[summary.algorithm == "b2"]
+    assert_allclose(lines["B2 greedy SR + WF"].get_xdata(), [3.0, 6.0, 10.0])
+    assert_allclose(lines["B2 greedy SR + WF"].get_ydata(), b2["min_rate"])
+    bands = ax.collections
+    assert len(bands) == 3
+    # The band of b2 spans exactly its interval at each budget.
+    vertices = bands[1].get_paths()[0].vertices
+    assert_allclose(vertices[:, 1].min(), b2["min_rate_low"].min())
+    assert_allclose(vertices[:, 1].max(), b2["min_rate_high"].max())
+    assert ax.get_xlabel() == "per-user power budget (dBm)"
+
+
+def test_metric_plot_subset_and_errors(frame):
+    ax = sa.plot_metric(frame, "jain_index", algorithms=["b3"])
+    assert [line.get_label() for line in ax.get_lines()] == ["B3 fair greedy"]
+    with pytest.raises(ValueError, match="metric"):
+        sa.plot_metric(frame, "throughput")
+    with pytest.raises(ValueError, match="not in the data"):
+        sa.plot_metric(frame, "sum_rate", algorithms=["max-sr"])
+
+
+def test_sweep_figure_and_files(frame, tmp_path):
+    figure = sa.plot_sweep(frame, title="t")
+    assert len(figure.axes) == 3
+    paths = save_figure(figure, tmp_path / "sub" / "sweep", ("png", "pdf"))
+    assert [p.name for p in paths] == ["sweep.png", "sweep.pdf"]
+    assert paths[0].read_bytes()[:8] == PNG
+    assert paths[1].read_bytes()[:5] == b"%PDF-"
+    with pytest.raises(ValueError, match="formats"):
+        save_figure(figure, tmp_path / "x", ("jpg",))
+    written = write_sweep_figures(frame, tmp_path / "w", formats=("png",))
+    assert sorted(p.name for p in written) == [
+        "scma_jain_index.png",
+        "scma_min_rate.png",
+        "scma_sum_rate.png",
+    ]
+    assert all(p.stat().st_size > 5000 for p in written)
+
+
+def test_convergence_plot_follows_the_history():
+    scenario = sa.random_scenario(power_budget_dbm=6, rng=3)
+    paper = sa.solve_max_sr(scenario, method="paper")
+    fair = sa.solve_max_min(scenario, method="paper")
+    ax = sa.plot_convergence({"sr": paper, "mm": fair})
+    accepted = [r for r in paper.history if r.accepted and np.isfinite(r.objective)]
+    line = ax.get_lines()[0]
+    assert line.get_label() == "sr"
+    assert_allclose(line.get_ydata(), [r.objective / np.log(2) for r in accepted])
+    assert ax.get_yscale() == "symlog"  # the penalised relaxed objective starts negative
+    empty = sa.AllocationResult(history=[])
+    with pytest.raises(ValueError, match="no convergence history"):
+        sa.plot_convergence({"x": empty})
+
+
+def test_factor_graph_plot_has_one_edge_per_assignment_entry():
+    scenario = sa.random_scenario(rng=5)
+    result = sa.solve_max_sr(scenario)
+    ax = sa.plot_factor_graph(result.assignment, result.power, user_rates=result.user_rates)
+    edges = ax.collections[0]  # LineCollection drawn first
+    assert len(edges.get_segments()) == int(result.assignment.sum())
+    texts = [t.get_text() for t in ax.texts]
+    assert {"k0", "k3", "u0", "u5"} <= set(texts)
+    labels = sorted(float(t) for t in texts if t.replace(".", "", 1).isdigit())
+    assert_allclose(labels, sorted(np.round(result.power[result.assignment == 1] * 1e3, 2)))
+    plain = sa.plot_factor_graph(sa.regular_factor_graph(4, 6))
+    assert len(plain.collections[0].get_segments()) == 12
+    assert_array_equal(sa.from_networkx(sa.to_networkx(result.assignment)), result.assignment)
+
+
+def test_figures_of_one_sweep_point(frame):
+    from scma_alloc.plotting import convergence_figure, factor_graphs_figure
+
+    rows = frame[(frame["drop"] == 1) & (frame["budget_dbm"] == 10.0)]
+    figure = factor_graphs_figure(rows, (4, 6), title="drop 1")
+    drawn = [ax for ax in figure.axes if ax.get_title()]
+    assert len(drawn) == 3 and drawn[0].get_title().startswith("B0 static F0: sum")
+    with pytest.raises(ValueError, match="no stored allocation"):
+        factor_graphs_figure(rows.iloc[:0], (4, 6))
+    figure = convergence_figure(sa.drop_scenario(1, 10.0, seed=12))
+    assert [ax.get_title() for ax in figure.axes] == ["Max-SR", "Max-Min"]
+    assert all(len(ax.get_lines()) >= 2 for ax in figure.axes)
