@@ -436,6 +436,7 @@ class SICNN(_Decoder):
             parts = [_as_real(residual), y_real, chan]
             if mmse:
                 parts += list(_lmmse_features(g, residual, prior, noise))
+                prior = prior.clone()  # (the old tensor stays in the autograd graph)
                 prior[n] = 0.0  # user n is removed from the prior covariance from now on
             v = mod(torch.cat(parts, dim=1))
             x_n = torch.complex(v[:, 0], v[:, 1])
