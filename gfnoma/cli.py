@@ -102,7 +102,19 @@ _KINDS = (*SIGNATURE_KINDS, "musa-like", "search")
 
 def _is_file(spec: str) -> bool:
     item = spec.strip()
-    return item.lower().endswith(".json") or "/" in item
+    return item.lower().endswith(".json") or "/" in item or item.startswith("pretrained:")
+
+
+def _load_set(item: str) -> Signatures:
+    """A ``.json`` file or ``pretrained:NAME`` (a set shipped with the package)."""
+    if item.startswith("pretrained:"):
+        from gfnoma.pretrained import pretrained_signatures
+
+        try:
+            return pretrained_signatures(item.split(":", 1)[1])
+        except ValueError as exc:
+            raise _CLIError(f"--signatures: {exc}") from None
+    return Signatures.load(item)
 
 
 def _build_signatures(
@@ -110,7 +122,7 @@ def _build_signatures(
 ) -> Signatures:
     item = spec.strip()
     if _is_file(item):
-        sig = Signatures.load(item)
+        sig = _load_set(item)
         if activation is not None:
             sig = sig.with_activation(activation)
         return sig
@@ -142,7 +154,7 @@ def _format_alphabet(sig: Signatures) -> str:
 def _cmd_show(args: argparse.Namespace) -> int:
     from gfnoma.metrics import cc_weighted, cross_correlation, weighted_welch_bound
 
-    sig = Signatures.load(args.file)
+    sig = _load_set(args.file)
     print(f"name:        {sig.name}")
     print(f"users N:     {sig.n_users}")
     print(f"length H:    {sig.length}")
@@ -199,7 +211,12 @@ def _cmd_ber(args: argparse.Namespace) -> int:
     receivers = []
     for name in rx_names:
         try:
-            receivers.append(get_receiver(name))
+            if name.lower().endswith(".pt"):  # a trained SICNN / FCNN (decoder.pt)
+                from gfnoma.neural import load_receiver
+
+                receivers.append(load_receiver(name))
+            else:
+                receivers.append(get_receiver(name))
         except ValueError as exc:
             raise _CLIError(f"--receivers: {exc}") from None
     if args.length < 1:
@@ -329,13 +346,14 @@ def build_parser() -> argparse.ArgumentParser:
     ber.add_argument(
         "--signatures",
         default="wbe,musa,qwbe",
-        help=f"comma-separated kinds ({_KINDS_HELP}) or .json files [default: %(default)s]",
+        help=f"comma-separated kinds ({_KINDS_HELP}), .json files or pretrained:NAME "
+        "(n6h4-asy, n6h4-high, n6h4-low, n12h8-asy) [default: %(default)s]",
     )
     ber.add_argument(
         "--receivers",
         default="mmse-sic,mf",
-        help="comma-separated receivers: mf, mmse-sic, oracle-ls, oracle-mmse, map, ml "
-        "[default: %(default)s]",
+        help="comma-separated receivers: mf, mmse-sic, oracle-ls, oracle-mmse, map, ml, or a "
+        "trained decoder file (decoder.pt of gfnoma train) [default: %(default)s]",
     )
     ber.add_argument(
         "--snr",
@@ -390,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     show = sig_sub.add_parser(
         "show", help="print the alphabet matrix, CC_weighted, Welch bound and correlations"
     )
-    show.add_argument("file", help="signatures JSON file")
+    show.add_argument("file", help="signatures JSON file or pretrained:NAME")
     show.set_defaults(func=_cmd_show)
     make = sig_sub.add_parser("make", help="build a signature set and save it as JSON")
     make.add_argument("kind", help=f"one of {_KINDS_HELP}")

@@ -230,3 +230,31 @@ def test_cli_train_resume_and_errors(tmp_path, capsys):
     )
     assert code == 0
     assert gf.Signatures.load(tmp_path / "z" / "signatures.json").n_users == 2
+
+
+def test_cli_ber_accepts_a_trained_decoder(tmp_path, capsys):
+    run = tmp_path / "run"
+    gf.train(gf.get_config("tiny", max_steps=10), run, progress=False)
+    out = tmp_path / "ber"
+    args = [
+        "ber",
+        "--signatures",
+        str(run / "signatures.json"),
+        "--receivers",
+        f"mmse-sic,{run / 'decoder.pt'}",
+        "--snr",
+        "10",
+        "--max-samples",
+        "500",
+        "--batch-size",
+        "500",
+        "--no-progress",
+        "--out",
+        str(out),
+    ]
+    assert main(args) == 0
+    table = pd.read_csv(out.with_suffix(".csv"))
+    assert table["receiver"].tolist() == ["MMSE-SIC", "SICNN"]
+    args[2] = "wbe"  # the decoder was trained for other chip magnitudes
+    assert main(args) == 2
+    assert "trained with other chip magnitudes" in capsys.readouterr().err
