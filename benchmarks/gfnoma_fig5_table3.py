@@ -12,7 +12,9 @@ WBE, MUSA-like, quantised WBE, the direct CC search (extra row) and the weighted
 for p_asy, N=6, H=4, and of every shipped set; the chip-energy pattern of each set; and, since
 under independent per-chip fading the BER depends on the signatures only through the chip
 magnitudes |s_n(k)| (docs/gfnoma_results.md §2), the lowest ``CC_weighted`` reachable with
-the QNN set's own magnitudes by choosing phases from the alphabet (a coordinate search).
+the QNN set's own magnitudes by choosing phases from the alphabet (a coordinate search), and
+the weighted chip-energy overlap, the phase-free counterpart of eq. (29) under per-chip
+fading.
 
 Writes ``docs/figures/gfnoma_fig5_cross_correlation.png``.
 """
@@ -89,6 +91,21 @@ def best_phases(sig: gf.Signatures, restarts: int = 200, seed: int = 0) -> gf.Si
     return gf.Signatures(best, p, q=q, name=sig.name + " (phases for min CC)")
 
 
+def chip_overlap(sig: gf.Signatures) -> float:
+    """Weighted chip-energy overlap ``1/(N(N-1)) sum_{i != j} p_i p_j sum_k |s_ik|^2 |s_jk|^2``.
+
+    Under independent per-chip fading ``E|g_i^H g_j|^2 = sum_k |s_ik|^2 |s_jk|^2`` for
+    unit-norm signatures: the average interference power a single-user detector sees, the
+    per-chip-fading counterpart of eq. (29) (it does not depend on the phases).
+    """
+    e = np.abs(sig.matrix) ** 2
+    p = sig.activation
+    ov = (e.T @ e) * np.outer(p, p)
+    np.fill_diagonal(ov, 0.0)
+    n = sig.n_users
+    return float(ov.sum() / (n * (n - 1)))
+
+
 def chip_energy(sig: gf.Signatures) -> str:
     e = np.abs(sig.matrix) ** 2
     return "\n".join("    " + " ".join(f"{v:4.2f}" for v in row) for row in e)
@@ -116,12 +133,18 @@ def main() -> None:
     }
     bound = gf.weighted_welch_bound(p, 4)
     print("## Table III: CC_weighted, p_asy, N=6, H=4")
-    print(f"{'set':32s} {'CC_weighted':>12s} {'paper':>16s}")
+    print(f"{'set':32s} {'CC_weighted':>12s} {'paper':>16s} {'chip overlap':>13s}")
     for label, s in sets.items():
-        print(f"{label:32s} {gf.cc_weighted(s):12.6f} {paper.get(label, '-'):>16s}")
+        print(
+            f"{label:32s} {gf.cc_weighted(s):12.6f} {paper.get(label, '-'):>16s} "
+            f"{chip_overlap(s):13.6f}"
+        )
     print(f"{'weighted Welch bound':32s} {bound.cc:12.6f} {'-':>16s}")
     polished = best_phases(qnn)
-    print(f"{'QNN magnitudes, best phases':32s} {gf.cc_weighted(polished):12.6f} {'-':>16s}")
+    print(
+        f"{'QNN magnitudes, best phases':32s} {gf.cc_weighted(polished):12.6f} {'-':>16s} "
+        f"{chip_overlap(polished):13.6f}"
+    )
     print("\nQNN (p_asy) integer alphabet (rows = chips, columns = users):")
     print(qnn.alphabet)
     print("chip energies |s_n(k)|^2 of the QNN set (rows = chips):")
@@ -141,7 +164,7 @@ def main() -> None:
     from matplotlib.figure import Figure
 
     FIG.mkdir(parents=True, exist_ok=True)
-    fig = Figure(figsize=(13.5, 3.9), dpi=80, layout="constrained")
+    fig = Figure(figsize=(13.5, 4.3), dpi=80, layout="constrained")
     axes = fig.subplots(1, 3)
     for ax, (label, s) in zip(
         axes,

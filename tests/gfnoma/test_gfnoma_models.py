@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -143,14 +145,14 @@ def test_paper_sizes_and_parameter_counts():
     sic = gf.SICNN(N, H, gf.PAPER_SICNN_HIDDEN)
     assert sic.input_size == 4 * H + 2 * N * H == 64  # Table II: 4H + 2NH
     sizes = (64, 128, 256, 512, 256, 128, 2)
-    per_module = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    per_module = sum(a * b + b for a, b in itertools.pairwise(sizes))
     assert gf.count_parameters(sic) == N * per_module == 2_024_460
     fc = gf.FCNN(N, H, gf.PAPER_FCNN_HIDDEN)
     assert fc.input_size == 2 * H + 2 * N * H == 56  # the paper's 28 complex inputs
     assert gf.count_parameters(fc) == 1_417_420
     # the paper's own FCNN count (28 -> ... -> 12, weights only), §IV-C 3
     sizes_fc = (28, 384, 1024, 768, 256, 64, 12)
-    assert sum(a * b for a, b in zip(sizes_fc[:-1], sizes_fc[1:], strict=True)) == 1_404_160
+    assert sum(a * b for a, b in itertools.pairwise(sizes_fc)) == 1_404_160
 
 
 def test_sicnn_cascade_feeds_each_module_the_residual_of_eq28():
