@@ -4,6 +4,10 @@ The link simulator: signature sets (:class:`Signatures`, WBE, quantised WBE, MUS
 random, CC search), the uplink channel as ``torch.nn.Module`` blocks, batched receivers (MF,
 MMSE-SIC, oracle-LS/MMSE, joint MAP/ML), metrics (BER, activity errors, Jain's index,
 ``CC_weighted``, weighted Welch bound) and Monte-Carlo BER simulation with plots.
+
+The autoencoder (issue 5): the QNN encoder (:class:`QNNEncoder`), the SICNN and FCNN decoders,
+the fairness loss, :func:`train` with its configurations, trained decoders as receivers
+(:class:`NeuralReceiver`) and pretrained signatures (:func:`pretrained_signatures`).
 """
 
 from gfnoma.channel import (
@@ -18,7 +22,9 @@ from gfnoma.channel import (
     qpsk_demap,
     qpsk_map,
 )
+from gfnoma.configs import CONFIGS, PAPER_TRAIN_SNR_DB, TrainConfig, get_config
 from gfnoma.interference import FADING_MODELS, interference_model, leakage
+from gfnoma.loss import FairnessMSELoss, fairness_weights
 from gfnoma.metrics import (
     ErrorCounts,
     WelchBound,
@@ -29,7 +35,18 @@ from gfnoma.metrics import (
     weighted_cross_correlation,
     weighted_welch_bound,
 )
+from gfnoma.models import (
+    FCNN,
+    PAPER_FCNN_HIDDEN,
+    PAPER_SICNN_HIDDEN,
+    SICNN,
+    QNNEncoder,
+    ThresholdQuantizer,
+    count_parameters,
+)
+from gfnoma.neural import NeuralReceiver, load_receiver, save_decoder
 from gfnoma.plotting import plot_ber, plot_cross_correlation
+from gfnoma.pretrained import PRETRAINED, pretrained_signatures
 from gfnoma.receivers import (
     MMSESIC,
     RECEIVERS,
@@ -58,41 +75,61 @@ from gfnoma.signatures import (
 )
 from gfnoma.simulate import BERResult, ber_sweep, make_mc_fun, simulate_ber
 from gfnoma.theory import qpsk_mrc_rayleigh_ber
+from gfnoma.train import TrainResult, TrainState, load_checkpoint, train
 
 __all__ = [
     "AWGN",
+    "CONFIGS",
     "FADING_MODELS",
+    "FCNN",
     "MMSESIC",
+    "PAPER_FCNN_HIDDEN",
+    "PAPER_SICNN_HIDDEN",
+    "PAPER_TRAIN_SNR_DB",
+    "PRETRAINED",
     "P_ASY",
     "P_HIGH",
     "P_LOW",
     "RECEIVERS",
+    "SICNN",
     "SIGNATURE_KINDS",
     "BERResult",
     "BernoulliActivation",
     "ChannelSample",
     "Detection",
     "ErrorCounts",
+    "FairnessMSELoss",
     "GrantFreeChannel",
     "JointDetector",
     "LinearSpreading",
     "MatchedFilter",
+    "NeuralReceiver",
     "OracleLS",
     "OracleMMSE",
+    "QNNEncoder",
     "QPSKMapper",
     "RayleighChipFading",
     "Receiver",
     "SearchResult",
     "Signatures",
+    "ThresholdQuantizer",
+    "TrainConfig",
+    "TrainResult",
+    "TrainState",
     "WelchBound",
     "ber_sweep",
     "cc_weighted",
     "count_errors",
+    "count_parameters",
     "cross_correlation",
+    "fairness_weights",
+    "get_config",
     "get_receiver",
     "interference_model",
     "jain_index",
     "leakage",
+    "load_checkpoint",
+    "load_receiver",
     "make_mc_fun",
     "make_signatures",
     "map_slice",
@@ -100,14 +137,17 @@ __all__ = [
     "noise_variance",
     "plot_ber",
     "plot_cross_correlation",
+    "pretrained_signatures",
     "qpsk_demap",
     "qpsk_map",
     "qpsk_mrc_rayleigh_ber",
     "quantize",
     "quantized_wbe",
     "random_signatures",
+    "save_decoder",
     "search_signatures",
     "simulate_ber",
+    "train",
     "wbe",
     "weighted_cross_correlation",
     "weighted_welch_bound",

@@ -1,4 +1,4 @@
-"""Command line: ``gfnoma ber ...`` and ``gfnoma signatures show|make ...``.
+"""Command line: ``gfnoma ber ...``, ``gfnoma signatures show|make ...`` and ``gfnoma train ...``.
 
 Bad arguments give one line ``gfnoma: error: ...`` on stderr and exit status 2 (no traceback).
 """
@@ -84,7 +84,7 @@ def _fix_negative_values(argv: list[str]) -> list[str]:
     while i < len(argv):
         tok = argv[i]
         if (
-            tok in ("--snr", "--activation")
+            tok in ("--snr", "--activation", "--set")
             and i + 1 < len(argv)
             and argv[i + 1].startswith("-")
             and argv[i + 1][1:2].replace(".", "0").isdigit()
@@ -102,7 +102,19 @@ _KINDS = (*SIGNATURE_KINDS, "musa-like", "search")
 
 def _is_file(spec: str) -> bool:
     item = spec.strip()
-    return item.lower().endswith(".json") or "/" in item
+    return item.lower().endswith(".json") or "/" in item or item.startswith("pretrained:")
+
+
+def _load_set(item: str) -> Signatures:
+    """A ``.json`` file or ``pretrained:NAME`` (a set shipped with the package)."""
+    if item.startswith("pretrained:"):
+        from gfnoma.pretrained import pretrained_signatures
+
+        try:
+            return pretrained_signatures(item.split(":", 1)[1])
+        except ValueError as exc:
+            raise _CLIError(f"--signatures: {exc}") from None
+    return Signatures.load(item)
 
 
 def _build_signatures(
@@ -110,7 +122,7 @@ def _build_signatures(
 ) -> Signatures:
     item = spec.strip()
     if _is_file(item):
-        sig = Signatures.load(item)
+        sig = _load_set(item)
         if activation is not None:
             sig = sig.with_activation(activation)
         return sig
@@ -142,7 +154,7 @@ def _format_alphabet(sig: Signatures) -> str:
 def _cmd_show(args: argparse.Namespace) -> int:
     from gfnoma.metrics import cc_weighted, cross_correlation, weighted_welch_bound
 
-    sig = Signatures.load(args.file)
+    sig = _load_set(args.file)
     print(f"name:        {sig.name}")
     print(f"users N:     {sig.n_users}")
     print(f"length H:    {sig.length}")
@@ -199,7 +211,12 @@ def _cmd_ber(args: argparse.Namespace) -> int:
     receivers = []
     for name in rx_names:
         try:
-            receivers.append(get_receiver(name))
+            if name.lower().endswith(".pt"):  # a trained SICNN / FCNN (decoder.pt)
+                from gfnoma.neural import load_receiver
+
+                receivers.append(load_receiver(name))
+            else:
+                receivers.append(get_receiver(name))
         except ValueError as exc:
             raise _CLIError(f"--receivers: {exc}") from None
     if args.length < 1:
@@ -259,6 +276,55 @@ def _cmd_ber(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    from gfnoma.configs import get_config, parse_override
+    from gfnoma.train import train
+
+    if args.threads is not None:
+        if args.threads < 1:
+            raise _CLIError(f"--threads must be >= 1, got {args.threads}")
+        import torch
+
+        torch.set_num_threads(args.threads)
+    overrides = dict(parse_override(item) for item in args.set)
+    if args.activation is not None:
+        overrides["activation"] = list(parse_activation(args.activation))
+    if args.max_steps is not None:
+        overrides["max_steps"] = args.max_steps
+    if args.max_minutes is not None:
+        if args.max_minutes <= 0:
+            raise _CLIError(f"--max-minutes must be > 0, got {args.max_minutes}")
+        overrides["max_seconds"] = 60.0 * args.max_minutes
+    if args.seed is not None:
+        overrides["seed"] = args.seed
+    config = get_config(args.config, **overrides)
+    out = Path(args.out)
+    res = train(config, out, resume=not args.no_resume, progress=not args.no_progress)
+    last = res.log.iloc[-1]
+    sig = res.signatures
+    print(
+        f"status:      {res.status} after {res.steps} steps, {res.samples} channel uses, "
+        f"{res.seconds:.0f} s ({res.samples_per_second:.0f} samples/s)"
+    )
+    print(f"best step:   {res.best_step} (validation loss {res.best_val_loss:.4f})")
+    ber_cols = [c for c in res.log.columns if c.startswith("val_ber_") and c != "val_ber_mean"]
+    best_row = res.log[res.log["step"] == res.best_step].iloc[-1]
+    bers = ", ".join(f"{c[8:]} dB {best_row[c]:.3g}" for c in ber_cols)
+    print(f"val BER:     {bers} (best state, threshold 1/2)")
+    if sig.n_users >= 2:
+        from gfnoma.metrics import cc_weighted
+
+        print(f"CC_weighted: {cc_weighted(sig):.6f} ({sig.name}, N={sig.n_users}, H={sig.length})")
+    print(
+        f"last val loss {last['val_loss']:.4f}; outputs in {out}: signatures.json, decoder.pt, "
+        "log.csv, checkpoint.pt, config.json"
+    )
+    if res.interrupted:
+        print("interrupted: rerun the same command to resume from the checkpoint", file=sys.stderr)
+        return 130
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
@@ -280,13 +346,14 @@ def build_parser() -> argparse.ArgumentParser:
     ber.add_argument(
         "--signatures",
         default="wbe,musa,qwbe",
-        help=f"comma-separated kinds ({_KINDS_HELP}) or .json files [default: %(default)s]",
+        help=f"comma-separated kinds ({_KINDS_HELP}), .json files or pretrained:NAME "
+        "(n6h4-asy, n6h4-high, n6h4-low, n12h8-asy) [default: %(default)s]",
     )
     ber.add_argument(
         "--receivers",
         default="mmse-sic,mf",
-        help="comma-separated receivers: mf, mmse-sic, oracle-ls, oracle-mmse, map, ml "
-        "[default: %(default)s]",
+        help="comma-separated receivers: mf, mmse-sic, oracle-ls, oracle-mmse, map, ml, or a "
+        "trained decoder file (decoder.pt of gfnoma train) [default: %(default)s]",
     )
     ber.add_argument(
         "--snr",
@@ -341,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     show = sig_sub.add_parser(
         "show", help="print the alphabet matrix, CC_weighted, Welch bound and correlations"
     )
-    show.add_argument("file", help="signatures JSON file")
+    show.add_argument("file", help="signatures JSON file or pretrained:NAME")
     show.set_defaults(func=_cmd_show)
     make = sig_sub.add_parser("make", help="build a signature set and save it as JSON")
     make.add_argument("kind", help=f"one of {_KINDS_HELP}")
@@ -353,6 +420,47 @@ def build_parser() -> argparse.ArgumentParser:
     make.add_argument("--seed", type=int, default=0, help="seed for random/search [default: 0]")
     make.add_argument("--out", required=True, help="output JSON file")
     make.set_defaults(func=_cmd_make)
+
+    tr = sub.add_parser(
+        "train",
+        help="train QNN signatures and a SICNN/FCNN decoder (resumable)",
+        description=(
+            "Train the autoencoder of the paper (QNN encoder, SICNN or FCNN decoder, fairness "
+            "loss) on fresh Monte-Carlo batches. Writes OUT/signatures.json, decoder.pt, "
+            "log.csv, config.json and checkpoint.pt; rerunning the same command resumes from "
+            "the checkpoint. Ctrl-C saves a checkpoint first."
+        ),
+    )
+    tr.add_argument(
+        "--config",
+        default="fast",
+        help="preset (paper, fast, tiny) or a .json config file [default: %(default)s]",
+    )
+    tr.add_argument("--out", required=True, help="output directory (checkpoint and results)")
+    tr.add_argument(
+        "--activation", default=None, help="probabilities or asy/high/low [default: the config's]"
+    )
+    tr.add_argument("--max-steps", type=int, default=None, help="step limit [default: config]")
+    tr.add_argument(
+        "--max-minutes", type=float, default=None, help="time limit in minutes [default: config]"
+    )
+    tr.add_argument("--seed", type=int, default=None, help="seed [default: the config's]")
+    tr.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override any config field, e.g. --set q=null --set decoder=fcnn "
+        "--set hidden=64,64 (repeatable)",
+    )
+    tr.add_argument(
+        "--no-resume", action="store_true", help="start afresh even if a checkpoint exists"
+    )
+    tr.add_argument("--no-progress", action="store_true", help="no progress bar")
+    tr.add_argument(
+        "--threads", type=int, default=1, help="torch CPU threads [default: %(default)s]"
+    )
+    tr.set_defaults(func=_cmd_train)
     return parser
 
 

@@ -1,0 +1,26 @@
+"""Pretrained QNN signatures shipped as package data (``gfnoma/data/*.json``).
+
+Each entry of :data:`PRETRAINED` names a file and the exact command that regenerates it (run
+from the repository root; the command writes the set to ``OUT/signatures.json``, which is
+copied to ``gfnoma/data/``).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from gfnoma.signatures import Signatures
+
+__all__ = ["PRETRAINED", "pretrained_signatures"]
+
+#: Name -> (file in gfnoma/data, command that regenerates it).
+PRETRAINED: dict[str, tuple[str, str]] = {}
+
+
+def pretrained_signatures(name: str) -> Signatures:
+    """Load a pretrained signature set by name (one of :data:`PRETRAINED`)."""
+    if not isinstance(name, str) or name not in PRETRAINED:
+        raise ValueError(f"name must be one of {', '.join(PRETRAINED) or '(none)'}, got {name!r}")
+    filename = PRETRAINED[name][0]
+    text = resources.files("gfnoma").joinpath("data", filename).read_text(encoding="utf-8")
+    return Signatures.from_json(text)

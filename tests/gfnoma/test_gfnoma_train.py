@@ -1,0 +1,260 @@
+"""Training: configuration checks, outputs, determinism, interruption and resume, faults, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import gfnoma as gf
+from gfnoma.cli import main
+from gfnoma.train import build_models
+
+TINY = gf.get_config("tiny", max_steps=30)
+
+
+def _weights(path):
+    ck = torch.load(path / "checkpoint.pt", weights_only=True)
+    return ck["encoder"], ck["decoder"], ck["optimizer"]
+
+
+def _same_state(a, b):
+    return set(a) == set(b) and all(torch.equal(a[k], b[k]) for k in a)
+
+
+# -- configuration --------------------------------------------------------------------------
+def test_presets_and_paper_settings():
+    paper = gf.CONFIGS["paper"]
+    assert paper.activation == gf.P_ASY and (paper.n_users, paper.length, paper.q) == (6, 4, 2)
+    assert paper.hidden == gf.PAPER_SICNN_HIDDEN and paper.batch_size == 100
+    assert paper.lr == 1e-3 and paper.encoder_init == "xavier"
+    assert paper.train_snr_db == gf.PAPER_TRAIN_SNR_DB == (-5, 0, 5, 10, 15, 20)
+    assert paper.fairness and paper.beta_mse == paper.beta_fair == 1.0
+    assert gf.get_config("fast").max_seconds == 900.0
+    cfg = gf.get_config("tiny", activation="high", q=None)
+    assert cfg.activation == gf.P_HIGH and cfg.q is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "match"),
+    [
+        ({"n_users": 5}, "activation has 6 entries but n_users=5"),
+        ({"fairness_weights": [1, 1, 2]}, "fairness_weights has 3 entries but there are 6"),
+        ({"activation": [0.5, 1.5]}, "activation entries must lie in"),
+        ({"decoder": "cnn"}, "decoder must be one of"),
+        ({"decoder": "fcnn", "features": "mmse"}, "only available for the SICNN"),
+        ({"signatures": "golay"}, "signatures must be None or one of"),
+        ({"hidden": []}, "hidden must contain"),
+        ({"batch_size": 0}, "batch_size must be >= 1"),
+        ({"train_snr_db": []}, "train_snr_db must not be empty"),
+        ({"lr": -1.0}, "lr must be > 0"),
+        ({"colour": "red"}, "unknown config field"),
+    ],
+)
+def test_config_errors_name_the_problem(changes, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        TINY.replace(**changes)
+
+
+def test_config_json_round_trip_and_file_errors(tmp_path):
+    path = TINY.save(tmp_path / "c.json")
+    assert gf.TrainConfig.load(path) == TINY
+    assert gf.get_config(str(path)) == TINY
+    (tmp_path / "bad.json").write_text('{"length": 4, "n_users": 3}')
+    with pytest.raises(ValueError, match=r"bad\.json: activation has 6 entries but n_users=3"):
+        gf.TrainConfig.load(tmp_path / "bad.json")
+    (tmp_path / "broken.json").write_text("{")
+    with pytest.raises(ValueError, match=r"broken\.json: not valid JSON"):
+        gf.TrainConfig.load(tmp_path / "broken.json")
+    with pytest.raises(ValueError, match="config must be one of"):
+        gf.get_config("huge")
+
+
+# -- training runs --------------------------------------------------------------------------
+def test_train_writes_outputs_usable_by_the_simulator(tmp_path):
+    res = gf.train(TINY, tmp_path, progress=False)
+    assert res.status == "max_steps" and res.steps == 30 and res.samples == 30 * 64
+    for name in ("checkpoint.pt", "signatures.json", "decoder.pt", "log.csv", "config.json"):
+        assert (tmp_path / name).is_file(), name
+    sig = gf.Signatures.load(tmp_path / "signatures.json")
+    assert sig == res.signatures and sig.q == 2 and sig.activation.tolist() == list(gf.P_ASY)
+    assert set(np.unique(sig.alphabet_re)) | set(np.unique(sig.alphabet_im)) <= set(range(-2, 3))
+    log = pd.read_csv(tmp_path / "log.csv")
+    assert log["step"].tolist() == [0, 10, 20, 30]
+    assert {"val_loss", "val_ber_0", "val_ber_20", "cc_weighted", "train_loss"} <= set(log.columns)
+    assert gf.TrainConfig.load(tmp_path / "config.json") == TINY
+    # the trained decoder is a receiver for simulate_ber, from memory and from the file
+    rx = gf.load_receiver(tmp_path / "decoder.pt")
+    t = gf.ber_sweep(
+        sig,
+        [res.receiver, rx, "mmse-sic"],
+        [10.0],
+        max_samples=500,
+        batch_size=500,
+        progress=False,
+    ).table
+    assert t["receiver"].tolist() == ["SICNN", "SICNN", "MMSE-SIC"]
+    assert t["ber"].iloc[0] == t["ber"].iloc[1]
+
+
+def test_training_lowers_the_validation_loss():
+    """Gradients reach encoder and decoder: 150 steps lower the loss by a wide margin
+    (fixed seed and validation set, so the check is deterministic)."""
+    cfg = gf.get_config("tiny", max_steps=150, eval_every=50, lr_encoder=0.05)
+    res = gf.train(cfg, progress=False)
+    first, last = res.log["val_loss"].iloc[0], res.log["val_loss"].iloc[-1]
+    assert last < 0.75 * first
+    init = build_models(cfg)[0].export(cfg.activation)
+    assert res.signatures != init.with_name(cfg.name)  # the STE moved quantized levels
+
+
+def test_training_is_deterministic():
+    a = gf.train(TINY, progress=False)
+    b = gf.train(TINY, progress=False)
+    assert a.signatures == b.signatures
+    cols = [c for c in a.log.columns if c != "seconds"]
+    pd.testing.assert_frame_equal(a.log[cols], b.log[cols])
+    c = gf.train(TINY.replace(seed=1), progress=False)
+    assert not np.allclose(a.log["val_loss"].iloc[1:], c.log["val_loss"].iloc[1:])
+
+
+def test_interrupted_run_resumes_bit_for_bit(tmp_path):
+    full = gf.train(TINY, tmp_path / "full", progress=False)
+    part = gf.train(TINY, tmp_path / "part", progress=False, callback=lambda st: st.step >= 13)
+    assert part.status == "callback" and part.steps == 13
+    assert torch.load(tmp_path / "part" / "checkpoint.pt", weights_only=True)["step"] == 13
+    res = gf.train(TINY, tmp_path / "part", progress=False)
+    assert res.steps == 30 and res.status == "max_steps"
+    for a, b in zip(_weights(tmp_path / "full")[:2], _weights(tmp_path / "part")[:2], strict=True):
+        assert _same_state(a, b)
+    assert res.signatures == full.signatures
+    cols = [c for c in full.log.columns if c != "seconds"]
+    pd.testing.assert_frame_equal(full.log[cols], res.log[cols])
+
+
+def test_ctrl_c_writes_a_checkpoint_and_the_run_resumes(tmp_path):
+    def interrupt(state):
+        if state.step == 7:
+            raise KeyboardInterrupt
+
+    res = gf.train(TINY, tmp_path, progress=False, callback=interrupt)
+    assert res.interrupted and res.steps == 7
+    assert (tmp_path / "signatures.json").is_file()  # results so far are kept
+    done = gf.train(TINY, tmp_path, progress=False)
+    assert done.steps == 30 and done.signatures == gf.train(TINY, progress=False).signatures
+
+
+def test_more_steps_continue_a_finished_run(tmp_path):
+    gf.train(TINY, tmp_path, progress=False)
+    res = gf.train(TINY.replace(max_steps=40), tmp_path, progress=False)
+    assert res.steps == 40
+    assert res.signatures == gf.train(TINY.replace(max_steps=40), progress=False).signatures
+
+
+def test_early_stopping_on_a_flat_validation_loss():
+    # beta_mse = beta_fair = 0: zero loss and zero gradients, so the validation loss never
+    # improves after step 0 and training stops after `patience` validations.
+    cfg = TINY.replace(beta_mse=0.0, beta_fair=0.0, patience=2, max_steps=1000)
+    res = gf.train(cfg, progress=False)
+    assert res.status == "early_stopping" and res.steps == 20 and res.best_step == 0
+
+
+def test_checkpoint_faults_give_clear_errors(tmp_path):
+    gf.train(TINY, tmp_path, progress=False)
+    ckpt = tmp_path / "checkpoint.pt"
+    with pytest.raises(ValueError, match=r"checkpoint from another config \(differs in hidden"):
+        gf.train(TINY.replace(hidden=(8,)), tmp_path, progress=False)
+    with pytest.raises(ValueError, match="differs in activation"):
+        gf.train(TINY.replace(activation=gf.P_LOW), tmp_path, progress=False)
+    data = ckpt.read_bytes()
+    ckpt.write_bytes(data[: len(data) // 3])
+    with pytest.raises(ValueError, match=r"checkpoint\.pt: not a readable checkpoint \(corrupt"):
+        gf.train(TINY, tmp_path, progress=False)
+    ckpt.write_bytes(b"\x00" * 100)
+    with pytest.raises(ValueError, match="corrupt or truncated"):
+        gf.load_checkpoint(ckpt)
+    torch.save({"format": "other"}, ckpt)
+    with pytest.raises(ValueError, match="not a gfnoma training checkpoint"):
+        gf.load_checkpoint(ckpt)
+    # resume=False starts afresh over a damaged checkpoint
+    res = gf.train(TINY, tmp_path, progress=False, resume=False)
+    assert res.steps == 30 and gf.load_checkpoint(ckpt, TINY)["step"] == 30
+
+
+def test_fixed_signatures_full_precision_and_fcnn_variants(tmp_path):
+    res = gf.train(TINY.replace(signatures="wbe", max_steps=10), progress=False)
+    assert res.encoder is None and res.signatures == gf.wbe(gf.P_ASY, 4)
+    res = gf.train(TINY.replace(q=None, max_steps=10), progress=False)
+    assert res.signatures.q is None
+    res = gf.train(TINY.replace(decoder="fcnn", hidden=(32,), max_steps=10), progress=False)
+    assert res.receiver.label == "FCNN"
+    res = gf.train(TINY.replace(features="mmse", fairness=False, max_steps=10), progress=False)
+    assert res.steps == 10 and np.isfinite(res.best_val_loss)
+
+
+# -- command line ---------------------------------------------------------------------------
+def test_cli_train_resume_and_errors(tmp_path, capsys):
+    out = tmp_path / "run"
+    args = ["train", "--config", "tiny", "--out", str(out), "--no-progress", "--max-steps", "20"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "status:      max_steps after 20 steps" in text and "CC_weighted" in text
+    assert json.loads((out / "config.json").read_text())["max_steps"] == 20
+    assert main([*args[:-1], "25"]) == 0  # resumes and continues to 25 steps
+    assert "after 25 steps" in capsys.readouterr().out
+    assert main([*args, "--set", "hidden=8"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gfnoma: error: ") and "another config (differs in hidden" in err
+    assert main(["train", "--config", "tiny", "--out", str(tmp_path / "x"), "--set", "q=0"]) == 2
+    assert "q must be >= 1" in capsys.readouterr().err
+    assert main(["train", "--config", "tiny", "--out", str(tmp_path / "y"), "--set", "q"]) == 2
+    assert "expected KEY=VALUE" in capsys.readouterr().err
+    code = main(
+        [
+            "train",
+            "--config",
+            "tiny",
+            "--out",
+            str(tmp_path / "z"),
+            "--no-progress",
+            "--max-steps",
+            "10",
+            "--activation",
+            "0.5,0.5",
+            "--set",
+            "hidden=4,4",
+        ]
+    )
+    assert code == 0
+    assert gf.Signatures.load(tmp_path / "z" / "signatures.json").n_users == 2
+
+
+def test_cli_ber_accepts_a_trained_decoder(tmp_path, capsys):
+    run = tmp_path / "run"
+    gf.train(gf.get_config("tiny", max_steps=10), run, progress=False)
+    out = tmp_path / "ber"
+    args = [
+        "ber",
+        "--signatures",
+        str(run / "signatures.json"),
+        "--receivers",
+        f"mmse-sic,{run / 'decoder.pt'}",
+        "--snr",
+        "10",
+        "--max-samples",
+        "500",
+        "--batch-size",
+        "500",
+        "--no-progress",
+        "--out",
+        str(out),
+    ]
+    assert main(args) == 0
+    table = pd.read_csv(out.with_suffix(".csv"))
+    assert table["receiver"].tolist() == ["MMSE-SIC", "SICNN"]
+    args[2] = "wbe"  # the decoder was trained for other chip magnitudes
+    assert main(args) == 2
+    assert "trained with other chip magnitudes" in capsys.readouterr().err
