@@ -152,3 +152,22 @@ __all__ = [
     "weighted_cross_correlation",
     "weighted_welch_bound",
 ]
+
+# Link-level check of the coupling model (issue 6).
+from gfnoma.link_sinr import (
+    LINK_RECEIVERS,
+    SINR_DEFINITIONS,
+    SINREstimate,
+    link_check,
+    predicted_sinr,
+    simulate_sinr,
+)
+
+__all__ += [
+    "LINK_RECEIVERS",
+    "SINR_DEFINITIONS",
+    "SINREstimate",
+    "link_check",
+    "predicted_sinr",
+    "simulate_sinr",
+]
