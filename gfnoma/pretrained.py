@@ -14,7 +14,25 @@ from gfnoma.signatures import Signatures
 __all__ = ["PRETRAINED", "pretrained_signatures"]
 
 #: Name -> (file in gfnoma/data, command that regenerates it).
-PRETRAINED: dict[str, tuple[str, str]] = {}
+PRETRAINED: dict[str, tuple[str, str]] = {
+    "n6h4-asy": (
+        "qnn_n6h4_asy.json",
+        "python -m gfnoma train --config fast --out results/pretrained/n6h4-asy"
+        " --max-steps 48000 --set max_seconds=null --set name=QNN-n6h4-asy",
+    ),
+    "n6h4-high": (
+        "qnn_n6h4_high.json",
+        "python -m gfnoma train --config fast --out results/pretrained/n6h4-high"
+        " --activation high --max-steps 55000 --set max_seconds=null"
+        " --set name=QNN-n6h4-high",
+    ),
+    "n6h4-low": (
+        "qnn_n6h4_low.json",
+        "python -m gfnoma train --config fast --out results/pretrained/n6h4-low"
+        " --activation low --max-steps 56000 --set max_seconds=null"
+        " --set name=QNN-n6h4-low",
+    ),
+}
 
 
 def pretrained_signatures(name: str) -> Signatures:

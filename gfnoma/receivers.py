@@ -345,8 +345,9 @@ class OracleLS(Receiver):
     ``x_Gamma = pinv(G_Gamma) y``: the ordinary LS solution ``(G_Gamma^H G_Gamma)^{-1}
     G_Gamma^H y`` when ``|Gamma| <= H``, else the minimum-norm solution
     ``G_Gamma^H (G_Gamma G_Gamma^H)^{-1} y`` (the pseudo-inverse). Active users are sliced to
-    the nearest QPSK point; inactive users are known to be silent. ``info["pinv"]`` counts the
-    channel uses with ``|Gamma| > H``.
+    the nearest QPSK point; inactive users are known to be silent. Computed with the batched
+    pseudo-inverse, so rank-deficient active sets (sparse signatures that share chips) are
+    handled too. ``info["pinv"]`` counts the channel uses with ``|Gamma| > H``.
     """
 
     name = "oracle-ls"
@@ -364,22 +365,16 @@ class OracleLS(Receiver):
     ) -> Detection:
         h, y, s_unit, p, _ = self._prepare(y, h, s, p, noise_var, active)
         g = h * s_unit
-        b, hh, n = g.shape
+        hh = g.shape[1]
         act = active.to(torch.bool)
         d = act.to(g.dtype)
         n_act = act.sum(dim=1)
         under = n_act > hh
-        est = torch.zeros(b, n, dtype=g.dtype)
-        over = ~under
-        if bool(over.any()):
-            go = g[over] * d[over].unsqueeze(1)  # inactive columns zeroed
-            m = go.mH @ go + torch.diag_embed(1.0 - d[over])  # identity on inactive users
-            r = (go.conj() * y[over].unsqueeze(-1)).sum(dim=1)
-            est[over] = torch.linalg.solve(m, r.unsqueeze(-1)).squeeze(-1)
-        if bool(under.any()):
-            gu = g[under] * d[under].unsqueeze(1)
-            w = torch.linalg.solve(gu @ gu.mH, y[under].unsqueeze(-1))  # (G G^H)^{-1} y
-            est[under] = (gu.mH @ w).squeeze(-1)
+        # The pseudo-inverse of G_Gamma (inactive columns zeroed): the LS solution when G_Gamma
+        # has full column rank, the minimum-norm one otherwise -- also when fewer than H users
+        # are active but their effective channels are dependent (sparse signatures sharing a
+        # chip), where the normal equations are singular.
+        est = (torch.linalg.pinv(g * d.unsqueeze(1)) @ y.unsqueeze(-1)).squeeze(-1)
         symbols = torch.where(act, _quadrant(est), torch.zeros((), dtype=g.dtype))
         return Detection(symbols, act.clone(), {"pinv": float(under.sum())})
 

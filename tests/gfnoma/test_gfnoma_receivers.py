@@ -145,6 +145,28 @@ def test_oracle_ls_is_pseudo_inverse(snr):
     assert det.info["pinv"] == n_under
 
 
+def test_oracle_ls_handles_rank_deficient_active_sets():
+    # Sparse signatures sharing chips: users 0 and 1 both live on chip 0 alone, so whenever
+    # both are active G_Gamma has dependent columns (the normal equations are singular).
+    from gfnoma import Signatures
+
+    alphabet = np.zeros((4, 6), dtype=complex)
+    alphabet[0, 0] = alphabet[0, 1] = 1
+    alphabet[1, 2] = alphabet[2, 3] = alphabet[3, 4] = 2
+    alphabet[1, 5] = alphabet[2, 5] = 1j
+    sig = Signatures(alphabet, P_ASY, q=2)
+    out, s, p = _batch(sig, 400, 10.0, seed=3)
+    det = OracleLS()(out.y, out.h, s, p, out.noise_var, active=out.active)
+    g, y, _ = _np(out, s)
+    a = out.active.numpy()
+    assert (a[:, 0] & a[:, 1]).sum() > 0 and (a.sum(axis=1) <= 4).sum() > 0
+    ref = np.array([_pinv_ls(g[b], y[b], a[b]) for b in range(400)])
+    ref_sym = np.array(
+        [[nearest_qpsk(v) if a[b, k] else 0 for k, v in enumerate(ref[b])] for b in range(400)]
+    )
+    np.testing.assert_allclose(det.symbols.numpy(), ref_sym, atol=1e-12)
+
+
 @pytest.mark.parametrize("snr", [0.0, 15.0])
 def test_oracle_mmse_reference(snr):
     sig = musa_like(P_ASY, 4)
