@@ -32,6 +32,12 @@ PRETRAINED: dict[str, tuple[str, str]] = {
         " --activation low --max-steps 56000 --set max_seconds=null"
         " --set name=QNN-n6h4-low",
     ),
+    "n12h8-asy": (
+        "qnn_n12h8_asy.json",
+        "python -m gfnoma train --config fast --out results/pretrained/n12h8-asy"
+        " --activation 0.8,0.8,0.8,0.8,0.8,0.8,0.4,0.4,0.4,0.4,0.4,0.4 --set length=8"
+        " --max-steps 17000 --set max_seconds=null --set name=QNN-n12h8-asy",
+    ),
 }
 
 
