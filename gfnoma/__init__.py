@@ -10,6 +10,12 @@ the fairness loss, :func:`train` with its configurations, trained decoders as re
 (:class:`NeuralReceiver`) and pretrained signatures (:func:`pretrained_signatures`).
 """
 
+from gfnoma.allocation import (
+    SIC_REFERENCE,
+    allocation_study,
+    plot_allocation_study,
+    summarize_allocation_study,
+)
 from gfnoma.channel import (
     AWGN,
     BernoulliActivation,
@@ -92,6 +98,7 @@ __all__ = [
     "P_LOW",
     "RECEIVERS",
     "SICNN",
+    "SIC_REFERENCE",
     "SIGNATURE_KINDS",
     "BERResult",
     "BernoulliActivation",
@@ -117,6 +124,7 @@ __all__ = [
     "TrainResult",
     "TrainState",
     "WelchBound",
+    "allocation_study",
     "ber_sweep",
     "cc_weighted",
     "count_errors",
@@ -135,6 +143,7 @@ __all__ = [
     "map_slice",
     "musa_like",
     "noise_variance",
+    "plot_allocation_study",
     "plot_ber",
     "plot_cross_correlation",
     "pretrained_signatures",
@@ -147,6 +156,7 @@ __all__ = [
     "save_decoder",
     "search_signatures",
     "simulate_ber",
+    "summarize_allocation_study",
     "train",
     "wbe",
     "weighted_cross_correlation",

@@ -14,6 +14,9 @@ User ``j`` sees ``C[j, i]`` of user ``i``'s received power on a shared resource
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -101,6 +104,42 @@ class InterferenceModel:
         return self.n_users == scenario.n_users and np.array_equal(
             self._coupling, sic_coupling(scenario)
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form ``{"name": ..., "coupling": [[...], ...]}`` (floats round-trip exactly).
+
+        This is the form sweeps record with their results: pass it as the ``interference``
+        algorithm option of :func:`~scma_alloc.sweep`.
+        """
+        return {"name": self.name, "coupling": self._coupling.tolist()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> InterferenceModel:
+        """Inverse of :meth:`to_dict`.
+
+        Raises
+        ------
+        TypeError
+            ``data`` is not a mapping with a ``coupling`` entry.
+        ValueError
+            As the constructor.
+        """
+        if not isinstance(data, Mapping) or "coupling" not in data:
+            raise TypeError(
+                "an interference model as a dict needs a 'coupling' entry (and optionally "
+                "a 'name'), as written by InterferenceModel.to_dict()"
+            )
+        unknown = sorted(set(data) - {"name", "coupling"})
+        if unknown:
+            raise ValueError(f"unknown interference model entries {unknown}")
+        return cls(data["coupling"], name=data.get("name", "custom"))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, InterferenceModel):
+            return NotImplemented
+        return self.name == other.name and np.array_equal(self._coupling, other._coupling)
+
+    __hash__ = None  # mutable name: not hashable
 
     def __repr__(self) -> str:
         return f"InterferenceModel(name={self.name!r}, n_users={self.n_users})"

@@ -7,7 +7,7 @@ return an :class:`~scma_alloc.AllocationResult` whose allocation is always feasi
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -117,7 +117,10 @@ def _parse_interference(
         return None
     if not isinstance(interference, InterferenceModel):
         try:
-            interference = InterferenceModel(interference)
+            if isinstance(interference, Mapping):  # the JSON form of to_dict(), as in sweeps
+                interference = InterferenceModel.from_dict(interference)
+            else:
+                interference = InterferenceModel(interference)
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"interference: {exc}") from exc
     interference.check(scenario)

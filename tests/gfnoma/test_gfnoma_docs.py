@@ -19,6 +19,7 @@ MODULES = [
     "gfnoma.channel",
     "gfnoma.simulate",
     "gfnoma.search",
+    "gfnoma.allocation",
 ]
 
 
