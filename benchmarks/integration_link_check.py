@@ -5,7 +5,7 @@ signature set and every coupling model of ``--alloc-fading``, the allocation of
 ``solve_max_min(scenario, interference=model)`` (and of ``solve_max_sr``, whose
 allocations are more interference-limited; ``--objectives``) gives the received SNRs
 ``q[k, j]``.
-Each resource is then simulated with :func:`gfnoma.link_check.link_check` (the users on
+Each resource is then simulated with :func:`gfnoma.link_check` (the users on
 it transmit QPSK with their signatures at ``q``, Bernoulli activation, per-chip Rayleigh
 fading or a flat block, AWGN; MF and MMSE-SIC) and every user's SINR compared with the
 prediction ``q_j / (1 + sum_i C[j, i] q_i)`` of both coupling models.
