@@ -34,7 +34,11 @@ def main() -> None:
     qnn, sicnn = R.trained("qnn_asy", "QNN")
     fp, sicnn_fp = R.trained("fp_asy", "FP")
     wbe_sig, sicnn_wbe = R.trained("wbe_asy", "WBE")
-    mm, sicnn_mm = R.trained("mmse_asy", "QNN-mmse")
+    extra = []  # the SICNN with LMMSE features, if its (optional) run exists
+    if (R.RESULTS / "mmse_asy" / "decoder.pt").is_file():
+        extra = [R.trained("mmse_asy", "QNN-mmse")]
+    else:
+        print("mmse_asy not trained: the SICNN-mmse curve is left out")
     for s in (qnn, fp):
         print(f"{s.name}: CC_weighted {gf.cc_weighted(s):.6f}")
     t7 = R.sweep([(qnn, sicnn), (fp, sicnn_fp), (qnn, "mmse-sic"), (fp, "mmse-sic")], kw)
@@ -53,7 +57,7 @@ def main() -> None:
         (wbe_sig, "oracle-ls"),
         (wbe_sig, "map"),
         (qnn, "map"),
-        (mm, sicnn_mm),
+        *extra,
     ]
     kw8 = {**kw, "batch_size": min(kw["batch_size"], 4000)}
     t8 = R.sweep(pairs, kw8)

@@ -30,6 +30,14 @@ from gfnoma.channel import (
 )
 from gfnoma.configs import CONFIGS, PAPER_TRAIN_SNR_DB, TrainConfig, get_config
 from gfnoma.interference import FADING_MODELS, interference_model, leakage
+from gfnoma.link_sinr import (
+    LINK_RECEIVERS,
+    SINR_DEFINITIONS,
+    SINREstimate,
+    link_check,
+    predicted_sinr,
+    simulate_sinr,
+)
 from gfnoma.loss import FairnessMSELoss, fairness_weights
 from gfnoma.metrics import (
     ErrorCounts,
@@ -88,6 +96,7 @@ __all__ = [
     "CONFIGS",
     "FADING_MODELS",
     "FCNN",
+    "LINK_RECEIVERS",
     "MMSESIC",
     "PAPER_FCNN_HIDDEN",
     "PAPER_SICNN_HIDDEN",
@@ -100,6 +109,7 @@ __all__ = [
     "SICNN",
     "SIC_REFERENCE",
     "SIGNATURE_KINDS",
+    "SINR_DEFINITIONS",
     "BERResult",
     "BernoulliActivation",
     "ChannelSample",
@@ -117,6 +127,7 @@ __all__ = [
     "QPSKMapper",
     "RayleighChipFading",
     "Receiver",
+    "SINREstimate",
     "SearchResult",
     "Signatures",
     "ThresholdQuantizer",
@@ -136,6 +147,7 @@ __all__ = [
     "interference_model",
     "jain_index",
     "leakage",
+    "link_check",
     "load_checkpoint",
     "load_receiver",
     "make_mc_fun",
@@ -146,6 +158,7 @@ __all__ = [
     "plot_allocation_study",
     "plot_ber",
     "plot_cross_correlation",
+    "predicted_sinr",
     "pretrained_signatures",
     "qpsk_demap",
     "qpsk_map",
@@ -156,28 +169,10 @@ __all__ = [
     "save_decoder",
     "search_signatures",
     "simulate_ber",
+    "simulate_sinr",
     "summarize_allocation_study",
     "train",
     "wbe",
     "weighted_cross_correlation",
     "weighted_welch_bound",
-]
-
-# Link-level check of the coupling model (issue 6).
-from gfnoma.link_sinr import (
-    LINK_RECEIVERS,
-    SINR_DEFINITIONS,
-    SINREstimate,
-    link_check,
-    predicted_sinr,
-    simulate_sinr,
-)
-
-__all__ += [
-    "LINK_RECEIVERS",
-    "SINR_DEFINITIONS",
-    "SINREstimate",
-    "link_check",
-    "predicted_sinr",
-    "simulate_sinr",
 ]
