@@ -385,7 +385,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
         prog="gfnoma",
-        description="Grant-free NOMA link simulator: signatures, receivers, BER curves.",
+        description=(
+            "Grant-free NOMA: signatures, receivers, BER curves, training of the quantized "
+            "autoencoder, and allocation with scma_alloc (allocate)."
+        ),
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
