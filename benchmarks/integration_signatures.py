@@ -77,10 +77,11 @@ def main() -> None:
             print("| set | dBm | min-rate | sum-rate | Jain | d_min | d_sum |")
             print("|---|---|---|---|---|---|---|")
             for _, r in part.iterrows():
+                half = {m: (r[m + "_high"] - r[m + "_low"]) / 2 for m in ("min_rate", "sum_rate")}
                 print(
                     f"| {r['signatures']} | {r['budget_dbm']:g} | "
-                    f"{r['min_rate']:.3f} ± {r['min_rate_ci']:.3f} | "
-                    f"{r['sum_rate']:.2f} ± {r['sum_rate_ci']:.2f} | "
+                    f"{r['min_rate']:.3f} ± {half['min_rate']:.3f} | "
+                    f"{r['sum_rate']:.2f} ± {half['sum_rate']:.2f} | "
                     f"{r['jain_index']:.3f} | {r['min_rate_vs_baseline']:+.3f} | "
                     f"{r['sum_rate_vs_baseline']:+.2f} |"
                 )

@@ -15,7 +15,6 @@ interrupted study continues where it stopped.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -28,6 +27,7 @@ import pandas as pd
 import scma_alloc as sa
 from gfnoma.interference import FADING_MODELS, interference_model
 from gfnoma.signatures import Signatures
+from scma_alloc.sweep import STATUS_ERROR
 
 __all__ = [
     "SIC_REFERENCE",
@@ -54,7 +54,9 @@ def _check_sets(signatures: Any, n_users: int) -> list[Signatures]:
     if isinstance(signatures, Signatures):
         signatures = [signatures]
     if isinstance(signatures, Mapping):
-        signatures = [s.with_name(str(k)) for k, s in signatures.items()]
+        signatures = [
+            s.with_name(str(k)) if isinstance(s, Signatures) else s for k, s in signatures.items()
+        ]
     if isinstance(signatures, str) or not isinstance(signatures, Sequence):
         raise TypeError("signatures must be a Signatures object or a sequence of them")
     sets = list(signatures)
@@ -178,20 +180,25 @@ def allocation_study(
     common = dict(
         seed=seed, n_jobs=n_jobs, scheduler=scheduler, progress=progress, **scenario_options
     )
+    # (label, fading, algorithm options, store file); the SIC reference has no options.
     runs: list[tuple[str, str, dict | None, str]] = [
-        (name, fading, model.to_dict(), f"{_slug(name)}-{fading}.sqlite") for name, model in models
+        (
+            name,
+            fading,
+            {a: {"interference": model.to_dict()} for a in names},
+            f"{_slug(name)}-{fading}.sqlite",
+        )
+        for name, model in models
     ]
     if include_sic:
         runs.append((SIC_REFERENCE, "sic", None, "sic.sqlite"))
     # Validate every configuration before the first solve (SweepConfig checks options).
-    for _, _, coupling, _ in runs:
-        options = None if coupling is None else {a: {"interference": coupling} for a in names}
+    for _, _, options, _ in runs:
         sa.SweepConfig.create(
             budgets_dbm, n_drops, names, seed=seed, algorithm_options=options, **scenario_options
         )
     tables = []
-    for label, kind, coupling, filename in runs:
-        options = None if coupling is None else {a: {"interference": coupling} for a in names}
+    for label, kind, options, filename in runs:
         store = None if folder is None else folder / filename
         table = sa.sweep(
             budgets_dbm, n_drops, names, algorithm_options=options, store=store, **common
@@ -204,6 +211,9 @@ def summarize_allocation_study(
     table: pd.DataFrame, confidence: float = 0.95, baseline: str | None = None
 ) -> pd.DataFrame:
     """Mean and t-interval of min-rate, sum-rate and Jain's index per set, algorithm, budget.
+
+    :func:`scma_alloc.summarize_sweep` applied to each set's rows (rows with
+    ``status="error"`` are counted in ``n_error``, not averaged).
 
     Parameters
     ----------
@@ -218,40 +228,31 @@ def summarize_allocation_study(
     Returns
     -------
     pandas.DataFrame
-        One row per (``algorithm``, ``signatures``, ``budget_dbm``): ``n`` and, per metric,
-        ``<metric>`` (mean) and ``<metric>_ci`` (half-width).
+        One row per (``algorithm``, ``signatures``, ``budget_dbm``): ``n``, ``n_error`` and,
+        per metric, ``<metric>`` (mean), ``<metric>_low`` and ``<metric>_high``.
     """
-    from scipy import stats
-
     if not isinstance(table, pd.DataFrame) or "signatures" not in table:
         raise TypeError("table must be the DataFrame returned by allocation_study")
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
-    keys = ["algorithm", "signatures", "budget_dbm"]
-    if baseline is not None and baseline not in set(table["signatures"]):
+    sets = list(dict.fromkeys(table["signatures"]))
+    if baseline is not None and baseline not in sets:
         raise ValueError(f"baseline {baseline!r} is not a set of the study")
-    rows = []
-    for key, part in table.groupby(keys, sort=False):
-        row = dict(zip(keys, key, strict=True))
-        n = len(part)
-        row["n"] = n
-        t = stats.t.ppf(0.5 + confidence / 2, n - 1) if n > 1 else math.nan
+    parts = [
+        sa.summarize_sweep(table[table["signatures"] == name], confidence).assign(signatures=name)
+        for name in sets
+    ]
+    summary = pd.concat(parts, ignore_index=True)
+    keys = ["algorithm", "budget_dbm"]
+    if baseline is not None:
+        ok = table[table["status"] != STATUS_ERROR]
+        wide = ok.pivot_table(index=[*keys, "drop"], columns="signatures", values=list(_METRICS))
         for metric in _METRICS:
-            values = part[metric].to_numpy(dtype=float)
-            row[metric] = values.mean()
-            row[metric + "_ci"] = t * values.std(ddof=1) / math.sqrt(n) if n > 1 else math.nan
-        if baseline is not None:
-            ref = table[
-                (table["signatures"] == baseline)
-                & (table["algorithm"] == key[0])
-                & (table["budget_dbm"] == key[2])
-            ].set_index("drop")
-            own = part.set_index("drop")
-            for metric in _METRICS:
-                diff = (own[metric] - ref[metric]).dropna()
-                row[metric + "_vs_baseline"] = diff.mean() if len(diff) else math.nan
-        rows.append(row)
-    return pd.DataFrame(rows)
+            diff = wide[metric].sub(wide[metric][baseline], axis=0)
+            mean = diff.groupby(level=keys).mean().stack().rename(metric + "_vs_baseline")
+            summary = summary.merge(
+                mean.reset_index(), on=[*keys, "signatures"], how="left", validate="1:1"
+            )
+    first = ["algorithm", "signatures", "budget_dbm"]
+    return summary[first + [c for c in summary.columns if c not in first]]
 
 
 def plot_allocation_study(
@@ -294,10 +295,13 @@ def plot_allocation_study(
             ax = axes[r, c]
             for name in sets:
                 g = summary[(summary["algorithm"] == algorithm) & (summary["signatures"] == name)]
+                yerr = np.nan_to_num(
+                    [g[metric] - g[metric + "_low"], g[metric + "_high"] - g[metric]]
+                )
                 ax.errorbar(
                     g["budget_dbm"],
                     g[metric],
-                    yerr=np.nan_to_num(g[metric + "_ci"].to_numpy()),
+                    yerr=yerr,
                     marker="o",
                     ms=3,
                     lw=1.2,
