@@ -31,6 +31,8 @@ from typing import Literal
 
 import numpy as np
 
+from gfnoma._validation import check_activation
+from gfnoma.metrics import cross_correlation
 from gfnoma.signatures import Signatures
 
 __all__ = ["FADING_MODELS", "interference_model", "leakage"]
@@ -62,11 +64,10 @@ def leakage(signatures: Signatures, fading: Literal["flat", "per-chip"] = "flat"
     """
     if not isinstance(signatures, Signatures):
         raise TypeError(f"signatures must be a gfnoma.Signatures, got {type(signatures).__name__}")
-    s = signatures.matrix  # (H, N), unit-norm columns
     if fading == "flat":
-        kappa = np.abs(s.conj().T @ s) ** 2
+        kappa = cross_correlation(signatures) ** 2  # |rho_ji|^2
     elif fading == "per-chip":
-        energy = np.abs(s) ** 2  # (H, N)
+        energy = np.abs(signatures.matrix) ** 2  # (H, N), unit-norm columns
         overlap = energy.T @ energy  # sum_k |s_jk|^2 |s_ik|^2
         gain = 1.0 + (energy**2).sum(axis=0)  # E|g_j|^4 = 1 + sum_k |s_jk|^4
         kappa = overlap / gain[:, None]
@@ -110,11 +111,9 @@ def interference_model(
     from scma_alloc import InterferenceModel
 
     kappa = leakage(signatures, fading)
-    p = signatures.activation if activation is None else np.asarray(activation, dtype=float)
-    if p.shape != (signatures.n_users,):
-        raise ValueError(
-            f"activation must have {signatures.n_users} entries (one per user), got {p.shape}"
-        )
-    if not np.all((p > 0) & (p <= 1)):
-        raise ValueError("activation probabilities must be in (0, 1]")
+    p = (
+        signatures.activation
+        if activation is None
+        else check_activation(activation, signatures.n_users, name="activation")
+    )
     return InterferenceModel(kappa * p[None, :], name=f"{signatures.name} ({fading})")
