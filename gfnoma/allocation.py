@@ -24,10 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import scma_alloc as sa
 from gfnoma.interference import FADING_MODELS, interference_model
 from gfnoma.signatures import Signatures
-from scma_alloc.sweep import STATUS_ERROR
 
 __all__ = [
     "SIC_REFERENCE",
@@ -80,6 +78,8 @@ def _check_sets(signatures: Any, n_users: int) -> list[Signatures]:
 
 
 def _check_algorithms(algorithms: Any) -> tuple[str, ...]:
+    import scma_alloc as sa
+
     names = (algorithms,) if isinstance(algorithms, str) else tuple(algorithms)
     if not names:
         raise ValueError("algorithms: give at least one algorithm")
@@ -166,6 +166,8 @@ def allocation_study(
     >>> sorted(table["signatures"].unique())
     ['QNN-n6h4-asy', 'SCMA SIC', 'WBE']
     """
+    import scma_alloc as sa
+
     n_users = int(scenario_options.get("n_users", 6))
     sets = _check_sets(signatures, n_users)
     names = _check_algorithms(algorithms)
@@ -231,6 +233,9 @@ def summarize_allocation_study(
         One row per (``algorithm``, ``signatures``, ``budget_dbm``): ``n``, ``n_error`` and,
         per metric, ``<metric>`` (mean), ``<metric>_low`` and ``<metric>_high``.
     """
+    import scma_alloc as sa
+    from scma_alloc.sweep import STATUS_ERROR
+
     if not isinstance(table, pd.DataFrame) or "signatures" not in table:
         raise TypeError("table must be the DataFrame returned by allocation_study")
     sets = list(dict.fromkeys(table["signatures"]))
@@ -276,6 +281,8 @@ def plot_allocation_study(
     matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
+
+    import scma_alloc as sa
 
     for metric in metrics:
         if metric not in _METRICS:

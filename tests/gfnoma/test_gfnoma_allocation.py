@@ -118,3 +118,12 @@ def test_cli_allocate_writes_table_plot_and_stores(tmp_path, capsys):
     assert gfnoma_main([*args[:-1], "--algorithms", "b0", "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "does not take an interference model" in err
+
+
+def test_import_gfnoma_does_not_import_the_allocator():
+    import subprocess
+    import sys
+
+    code = "import sys, gfnoma; print('scma_alloc' in sys.modules, 'cvxpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
