@@ -10,7 +10,7 @@ Prints, per fading model and objective, the mean metrics with 95 % t-intervals a
 paired difference to WBE; writes ``docs/figures/integration_signatures_<fading>.png``.
 One resumable SQLite store per set and fading model under ``--out`` (rerun to resume).
 
-    python benchmarks/integration_signatures.py                  # 40 drops, ~15 min
+    python benchmarks/integration_signatures.py                  # 40 drops, ~10 min
     python benchmarks/integration_signatures.py --drops 4        # a quick look
 """
 

@@ -173,6 +173,15 @@ def ratio_table(frame: pd.DataFrame, pairs, metric: str) -> str:
     return "\n".join(lines)
 
 
+def pointwise(frame: pd.DataFrame, a: str, b: str, metric: str) -> str:
+    """On how many drop-budget points ``a`` is below ``b`` (relative 1e-6); the worst ratio."""
+    wide = frame.pivot_table(index=["drop", "budget_dbm"], columns="algorithm", values=metric)
+    pair = wide[[a, b]].dropna()
+    below = int((pair[a] < pair[b] * (1 - 1e-6)).sum())
+    worst = float((pair[a] / pair[b]).min())
+    return f"{metric}: `{a}` < `{b}` on {below} of {len(pair)} points; worst ratio {worst:.15g}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drops", type=int, default=1000)
@@ -214,6 +223,10 @@ def main() -> int:
         )
         print()
         print(ratio_table(frame, [("max-min", "max-min-paper"), ("max-min", "b3")], "min_rate"))
+        print()
+        print(pointwise(frame, "max-sr", "exhaustive", "sum_rate"))
+        print(pointwise(frame, "max-sr", "max-sr-paper", "sum_rate"))
+        print(pointwise(frame, "max-min", "max-min-paper", "min_rate"))
     print()
     print(ratio_table(frame, [("max-sr", "b2"), ("max-sr", "b0")], "sum_rate"))
     counts = frame.groupby(["algorithm", "status"]).size().unstack(fill_value=0)

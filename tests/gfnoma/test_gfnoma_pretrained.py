@@ -130,3 +130,34 @@ def test_results_doc_examples_run(tmp_path, monkeypatch):
     namespace: dict = {}
     for block in blocks:
         exec(compile(block, str(doc), "exec"), namespace)
+
+
+class _Captured(Exception):
+    """Raised by the stand-in for gfnoma.train.train: the configuration was built."""
+
+
+def test_regeneration_commands_build_each_shipped_sets_configuration(monkeypatch):
+    import shlex
+
+    from gfnoma.cli import main as gfnoma_main
+
+    seen = {}
+
+    def fake_train(config, out, **kwargs):
+        seen["config"] = config
+        raise _Captured
+
+    import sys
+
+    # gfnoma.train is also the name of the function; patch the module the CLI imports from.
+    monkeypatch.setattr(sys.modules["gfnoma.train"], "train", fake_train)
+    for name, (_, command) in gf.PRETRAINED.items():
+        args = shlex.split(command)
+        assert args[:3] == ["python", "-m", "gfnoma"]
+        with pytest.raises(_Captured):
+            gfnoma_main(args[3:])
+        config, sig = seen["config"], gf.pretrained_signatures(name)
+        assert (config.n_users, config.length, config.q) == (sig.n_users, sig.length, sig.q)
+        assert tuple(config.activation) == tuple(sig.activation)
+        assert config.name == sig.name and config.max_seconds is None
+        assert config.max_steps == int(args[args.index("--max-steps") + 1])
