@@ -369,9 +369,10 @@ class SICNN(_Decoder):
         part of the input.
     features : {"paper", "mmse"}
         ``"paper"``: exactly eq. (28). ``"mmse"`` (ours): additionally, for every user ``m``,
-        the unbiased LMMSE estimate of ``x_m`` from ``y_SIC,n-1`` and ``log10`` of its error
-        variance, computed with the activation prior over the users not yet detected (the
-        statistics MMSE-SIC uses); needs ``p`` and ``noise_var``.
+        the LMMSE estimate ``p_m g_m^H R^{-1} y_SIC,n-1`` of ``x_m`` and its reliability
+        ``p_m g_m^H R^{-1} g_m`` in ``[0, 1)``, with ``R`` the covariance under the activation
+        prior of the users not yet detected (the statistics MMSE-SIC uses); needs ``p`` and
+        ``noise_var``. Both are bounded, whatever the channel.
     generator : torch.Generator, optional
         Source of the Xavier initialisation.
 
@@ -448,18 +449,19 @@ class SICNN(_Decoder):
 def _lmmse_features(
     g: torch.Tensor, r: torch.Tensor, prior: torch.Tensor, noise: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Unbiased LMMSE estimates of every user and log10 of their error variances.
+    """LMMSE estimates of every user and their reliabilities (``features="mmse"``).
 
-    ``R = sum_m p_m g_m g_m^H + sigma^2 I`` over the users still in the prior, ``beta_m =
-    g_m^H R^{-1} g_m``, estimate ``g_m^H R^{-1} r / beta_m`` with variance ``(1 - p_m
-    beta_m) / beta_m`` (the quantities of :class:`gfnoma.MMSESIC`).
+    ``R = sum_m p_m g_m g_m^H + sigma^2 I`` over the users still in the prior; the LMMSE
+    estimate of ``x_m`` (prior energy ``p_m``) is ``p_m g_m^H R^{-1} r`` and its error
+    ``p_m (1 - rho_m)`` with ``rho_m = p_m g_m^H R^{-1} g_m`` in ``[0, 1)``. Unlike the
+    unbiased estimate ``g_m^H R^{-1} r / beta_m``, both stay bounded when a user's effective
+    channel vanishes (the unbiased form made training diverge).
     """
     cov = (g * prior.to(g.dtype)) @ g.mH + noise
     x = torch.linalg.solve(cov, g)  # R^{-1} G, (B, H, N)
-    beta = (g.conj() * x).sum(dim=1).real.clamp_min(1e-12)
-    est = (x.conj() * r.unsqueeze(-1)).sum(dim=1) / beta
-    var = (1.0 - prior * beta).clamp_min(1e-6) / beta
-    return _as_real(est), torch.log10(var)
+    beta = (g.conj() * x).sum(dim=1).real
+    est = prior * (x.conj() * r.unsqueeze(-1)).sum(dim=1)
+    return _as_real(est), prior * beta
 
 
 class FCNN(_Decoder):

@@ -208,13 +208,31 @@ def test_sicnn_mmse_features_match_the_lmmse_estimate():
     cov = (g * p.double()) @ g.mH + 0.1 * torch.eye(H, dtype=torch.complex128)
     w = torch.linalg.solve(cov, g)
     beta = (g.conj() * w).sum(1).real
-    est = (w.conj() * y.to(torch.complex128).unsqueeze(-1)).sum(1) / beta
+    est = p.double() * (w.conj() * y.to(torch.complex128).unsqueeze(-1)).sum(1)
     feats = seen[0][:, 4 * H + 2 * N * H :]
     torch.testing.assert_close(feats[:, : 2 * N].double(), _as_real(est), rtol=1e-3, atol=1e-4)
-    var = (1 - p.double() * beta) / beta
-    torch.testing.assert_close(feats[:, 2 * N :].double(), torch.log10(var), rtol=1e-3, atol=1e-4)
+    reliability = p.double() * beta  # p_m g_m^H R^-1 g_m: 1 - MSE / p_m
+    torch.testing.assert_close(feats[:, 2 * N :].double(), reliability, rtol=1e-3, atol=1e-4)
+    assert float(reliability.min()) >= 0.0 and float(reliability.max()) < 1.0
     with pytest.raises(ValueError, match="noise_var"):
         dec(y, h, s)
+
+
+def test_sicnn_mmse_features_stay_bounded_when_a_channel_vanishes():
+    # The unbiased estimate g^H R^-1 y / beta blew up here (training diverged); ours is bounded.
+    dec = gf.SICNN(N, H, (8,), features="mmse", generator=torch.Generator().manual_seed(0))
+    y, h = _batch(b=16, seed=6)
+    h[:, :, 2] = 0.0  # user 2's effective channel is zero
+    s = gf.wbe(gf.P_ASY, H).tensor()
+    p = torch.tensor(gf.P_ASY, dtype=torch.float32)
+    seen = []
+    hook = dec.mods[0].register_forward_pre_hook(lambda _m, a: seen.append(a[0]))
+    out = dec(y, h, s, p, torch.full((16,), 1e-3))
+    hook.remove()
+    feats = seen[0][:, 4 * H + 2 * N * H :]
+    assert torch.isfinite(out).all() and torch.isfinite(feats).all()
+    assert torch.all(feats[:, 2 * N + 2] == 0.0)  # reliability of the silent channel
+    assert torch.all(feats[:, 4:6] == 0.0)  # and its estimate
 
 
 def test_decoders_reject_bad_shapes_and_options():
@@ -253,6 +271,27 @@ def test_fairness_loss_matches_eq12_with_the_mean_reference():
     torch.testing.assert_close(loss.double(), ref, rtol=1e-5, atol=1e-7)
     plain, _ = gf.FairnessMSELoss(lam, fairness=False)(x_hat, x)
     torch.testing.assert_close(plain.double(), ref_mse.sum(), rtol=1e-5, atol=1e-7)
+
+
+def test_normalized_fairness_takes_the_gap_on_mse_over_activity():
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(200, 3, dtype=torch.complex64, generator=g)
+    x_hat = x + 0.4 * torch.randn(200, 3, dtype=torch.complex64, generator=g)
+    lam, p = [1.0, 1.0, 2.0], [0.8, 0.8, 0.4]
+    loss, _ = gf.FairnessMSELoss(lam, normalize=p)(x_hat, x)
+    ref_mse = (x_hat - x).abs().square().mean(0).double()
+    e = ref_mse / torch.tensor(p, dtype=torch.float64)
+    ref = ref_mse.sum() + (torch.tensor(lam, dtype=torch.float64) * (e - e.mean()).abs()).sum()
+    torch.testing.assert_close(loss.double(), ref, rtol=1e-5, atol=1e-7)
+    # The all-silent guess: MSE_n = p_n, so the raw gap is non-zero but the normalised one is 0.
+    silent = torch.zeros(4, 3, dtype=torch.complex64)
+    x4 = torch.tensor([[1, 1, 1], [1, 1, 0], [1, 1, 0], [1, 1, 0]], dtype=torch.complex64)
+    raw_loss, m = gf.FairnessMSELoss(lam)(silent, x4)
+    norm_loss, _ = gf.FairnessMSELoss(lam, normalize=[1.0, 1.0, 0.25])(silent, x4)
+    assert m.tolist() == [1.0, 1.0, 0.25]
+    assert float(norm_loss) == pytest.approx(2.25) and float(raw_loss) > 2.25 + 0.5
+    with pytest.raises(ValueError, match="normalize"):
+        gf.FairnessMSELoss(lam, normalize=[0.5, 0.5])
 
 
 def test_fairness_weights_reproduce_the_paper_and_loss_validates():
