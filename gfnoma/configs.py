@@ -11,6 +11,11 @@ the run that wrote it. Presets (:data:`CONFIGS`):
 * ``"fast"`` — the configuration that fits the 15-minute CPU budget: mini-nets 128-256-128
   (447 k parameters for N=6, H=4), batch 256, a 15-minute limit; everything else as
   ``"paper"``.
+* ``"fast-lmmse"`` — ours, the recipe that trains spread signatures within the same budget:
+  ``"fast"`` with LMMSE input features for every SICNN mini-net (``features="mmse"``), the
+  encoder initialised uniformly on ``[-A, A]`` (Xavier's small weights quantize mostly to 0),
+  and the plain MSE of eq. (10) (the fairness term of eq. 11 on raw MSEs rewards a worse
+  detection of the rare users; ``docs/gfnoma_results.md``).
 * ``"tiny"`` — seconds-long runs for tests and smoke checks.
 
 Variants are made with :func:`get_config` (``get_config("fast", activation=P_HIGH)``) or
@@ -89,6 +94,8 @@ class TrainConfig:
         SICNN input features: eq. (28), or eq. (28) plus per-user LMMSE statistics (ours).
     fairness : bool
         Use the fairness term of eq. (11)-(12); ``False`` gives the plain MSE of eq. (10).
+    fairness_normalized : bool
+        Take the fairness gap on ``MSE_n / p_n`` (ours) instead of ``MSE_n`` (eq. 11).
     beta_mse, beta_fair : float
         Weights of eq. (12) (paper: 1 and 1).
     fairness_weights : tuple of float or None
@@ -128,6 +135,7 @@ class TrainConfig:
     channel_input: str = "effective"
     features: str = "paper"
     fairness: bool = True
+    fairness_normalized: bool = False
     beta_mse: float = 1.0
     beta_fair: float = 1.0
     fairness_weights: tuple[float, ...] | None = None
@@ -204,6 +212,10 @@ class TrainConfig:
             raise ValueError(f"features={self.features!r} is only available for the SICNN")
         if not isinstance(self.fairness, bool):
             raise TypeError(f"fairness must be True or False, got {self.fairness!r}")
+        if not isinstance(self.fairness_normalized, bool):
+            raise TypeError(
+                f"fairness_normalized must be True or False, got {self.fairness_normalized!r}"
+            )
         set_(self, "beta_mse", check_real(self.beta_mse, "beta_mse", minimum=0.0))
         set_(self, "beta_fair", check_real(self.beta_fair, "beta_fair", minimum=0.0))
         if self.fairness_weights is not None:
@@ -323,6 +335,19 @@ CONFIGS: dict[str, TrainConfig] = {
         val_samples=10_000,
         patience=15,
     ),
+    "fast-lmmse": TrainConfig(
+        name="QNN",
+        hidden=(128, 256, 128),
+        batch_size=256,
+        max_steps=1_000_000,
+        max_seconds=900.0,
+        eval_every=1000,
+        val_samples=10_000,
+        patience=15,
+        features="mmse",
+        encoder_init="uniform",
+        fairness=False,
+    ),
     "tiny": TrainConfig(
         name="QNN",
         hidden=(16, 16),
@@ -359,7 +384,8 @@ def _coerce(key: str, text: str) -> Any:
 
 
 def get_config(preset: str | TrainConfig | os.PathLike[str], **overrides: Any) -> TrainConfig:
-    """A preset by name (``"paper"``, ``"fast"``, ``"tiny"``), a JSON file, or a config,
+    """A preset by name (``"paper"``, ``"fast"``, ``"fast-lmmse"``, ``"tiny"``), a JSON file,
+    or a config,
     with fields overridden (values are validated; ``activation`` also takes ``"asy"``,
     ``"high"`` or ``"low"``)."""
     if isinstance(preset, TrainConfig):

@@ -7,6 +7,12 @@ paper writes the fairness gap (eq. 11) to "the sum MSE" ``L_dec``; a gap to the 
 be dominated by the sum itself and would not measure unfairness, so (ours, spec §5) the gap
 is taken to the *mean* per-user MSE. ``beta_fair = 0`` (or ``fairness=False``) gives the
 plain sum MSE of eq. (10) used for the "without fairness loss" curves of Fig. 10.
+
+``normalize`` (ours, an option): the gap is taken on ``MSE_n / p_n`` instead of ``MSE_n``.
+A rarely active user has a *small* MSE however badly it is detected (saying "silent" always
+costs it only ``p_n``), so the gap on raw MSEs calls the rare users the well-served ones and
+its gradient pushes their MSE *up*; ``MSE_n / p_n`` (1 for the all-silent guess, for every
+user) measures each user's detection quality on one scale (``docs/gfnoma_results.md``).
 """
 
 from __future__ import annotations
@@ -51,6 +57,9 @@ class FairnessMSELoss(nn.Module):
         Weights of the MSE and fairness terms (paper: both 1).
     fairness : bool
         ``False`` drops the fairness term (plain sum MSE, eq. 10).
+    normalize : array_like, shape (N,), optional
+        Activation probabilities ``p_n``: the fairness gap is then taken on ``MSE_n / p_n``
+        (ours); ``None`` (default) is eq. (11) on ``MSE_n``.
 
     Shapes
     ------
@@ -74,6 +83,7 @@ class FairnessMSELoss(nn.Module):
         beta_mse: float = 1.0,
         beta_fair: float = 1.0,
         fairness: bool = True,
+        normalize: Any = None,
     ) -> None:
         super().__init__()
         w = np.asarray(weights, dtype=np.float64)
@@ -85,6 +95,17 @@ class FairnessMSELoss(nn.Module):
         self.beta_mse = check_real(beta_mse, "beta_mse", minimum=0.0)
         self.beta_fair = check_real(beta_fair, "beta_fair", minimum=0.0)
         self.fairness = bool(fairness)
+        if normalize is None:
+            scale = np.ones_like(w)
+        else:
+            scale = np.asarray(check_activation(normalize), dtype=np.float64)
+            if scale.shape != w.shape:
+                raise ValueError(
+                    f"normalize has {scale.size} entries but weights has {w.size} (one "
+                    "activation probability per user)"
+                )
+        self.normalized = normalize is not None
+        self.register_buffer("scale", torch.tensor(scale, dtype=torch.float32))
 
     def forward(self, x_hat: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         n = self.weights.numel()
@@ -97,12 +118,14 @@ class FairnessMSELoss(nn.Module):
         mse = (err.real.square() + err.imag.square()).mean(dim=0)  # eq. (9), (N,)
         loss = self.beta_mse * mse.sum()  # eq. (10)
         if self.fairness and self.beta_fair > 0:
-            gap = (mse - mse.mean()).abs()  # eq. (11), gap to the mean (ours)
+            e = mse / self.scale  # MSE_n, or MSE_n / p_n with normalize
+            gap = (e - e.mean()).abs()  # eq. (11), gap to the mean (ours)
             loss = loss + self.beta_fair * (self.weights * gap).sum()
         return loss, mse.detach()
 
     def extra_repr(self) -> str:
         return (
             f"weights={self.weights.tolist()}, beta_mse={self.beta_mse:g}, "
-            f"beta_fair={self.beta_fair:g}, fairness={self.fairness}"
+            f"beta_fair={self.beta_fair:g}, fairness={self.fairness}, "
+            f"normalized={self.normalized}"
         )

@@ -31,6 +31,7 @@ resumed from its checkpoint gives the same weights as an uninterrupted one (test
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import os
 import time
@@ -301,8 +302,10 @@ def load_checkpoint(path: str | os.PathLike[str], config: TrainConfig | None = N
     if ckpt.get("version") != _CKPT_VERSION:
         raise ValueError(f"{path}: unsupported checkpoint version {ckpt.get('version')!r}")
     if config is not None:
-        theirs = ckpt.get("identity", {})
         ours = config.identity()
+        # A field added after the checkpoint was written counts with its default value.
+        defaults = {f.name: f.default for f in dataclasses.fields(TrainConfig) if f.name in ours}
+        theirs = {**defaults, **ckpt.get("identity", {})}
         diff = sorted(k for k in set(ours) | set(theirs) if ours.get(k) != theirs.get(k))
         if diff:
             detail = "; ".join(
@@ -391,7 +394,11 @@ def train(
         else tuple(fairness_weights(config.activation))
     )
     loss_fn = FairnessMSELoss(
-        lam, beta_mse=config.beta_mse, beta_fair=config.beta_fair, fairness=config.fairness
+        lam,
+        beta_mse=config.beta_mse,
+        beta_fair=config.beta_fair,
+        fairness=config.fairness,
+        normalize=config.activation if config.fairness_normalized else None,
     )
     groups = [{"params": list(decoder.parameters()), "lr": config.lr}]
     if encoder is not None:

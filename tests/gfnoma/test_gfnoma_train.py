@@ -36,6 +36,11 @@ def test_presets_and_paper_settings():
     assert gf.get_config("fast").max_seconds == 900.0
     cfg = gf.get_config("tiny", activation="high", q=None)
     assert cfg.activation == gf.P_HIGH and cfg.q is None
+    # ours: "fast" plus LMMSE features, uniform encoder initialisation, plain MSE
+    ours, fast = gf.get_config("fast-lmmse"), gf.get_config("fast")
+    changed = {k for k, v in ours.to_dict().items() if fast.to_dict()[k] != v}
+    assert changed == {"features", "encoder_init", "fairness"}
+    assert (ours.features, ours.encoder_init, ours.fairness) == ("mmse", "uniform", False)
 
 
 @pytest.mark.parametrize(
@@ -179,6 +184,14 @@ def test_checkpoint_faults_give_clear_errors(tmp_path):
     torch.save({"format": "other"}, ckpt)
     with pytest.raises(ValueError, match="not a gfnoma training checkpoint"):
         gf.load_checkpoint(ckpt)
+    # a checkpoint written before a field existed resumes (the field counts as its default)
+    gf.train(TINY, tmp_path, progress=False, resume=False)
+    old = torch.load(ckpt, weights_only=True)
+    del old["identity"]["fairness_normalized"]
+    torch.save(old, ckpt)
+    assert gf.train(TINY.replace(max_steps=40), tmp_path, progress=False).steps == 40
+    with pytest.raises(ValueError, match="differs in fairness_normalized"):
+        gf.train(TINY.replace(fairness_normalized=True), tmp_path, progress=False)
     # resume=False starts afresh over a damaged checkpoint
     res = gf.train(TINY, tmp_path, progress=False, resume=False)
     assert res.steps == 30 and gf.load_checkpoint(ckpt, TINY)["step"] == 30
@@ -192,6 +205,8 @@ def test_fixed_signatures_full_precision_and_fcnn_variants(tmp_path):
     res = gf.train(TINY.replace(decoder="fcnn", hidden=(32,), max_steps=10), progress=False)
     assert res.receiver.label == "FCNN"
     res = gf.train(TINY.replace(features="mmse", fairness=False, max_steps=10), progress=False)
+    assert res.steps == 10 and np.isfinite(res.best_val_loss)
+    res = gf.train(TINY.replace(fairness_normalized=True, max_steps=10), progress=False)
     assert res.steps == 10 and np.isfinite(res.best_val_loss)
 
 
