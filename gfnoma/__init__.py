@@ -73,7 +73,7 @@ from gfnoma.receivers import (
     get_receiver,
     map_slice,
 )
-from gfnoma.search import SearchResult, search_signatures
+from gfnoma.search import SearchResult, choose_phases, search_signatures
 from gfnoma.signatures import (
     P_ASY,
     P_HIGH,
@@ -138,6 +138,7 @@ __all__ = [
     "allocation_study",
     "ber_sweep",
     "cc_weighted",
+    "choose_phases",
     "count_errors",
     "count_parameters",
     "cross_correlation",

@@ -6,7 +6,7 @@ Shared by :func:`gfnoma.search_signatures` (weights ``p``, objective ``CC_weight
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 import numpy as np
 
@@ -39,7 +39,7 @@ def _user_costs(unit: np.ndarray, w: np.ndarray, n: int, cand: np.ndarray) -> np
 def coordinate_descent(
     raw: np.ndarray,
     weights: np.ndarray,
-    values: np.ndarray,
+    values: np.ndarray | Callable[[int, int], np.ndarray],
     *,
     fixed_rows: Collection[int] = (),
     max_sweeps: int = 100,
@@ -47,9 +47,11 @@ def coordinate_descent(
     """Improve ``raw`` (H, N) chip by chip over the alphabet ``values``.
 
     A sweep visits every user ``n`` and chip ``k`` (except ``fixed_rows``) and sets the chip
-    to the value with the lowest objective (all ``len(values)`` values are evaluated exactly;
-    only user ``n``'s terms change). Each accepted move lowers the objective by more than
-    ``1e-12``; the descent stops after a sweep without moves or after ``max_sweeps``.
+    to the value with the lowest objective (all candidate values are evaluated exactly; only
+    user ``n``'s terms change). ``values`` is one array of candidates for every chip, or a
+    function ``values(chip, user)`` giving each chip its own. Each accepted move lowers the
+    objective by more than ``1e-12``; the descent stops after a sweep without moves or after
+    ``max_sweeps``.
 
     Returns
     -------
@@ -67,14 +69,15 @@ def coordinate_descent(
             for chip in range(h):
                 if chip in fixed_rows:
                     continue
-                cand = np.repeat(raw[:, user : user + 1], values.size, axis=1)
-                cand[chip, :] = values
+                options = values(chip, user) if callable(values) else values
+                cand = np.repeat(raw[:, user : user + 1], options.size, axis=1)
+                cand[chip, :] = options
                 costs = _user_costs(unit, weights, user, cand)
-                evaluations += values.size
+                evaluations += options.size
                 j = int(np.argmin(costs))
                 current = _user_costs(unit, weights, user, raw[:, user : user + 1])[0]
                 if costs[j] < current - _TOL:
-                    raw[chip, user] = values[j]
+                    raw[chip, user] = options[j]
                     unit[:, user] = raw[:, user] / np.linalg.norm(raw[:, user])
                     changed = True
         if not changed:

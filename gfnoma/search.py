@@ -1,4 +1,5 @@
-"""Direct finite-alphabet search minimising ``CC_weighted`` (a strong non-learned baseline).
+"""Direct finite-alphabet search minimising ``CC_weighted`` (a strong non-learned baseline),
+and the choice of chip phases that minimises it for given chip magnitudes.
 
 Coordinate descent over the alphabet with random restarts: one coordinate is one chip
 ``s_n(k)`` of one user, whose ``(2Q+1)^2`` values are all evaluated exactly; the best value is
@@ -19,7 +20,7 @@ from gfnoma._validation import check_activation, check_int
 from gfnoma.metrics import WelchBound, cc_weighted, weighted_welch_bound
 from gfnoma.signatures import P_ASY, Signatures
 
-__all__ = ["SearchResult", "search_signatures"]
+__all__ = ["SearchResult", "choose_phases", "search_signatures"]
 
 
 @dataclass
@@ -151,6 +152,100 @@ def search_signatures(
         signatures=sig,
         cc=cc_weighted(sig),
         welch_bound=bound,
+        cc_per_restart=np.array(finals),
+        sweeps=sweeps,
+        evaluations=evaluations,
+    )
+
+
+def choose_phases(
+    signatures: Signatures,
+    *,
+    restarts: int = 50,
+    seed: int = 0,
+    max_sweeps: int = 100,
+) -> SearchResult:
+    """Phases of a finite-alphabet set that minimise ``CC_weighted`` with its chip magnitudes kept.
+
+    Every chip ``s_n(k) = a + jb`` may be replaced by any alphabet point with the same
+    magnitude ``a^2 + b^2`` (its rotations by ``j^m``, their conjugates and, e.g. for
+    ``|s|^2 = 5``, the points ``+-1 +-2j``). Under the paper's per-chip Rayleigh fading (eq. 5)
+    such a change leaves the law of ``(y, diag(h_n) s_n)`` and hence the error rate of every
+    receiver unchanged (``docs/gfnoma_results.md``, decision 5), while the correlations
+    ``rho_ij`` of eq. (29) — which matter under flat fading and for the interference model of
+    :func:`gfnoma.interference_model` — do change. This picks, among the sets a per-chip-fading
+    link cannot tell apart, the one with the lowest ``CC_weighted``.
+
+    Parameters
+    ----------
+    signatures : Signatures
+        A finite-alphabet set (``q`` not None), e.g. trained QNN signatures.
+    restarts : int
+        Starts of the coordinate descent: the given phases first, then random phase choices.
+    seed : int
+        Seed of the random starts.
+    max_sweeps : int
+        Cap on sweeps per start.
+
+    Returns
+    -------
+    SearchResult
+        ``signatures`` has the input's name with ``" (phases)"`` appended, the same activation
+        profile, alphabet and chip magnitudes, and a ``CC_weighted`` no higher than the input's.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gfnoma import Signatures, choose_phases, cc_weighted
+    >>> same = Signatures(np.ones((4, 6)), [0.8] * 3 + [0.4] * 3, q=2)  # one sequence for all
+    >>> res = choose_phases(same, restarts=5)
+    >>> round(cc_weighted(same), 4), round(res.cc, 4)
+    (0.352, 0.032)
+    >>> bool(np.array_equal(np.abs(res.signatures.alphabet), np.abs(same.alphabet)))
+    True
+    """
+    if not isinstance(signatures, Signatures):
+        raise TypeError(f"signatures must be a Signatures object, got {type(signatures).__name__}")
+    if signatures.q is None:
+        raise ValueError("signatures: choose_phases needs a finite-alphabet set (q is None)")
+    if signatures.n_users < 2:
+        raise ValueError("signatures: choose_phases needs at least two users")
+    restarts = check_int(restarts, "restarts", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
+    max_sweeps = check_int(max_sweeps, "max_sweeps", minimum=1)
+    q = signatures.q
+    p = signatures.activation
+    h, n = signatures.length, signatures.n_users
+    levels = np.arange(-q, q + 1)
+    points = (levels[:, None] + 1j * levels[None, :]).ravel()
+    energy = np.rint(points.real**2 + points.imag**2).astype(int)
+    start = signatures.alphabet.astype(np.complex128)
+    chip_energy = np.rint(start.real**2 + start.imag**2).astype(int)
+    options = {e: points[energy == e] for e in np.unique(chip_energy)}
+
+    def candidates(chip: int, user: int) -> np.ndarray:
+        return options[chip_energy[chip, user]]
+
+    rng = np.random.default_rng(seed)
+    best_raw, best_cc = start, np.inf
+    finals, sweeps, evaluations = [], 0, 0
+    for r in range(restarts):
+        if r == 0:
+            raw = start.copy()
+        else:
+            raw = np.array([[rng.choice(candidates(k, u)) for u in range(n)] for k in range(h)])
+        raw, nsw, nev = coordinate_descent(raw, p, candidates, max_sweeps=max_sweeps)
+        sweeps += nsw
+        evaluations += nev
+        cc = weighted_correlation_sum(raw, p) / (n * (n - 1))
+        finals.append(cc)
+        if cc < best_cc:
+            best_cc, best_raw = cc, raw.copy()
+    sig = Signatures(best_raw, p, q=q, name=f"{signatures.name} (phases)")
+    return SearchResult(
+        signatures=sig,
+        cc=cc_weighted(sig),
+        welch_bound=weighted_welch_bound(p, h),
         cc_per_restart=np.array(finals),
         sweeps=sweeps,
         evaluations=evaluations,

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gfnoma import P_ASY, Signatures, musa_like
+from gfnoma import P_ASY, Signatures, cc_weighted, musa_like
 from gfnoma.cli import _fix_negative_values, build_parser, main, parse_snr
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,6 +112,21 @@ def test_signatures_make_and_show(tmp_path, capsys):
     capsys.readouterr()
     main(["signatures", "show", str(path)])
     assert "continuous" in capsys.readouterr().out
+
+
+def test_signatures_phases_keeps_magnitudes_and_lowers_cc(tmp_path, capsys):
+    src, out = tmp_path / "same.json", tmp_path / "phased.json"
+    Signatures(np.full((4, 6), 2 + 1j), P_ASY, q=2, name="same").save(src)
+    assert main(["signatures", "phases", str(src), "--out", str(out), "--restarts", "5"]) == 0
+    text = capsys.readouterr().out
+    assert "CC_weighted 0.352000 ->" in text and "same chip magnitudes" in text
+    sig = Signatures.load(out)
+    assert sig.name == "same" and sig.q == 2
+    np.testing.assert_array_equal(np.abs(sig.alphabet), np.abs(np.full((4, 6), 2 + 1j)))
+    assert cc_weighted(sig) <= 0.0295
+    main(["signatures", "make", "wbe", "--out", str(src)])
+    assert main(["signatures", "phases", str(src), "--out", str(out)]) == 2
+    assert "not a finite-alphabet set" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -87,3 +87,53 @@ def test_search_validation():
         search_signatures(P_ASY, 4, init=quantized_wbe(P_ASY, 4, q=3), q=2)
     with pytest.raises(TypeError, match="init must be a Signatures object"):
         search_signatures(P_ASY, 4, init=np.ones((4, 6)))
+
+
+# -- choose_phases --------------------------------------------------------------------------------
+def _brute_force_min_cc(sig):
+    """Exhaustive minimum of CC_weighted over same-magnitude alphabet points (tiny sets)."""
+    import itertools
+
+    q = sig.q
+    pts = np.array([a + 1j * b for a in range(-q, q + 1) for b in range(-q, q + 1)])
+    raw = sig.alphabet
+    opts = [pts[np.isclose(np.abs(pts), abs(v))] for v in raw.ravel()]
+    best = np.inf
+    for choice in itertools.product(*opts):
+        cand = np.array(choice).reshape(raw.shape)
+        best = min(best, cc_weighted(cand, sig.activation))
+    return best
+
+
+def test_choose_phases_keeps_magnitudes_and_matches_brute_force():
+    from gfnoma import Signatures, choose_phases
+
+    # 3 users, 2 chips: 4^2 * 8 * 4 ... small enough to enumerate every phase choice.
+    raw = np.array([[1, 2 + 1j, 1j], [1 + 1j, 0, 2]])
+    sig = Signatures(raw, [0.8, 0.4, 0.4], q=2, name="toy")
+    res = choose_phases(sig, restarts=20, seed=0)
+    assert np.array_equal(np.abs(res.signatures.alphabet), np.abs(sig.alphabet))
+    assert res.signatures.name == "toy (phases)"
+    assert res.cc <= cc_weighted(sig) + 1e-15
+    assert res.cc == pytest.approx(_brute_force_min_cc(sig), abs=1e-12)
+
+
+def test_choose_phases_reaches_the_target_for_constant_modulus_five():
+    from gfnoma import Signatures, choose_phases
+
+    # Every chip 2 + j (|s|^2 = 5): the phase choice alone gets below issue 5's 0.0295.
+    same = Signatures(np.full((4, 6), 2 + 1j), P_ASY, q=2)
+    res = choose_phases(same, restarts=20, seed=0)
+    assert cc_weighted(same) == pytest.approx(0.352)
+    assert res.welch_bound.cc <= res.cc <= 0.0295
+
+
+def test_choose_phases_validates_input():
+    from gfnoma import Signatures, choose_phases, wbe
+
+    with pytest.raises(TypeError, match="signatures"):
+        choose_phases(np.ones((4, 6)))
+    with pytest.raises(ValueError, match="finite-alphabet"):
+        choose_phases(wbe(P_ASY, 4))
+    with pytest.raises(ValueError, match="restarts"):
+        choose_phases(Signatures(np.ones((4, 6)), P_ASY, q=2), restarts=0)
