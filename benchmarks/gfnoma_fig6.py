@@ -6,7 +6,10 @@ Run from the repository root (~10 min)::
     python benchmarks/gfnoma_fig6.py            # pretrained QNN sets from gfnoma/data
     python benchmarks/gfnoma_fig6.py --quick    # smoke run, few samples
 
-Each point: 1000 bit errors or 10^6 channel uses, seed 0 (paired across curves). Writes
+The QNN sets are the shipped ones (our ``fast-lmmse`` recipe); if the paper-recipe runs of
+``benchmarks/gfnoma_train_runs.py`` exist (``results/gfnoma_train/qnn_*``), their sets are
+added with MMSE-SIC as "QNN (paper recipe)". Each point: 1000 bit errors or 10^6 channel uses,
+seed 0 (paired across curves). Writes
 ``docs/figures/gfnoma_fig6_ber_profiles.png`` and prints BER with the bit-error counts.
 """
 
@@ -20,9 +23,9 @@ import _gfnoma_results as R
 import gfnoma as gf
 
 PROFILES = (
-    ("p_asy", gf.P_ASY, "n6h4-asy"),
-    ("p_high", gf.P_HIGH, "n6h4-high"),
-    ("p_low", gf.P_LOW, "n6h4-low"),
+    ("p_asy", gf.P_ASY, "n6h4-asy", "qnn_asy"),
+    ("p_high", gf.P_HIGH, "n6h4-high", "qnn_high"),
+    ("p_low", gf.P_LOW, "n6h4-low", "qnn_low"),
 )
 
 
@@ -34,7 +37,7 @@ def main() -> None:
     t0 = time.perf_counter()
     print(f"# Fig. 6, {time.strftime('%Y-%m-%d %H:%M')}, {kw}")
     fig, axes = R.figure(3, 5.2)
-    for ax, (label, p, name) in zip(axes, PROFILES, strict=True):
+    for ax, (label, p, name, paper_run) in zip(axes, PROFILES, strict=True):
         sets = [
             gf.pretrained_signatures(name).with_name("QNN"),
             gf.musa_like(p, 4),
@@ -42,6 +45,12 @@ def main() -> None:
             gf.search_signatures(p, 4, q=2, seed=0).signatures,
         ]
         pairs = [(s, rx) for rx in ("mmse-sic", "mf") for s in sets]
+        paper_set = R.RESULTS / paper_run / "signatures.json"
+        if paper_set.is_file():
+            qnn_paper = gf.Signatures.load(paper_set).with_name("QNN (paper recipe)")
+            pairs.append((qnn_paper, "mmse-sic"))
+        else:
+            print(f"{paper_set.relative_to(R.ROOT)} not found: paper-recipe curve left out")
         table = R.sweep(pairs, kw)
         R.report(table, f"Fig. 6, {label}")
         gf.plot_ber(table, ax=ax, title=f"N=6, H=4, {label}")

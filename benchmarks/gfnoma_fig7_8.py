@@ -6,12 +6,13 @@ Run from the repository root after ``benchmarks/gfnoma_train_runs.py`` (~15 min)
     python benchmarks/gfnoma_fig7_8.py
     python benchmarks/gfnoma_fig7_8.py --quick
 
-Fig. 7: QNN (Q=2) and full-precision (FP) signatures, each with its own trained SICNN and
-with MMSE-SIC. Fig. 8: SICNN + QNN (the autoencoder), MMSE-SIC with QNN / MUSA-like / WBE,
-SICNN trained for fixed WBE, oracle-LS with WBE (the paper's benchmark), exact MAP with WBE
-and with QNN (our upper benchmark), and the SICNN with our LMMSE input features (extra).
-Each point: 1000 bit errors or 10^6 channel uses, seed 0. Writes
-``docs/figures/gfnoma_fig7_quantized_vs_fp.png`` and ``gfnoma_fig8_receivers.png``.
+Our recipe (``fast-lmmse`` runs) unless marked "paper recipe" (``fast`` runs). Fig. 7: QNN
+(Q=2) and full-precision (FP) signatures, each with its own trained SICNN and with MMSE-SIC.
+Fig. 8: SICNN + QNN (the autoencoder; both recipes), MMSE-SIC with QNN / MUSA-like / WBE,
+the SICNN trained for fixed WBE (both recipes), oracle-LS with WBE (the paper's benchmark),
+exact MAP with WBE and with QNN (our upper benchmark). Each point: 1000 bit errors or 10^6
+channel uses, seed 0. Writes ``docs/figures/gfnoma_fig7_quantized_vs_fp.png`` and
+``gfnoma_fig8_receivers.png``.
 """
 
 from __future__ import annotations
@@ -31,14 +32,11 @@ def main() -> None:
     kw = R.setup(args.quick)
     t0 = time.perf_counter()
     print(f"# Fig. 7 and 8, {time.strftime('%Y-%m-%d %H:%M')}, {kw}")
-    qnn, sicnn = R.trained("qnn_asy", "QNN")
-    fp, sicnn_fp = R.trained("fp_asy", "FP")
-    wbe_sig, sicnn_wbe = R.trained("wbe_asy", "WBE")
-    extra = []  # the SICNN with LMMSE features, if its (optional) run exists
-    if (R.RESULTS / "mmse_asy" / "decoder.pt").is_file():
-        extra = [R.trained("mmse_asy", "QNN-mmse")]
-    else:
-        print("mmse_asy not trained: the SICNN-mmse curve is left out")
+    qnn, sicnn = R.trained("lmmse_asy", "QNN")
+    fp, sicnn_fp = R.trained("lmmse_fp", "FP")
+    wbe_sig, sicnn_wbe = R.trained("lmmse_wbe", "WBE")
+    qnn_paper, sicnn_paper = R.trained("qnn_asy", "QNN (paper recipe)")
+    wbe_paper, sicnn_wbe_paper = R.trained("wbe_asy", "WBE (paper recipe)")
     for s in (qnn, fp):
         print(f"{s.name}: CC_weighted {gf.cc_weighted(s):.6f}")
     t7 = R.sweep([(qnn, sicnn), (fp, sicnn_fp), (qnn, "mmse-sic"), (fp, "mmse-sic")], kw)
@@ -57,7 +55,8 @@ def main() -> None:
         (wbe_sig, "oracle-ls"),
         (wbe_sig, "map"),
         (qnn, "map"),
-        *extra,
+        (qnn_paper, sicnn_paper),
+        (wbe_paper, sicnn_wbe_paper),
     ]
     kw8 = {**kw, "batch_size": min(kw["batch_size"], 4000)}
     t8 = R.sweep(pairs, kw8)

@@ -6,10 +6,12 @@ Run from the repository root after ``benchmarks/gfnoma_train_runs.py`` (~15 min)
     python benchmarks/gfnoma_fig9_10.py
     python benchmarks/gfnoma_fig9_10.py --quick
 
-Fig. 9: SICNN + QNN and MMSE-SIC with QNN, WBE and MUSA-like for N=12, H=8
-(p = 0.8 x6, 0.4 x6) and N=6, H=4 (p_asy): the same overloading factor 1.5. Fig. 10: the
-autoencoder trained with the fairness loss (eq. 12) and without it (eq. 10), each with its own
-signatures and SICNN: Jain's index over the users' BER (eq. 30) and the average BER. Each
+Our recipe (``fast-lmmse`` runs) unless marked "paper recipe". Fig. 9: SICNN + QNN and
+MMSE-SIC with QNN, WBE and MUSA-like for N=12, H=8 (p = 0.8 x6, 0.4 x6) and N=6, H=4
+(p_asy): the same overloading factor 1.5. Fig. 10: the autoencoder trained without the
+fairness term (eq. 10), with it (eq. 12) and with the gap on ``MSE_n / p_n`` (ours), each
+with its own signatures and SICNN, plus the two paper-recipe runs: Jain's index over the
+users' BER (eq. 30) and the average BER. Each
 point: 1000 bit errors or 10^6 channel uses, seed 0. Writes
 ``docs/figures/gfnoma_fig9_n12_h8.png`` and ``gfnoma_fig10_fairness.png``.
 """
@@ -31,8 +33,8 @@ def main() -> None:
     kw = R.setup(args.quick)
     t0 = time.perf_counter()
     print(f"# Fig. 9 and 10, {time.strftime('%Y-%m-%d %H:%M')}, {kw}")
-    q12, sic12 = R.trained("qnn_n12h8", "QNN N=12 H=8")
-    q6, sic6 = R.trained("qnn_asy", "QNN N=6 H=4")
+    q12, sic12 = R.trained("lmmse_n12h8", "QNN N=12 H=8")
+    q6, sic6 = R.trained("lmmse_asy", "QNN N=6 H=4")
     pairs = [
         (q12, sic12),
         (q12, "mmse-sic"),
@@ -53,10 +55,23 @@ def main() -> None:
     gf.plot_ber(t9, ax=axes[0], title="Fig. 9: N=12, H=8 vs N=6, H=4 (overloading 1.5)")
     R.save(fig, "gfnoma_fig9_n12_h8.png")
 
-    fair, rx_fair = R.trained("qnn_asy", "with fairness loss")
-    plain, rx_plain = R.trained("nofair_asy", "without fairness loss")
+    plain, rx_plain = R.trained("lmmse_asy", "without fairness loss")
+    fair, rx_fair = R.trained("lmmse_fair", "with fairness loss")
+    norm, rx_norm = R.trained("lmmse_fairnorm", "fairness on MSE_n/p_n")
+    paper_fair, rx_paper_fair = R.trained("qnn_asy", "with fairness, paper recipe")
+    paper_plain, rx_paper_plain = R.trained("nofair_asy", "without fairness, paper recipe")
     t10 = R.sweep(
-        [(fair, rx_fair), (plain, rx_plain), (fair, "mmse-sic"), (plain, "mmse-sic")], kw
+        [
+            (plain, rx_plain),
+            (fair, rx_fair),
+            (norm, rx_norm),
+            (plain, "mmse-sic"),
+            (fair, "mmse-sic"),
+            (norm, "mmse-sic"),
+            (paper_fair, rx_paper_fair),
+            (paper_plain, rx_paper_plain),
+        ],
+        kw,
     )
     R.report(t10, "Fig. 10")
     users = [c for c in t10.columns if c.startswith("ber_user")]

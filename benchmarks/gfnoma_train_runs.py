@@ -23,7 +23,11 @@ Runs:
 * ``wbe_asy`` — WBE signatures kept fixed, SICNN trained (Fig. 8)
 * ``nofair_asy`` — plain MSE loss, no fairness term (Fig. 10)
 * ``fcnn_asy`` — FCNN decoder of about the same size (447 k vs 426 k parameters; Fig. 11)
-* ``mmse_asy`` — SICNN with our LMMSE input features (an extra, not in the paper)
+
+Our recipe (``fast-lmmse`` preset: LMMSE input features, uniform encoder initialisation, plain
+MSE), same budget: ``lmmse_asy``, ``lmmse_high``, ``lmmse_low``, ``lmmse_n12h8`` (the shipped
+pretrained sets), ``lmmse_wbe`` (WBE fixed), ``lmmse_fp`` (full precision), ``lmmse_fair``
+(with the paper's fairness term) and ``lmmse_fairnorm`` (fairness gap on ``MSE_n / p_n``).
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ import gfnoma as gf  # noqa: E402
 
 P_N12 = (0.8,) * 6 + (0.4,) * 6
 
-#: run name -> overrides of the "fast" preset
+#: run name -> overrides of the "fast" preset (the paper's recipe at the fast sizes)
 RUNS: dict[str, dict] = {
     "qnn_asy": {"name": "QNN"},
     "qnn_high": {"name": "QNN", "activation": list(gf.P_HIGH)},
@@ -54,15 +58,28 @@ RUNS: dict[str, dict] = {
     "wbe_asy": {"name": "WBE", "signatures": "wbe"},
     "nofair_asy": {"name": "QNN-noFair", "fairness": False},
     "fcnn_asy": {"name": "QNN-FCNN", "decoder": "fcnn", "hidden": [512, 512, 256]},
-    "mmse_asy": {"name": "QNN-MMSEfeat", "features": "mmse"},
 }
+#: run name -> overrides of the "fast-lmmse" preset (ours: LMMSE features, uniform encoder
+#: initialisation, plain MSE)
+LMMSE_RUNS: dict[str, dict] = {
+    "lmmse_asy": {"name": "QNN"},
+    "lmmse_high": {"name": "QNN", "activation": list(gf.P_HIGH)},
+    "lmmse_low": {"name": "QNN", "activation": list(gf.P_LOW)},
+    "lmmse_n12h8": {"name": "QNN", "activation": list(P_N12), "length": 8},
+    "lmmse_wbe": {"name": "WBE", "signatures": "wbe"},
+    "lmmse_fp": {"name": "QNN-FP", "q": None},
+    "lmmse_fair": {"name": "QNN-fair", "fairness": True},
+    "lmmse_fairnorm": {"name": "QNN-fairnorm", "fairness": True, "fairness_normalized": True},
+}
+PRESETS = {**dict.fromkeys(RUNS, "fast"), **dict.fromkeys(LMMSE_RUNS, "fast-lmmse")}
+RUNS = {**RUNS, **LMMSE_RUNS}
 
 OUT = ROOT / "results" / "gfnoma_train"
 
 
 def command(run: str, overrides: dict, out: Path) -> str:
     """The equivalent ``gfnoma train`` command line."""
-    parts = ["python", "-m", "gfnoma", "train", "--config", "fast", "--out", str(out)]
+    parts = ["python", "-m", "gfnoma", "train", "--config", PRESETS[run], "--out", str(out)]
     for key, value in overrides.items():
         if isinstance(value, list):
             text = ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
@@ -92,7 +109,7 @@ def main() -> None:
         overrides = dict(RUNS[run])
         if args.minutes != 15.0:
             overrides["max_seconds"] = 60.0 * args.minutes
-        config = gf.get_config("fast", **overrides)
+        config = gf.get_config(PRESETS[run], **overrides)
         out = out_root / run
         print(f"\n## {run}\n{command(run, overrides, out.relative_to(ROOT))}", flush=True)
         load0 = os.getloadavg()[0]
