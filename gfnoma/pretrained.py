@@ -13,30 +13,55 @@ from gfnoma.signatures import Signatures
 
 __all__ = ["PRETRAINED", "pretrained_signatures"]
 
-#: Name -> (file in gfnoma/data, command that regenerates it).
+#: Name -> (file in gfnoma/data, command that regenerates it). The plain names are trained
+#: with our ``fast-lmmse`` recipe; the ``-paper`` names with the paper's recipe at the ``fast``
+#: sizes (``docs/gfnoma_results.md`` compares them).
 PRETRAINED: dict[str, tuple[str, str]] = {
     "n6h4-asy": (
         "qnn_n6h4_asy.json",
-        "python -m gfnoma train --config fast --out results/pretrained/n6h4-asy"
-        " --max-steps 48000 --set max_seconds=null --set name=QNN-n6h4-asy",
+        "python -m gfnoma train --config fast-lmmse --out results/pretrained/n6h4-asy"
+        " --max-steps 35000 --set max_seconds=null --set name=QNN-n6h4-asy",
     ),
     "n6h4-high": (
         "qnn_n6h4_high.json",
-        "python -m gfnoma train --config fast --out results/pretrained/n6h4-high"
-        " --activation high --max-steps 55000 --set max_seconds=null"
+        "python -m gfnoma train --config fast-lmmse --out results/pretrained/n6h4-high"
+        " --activation high --max-steps 25000 --set max_seconds=null"
         " --set name=QNN-n6h4-high",
     ),
     "n6h4-low": (
         "qnn_n6h4_low.json",
-        "python -m gfnoma train --config fast --out results/pretrained/n6h4-low"
-        " --activation low --max-steps 56000 --set max_seconds=null"
+        "python -m gfnoma train --config fast-lmmse --out results/pretrained/n6h4-low"
+        " --activation low --max-steps 25000 --set max_seconds=null"
         " --set name=QNN-n6h4-low",
     ),
     "n12h8-asy": (
         "qnn_n12h8_asy.json",
-        "python -m gfnoma train --config fast --out results/pretrained/n12h8-asy"
+        "python -m gfnoma train --config fast-lmmse --out results/pretrained/n12h8-asy"
         " --activation 0.8,0.8,0.8,0.8,0.8,0.8,0.4,0.4,0.4,0.4,0.4,0.4 --set length=8"
-        " --max-steps 17000 --set max_seconds=null --set name=QNN-n12h8-asy",
+        " --max-steps 10000 --set max_seconds=null --set name=QNN-n12h8-asy",
+    ),
+    "n6h4-asy-paper": (
+        "qnn_n6h4_asy_paper.json",
+        "python -m gfnoma train --config fast --out results/pretrained/n6h4-asy-paper"
+        " --max-steps 48000 --set max_seconds=null --set name=QNN-n6h4-asy-paper",
+    ),
+    "n6h4-high-paper": (
+        "qnn_n6h4_high_paper.json",
+        "python -m gfnoma train --config fast --out results/pretrained/n6h4-high-paper"
+        " --activation high --max-steps 55000 --set max_seconds=null"
+        " --set name=QNN-n6h4-high-paper",
+    ),
+    "n6h4-low-paper": (
+        "qnn_n6h4_low_paper.json",
+        "python -m gfnoma train --config fast --out results/pretrained/n6h4-low-paper"
+        " --activation low --max-steps 56000 --set max_seconds=null"
+        " --set name=QNN-n6h4-low-paper",
+    ),
+    "n12h8-asy-paper": (
+        "qnn_n12h8_asy_paper.json",
+        "python -m gfnoma train --config fast --out results/pretrained/n12h8-asy-paper"
+        " --activation 0.8,0.8,0.8,0.8,0.8,0.8,0.4,0.4,0.4,0.4,0.4,0.4 --set length=8"
+        " --max-steps 17000 --set max_seconds=null --set name=QNN-n12h8-asy-paper",
     ),
 }
 

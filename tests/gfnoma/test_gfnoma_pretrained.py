@@ -12,6 +12,11 @@ import torch
 
 import gfnoma as gf
 
+
+def sig_name(name: str) -> str:
+    return f"QNN-{name}"
+
+
 EXPECTED = {
     "n6h4-asy": (6, 4, gf.P_ASY),
     "n6h4-high": (6, 4, gf.P_HIGH),
@@ -21,9 +26,13 @@ EXPECTED = {
 
 
 def test_every_paper_configuration_is_shipped_with_its_command():
-    assert set(gf.PRETRAINED) == set(EXPECTED)
+    # ours (fast-lmmse) under the plain names, the paper's recipe (fast) under "-paper"
+    assert set(gf.PRETRAINED) == set(EXPECTED) | {f"{k}-paper" for k in EXPECTED}
     for name, (filename, command) in gf.PRETRAINED.items():
-        n, h, p = EXPECTED[name]
+        n, h, p = EXPECTED[name.removesuffix("-paper")]
+        preset = "fast" if name.endswith("-paper") else "fast-lmmse"
+        assert command.startswith(f"python -m gfnoma train --config {preset} --out ")
+        assert sig_name(name) == gf.pretrained_signatures(name).name
         sig = gf.pretrained_signatures(name)
         assert (sig.n_users, sig.length, sig.q) == (n, h, 2)
         assert sig.activation.tolist() == list(p)
