@@ -7,9 +7,11 @@ Run from the repository root (about 1.5 min per set on one core)::
     python benchmarks/gfnoma_bayes_objective.py
     python benchmarks/gfnoma_bayes_objective.py --samples 1000 --signatures my/signatures.json
 
-For every set and every training SNR ({-5, 0, 5, 10, 15, 20} dB, p_asy, N=6, H=4, per-chip
-Rayleigh fading) the decoder is the exact posterior mean ``E[x | y, G]`` over all ``5^6``
-hypotheses — the decoder with the least MSE for every user, the limit of any trained network.
+Sets: WBE, the CC-search set, the shipped QNN sets ``n6h4-asy-paper`` (the paper's recipe)
+and ``n6h4-asy`` (ours), and any ``--signatures`` files. For every set and every training
+SNR ({-5, 0, 5, 10, 15, 20} dB, p_asy, N=6, H=4, per-chip Rayleigh fading) the decoder is
+the exact posterior mean ``E[x | y, G]`` over all ``5^6`` hypotheses — the decoder with the
+least MSE for every user, the limit of any trained network.
 Printed per set:
 
 * ``sum MSE`` — eq. (10), pooled over the training SNRs as in training: the *minimum* over
@@ -80,6 +82,7 @@ def main() -> None:
     sets = [
         gf.wbe(p, 4),
         gf.search_signatures(p, 4, q=2, seed=0).signatures,
+        gf.pretrained_signatures("n6h4-asy-paper"),
         gf.pretrained_signatures("n6h4-asy"),
         *(gf.Signatures.load(f) for f in args.signatures),
     ]

@@ -7,14 +7,14 @@ Run from the repository root (~20 s)::
 
 Uses the pretrained QNN sets shipped in ``gfnoma/data`` (made by
 ``benchmarks/gfnoma_train_runs.py``; pass ``--from-results`` to read
-``results/gfnoma_train/*/signatures.json`` instead). Prints ``CC_weighted`` (eq. 29) of QNN,
-WBE, MUSA-like, quantised WBE, the direct CC search (extra row) and the weighted Welch bound
-for p_asy, N=6, H=4, and of every shipped set; the chip-energy pattern of each set; and, since
-under independent per-chip fading the BER depends on the signatures only through the chip
-magnitudes |s_n(k)| (docs/gfnoma_results.md §2), the lowest ``CC_weighted`` reachable with
-the QNN set's own magnitudes by choosing phases from the alphabet (a coordinate search), and
-the weighted chip-energy overlap, the phase-free counterpart of eq. (29) under per-chip
-fading.
+``results/gfnoma_train/*/signatures.json`` instead). Prints ``CC_weighted`` (eq. 29) of QNN
+(our ``fast-lmmse`` recipe and the paper's recipe), WBE, MUSA-like, quantised WBE, the direct
+CC search (extra row) and the weighted Welch bound for p_asy, N=6, H=4, and of every shipped
+set; the chip-energy pattern of each set; and, since under independent per-chip fading the
+BER depends on the signatures only through the chip magnitudes |s_n(k)|
+(docs/gfnoma_results.md §2), the lowest ``CC_weighted`` reachable with the QNN set's own
+magnitudes by choosing phases from the alphabet (``gfnoma.choose_phases``), and the weighted
+chip-energy overlap, the phase-free counterpart of eq. (29) under per-chip fading.
 
 Writes ``docs/figures/gfnoma_fig5_cross_correlation.png``.
 """
@@ -22,7 +22,6 @@ Writes ``docs/figures/gfnoma_fig5_cross_correlation.png``.
 from __future__ import annotations
 
 import argparse
-import itertools
 import sys
 from pathlib import Path
 
@@ -38,57 +37,18 @@ FIG = ROOT / "docs" / "figures"
 
 def qnn_set(name: str, from_results: bool) -> gf.Signatures:
     run = {
-        "n6h4-asy": "qnn_asy",
-        "n6h4-high": "qnn_high",
-        "n6h4-low": "qnn_low",
-        "n12h8-asy": "qnn_n12h8",
+        "n6h4-asy": "lmmse_asy",
+        "n6h4-high": "lmmse_high",
+        "n6h4-low": "lmmse_low",
+        "n12h8-asy": "lmmse_n12h8",
+        "n6h4-asy-paper": "qnn_asy",
+        "n6h4-high-paper": "qnn_high",
+        "n6h4-low-paper": "qnn_low",
+        "n12h8-asy-paper": "qnn_n12h8",
     }[name]
     if from_results:
         return gf.Signatures.load(ROOT / "results" / "gfnoma_train" / run / "signatures.json")
     return gf.pretrained_signatures(name)
-
-
-def best_phases(sig: gf.Signatures, restarts: int = 200, seed: int = 0) -> gf.Signatures:
-    """Lowest CC_weighted over alphabet points with the same magnitudes, chip by chip.
-
-    For every chip the candidates are the alphabet points ``a + jb`` (|a|, |b| <= q) with
-    ``a^2 + b^2`` equal to the chip's; coordinate descent from random phase choices.
-    """
-    q = sig.q
-    pts = np.array([a + 1j * b for a, b in itertools.product(range(-q, q + 1), repeat=2)])
-    raw = sig.alphabet
-    p = sig.activation
-    h, n = raw.shape
-    opts = [
-        [pts[np.isclose(np.abs(pts) ** 2, abs(raw[k, u]) ** 2)] for u in range(n)]
-        for k in range(h)
-    ]
-    rng = np.random.default_rng(seed)
-    best, best_cc = raw, gf.cc_weighted(sig)
-    for r in range(restarts):
-        cur = (
-            raw.copy()
-            if r == 0
-            else np.array([[rng.choice(opts[k][u]) for u in range(n)] for k in range(h)])
-        )
-        cc = gf.cc_weighted(cur, p)
-        improved = True
-        while improved:
-            improved = False
-            for k, u in itertools.product(range(h), range(n)):
-                for v in opts[k][u]:
-                    if v == cur[k, u]:
-                        continue
-                    old = cur[k, u]
-                    cur[k, u] = v
-                    c2 = gf.cc_weighted(cur, p)
-                    if c2 < cc - 1e-12:
-                        cc, improved = c2, True
-                    else:
-                        cur[k, u] = old
-        if cc < best_cc:
-            best, best_cc = cur.copy(), cc
-    return gf.Signatures(best, p, q=q, name=sig.name + " (phases for min CC)")
 
 
 def chip_overlap(sig: gf.Signatures) -> float:
@@ -120,6 +80,7 @@ def main() -> None:
     search = gf.search_signatures(p, 4, q=2, seed=0).signatures
     sets = {
         "QNN (Q=2, trained)": qnn,
+        "QNN (Q=2, paper recipe)": qnn_set("n6h4-asy-paper", args.from_results),
         "WBE": gf.wbe(p, 4),
         "MUSA-like": gf.musa_like(p, 4),
         "quantised WBE (Q=2)": gf.quantized_wbe(p, 4, q=2),
@@ -140,7 +101,7 @@ def main() -> None:
             f"{chip_overlap(s):13.6f}"
         )
     print(f"{'weighted Welch bound':32s} {bound.cc:12.6f} {'-':>16s}")
-    polished = best_phases(qnn)
+    polished = gf.choose_phases(qnn, restarts=200).signatures
     print(
         f"{'QNN magnitudes, best phases':32s} {gf.cc_weighted(polished):12.6f} {'-':>16s} "
         f"{chip_overlap(polished):13.6f}"
@@ -157,7 +118,7 @@ def main() -> None:
         print(
             f"{name:10s} N={s.n_users:2d} H={s.length} CC {gf.cc_weighted(s):.6f}  "
             f"WBE {gf.cc_weighted(ref):.6f}  bound {b.cc:.6f}  "
-            f"best phases {gf.cc_weighted(best_phases(s, restarts=20)):.6f}"
+            f"best phases {gf.choose_phases(s, restarts=20).cc:.6f}"
         )
         print(chip_energy(s))
 

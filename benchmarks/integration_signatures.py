@@ -40,6 +40,7 @@ def signature_sets(length: int = 4) -> list[gf.Signatures]:
         gf.search_signatures(p, length).signatures.with_name("CC search"),
         gf.random_signatures(p, length, seed=0).with_name("random"),
         gf.pretrained_signatures("n6h4-asy"),
+        gf.pretrained_signatures("n6h4-asy-paper"),
     ]
 
 
