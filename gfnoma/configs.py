@@ -335,19 +335,6 @@ CONFIGS: dict[str, TrainConfig] = {
         val_samples=10_000,
         patience=15,
     ),
-    "fast-lmmse": TrainConfig(
-        name="QNN",
-        hidden=(128, 256, 128),
-        batch_size=256,
-        max_steps=1_000_000,
-        max_seconds=900.0,
-        eval_every=1000,
-        val_samples=10_000,
-        patience=15,
-        features="mmse",
-        encoder_init="uniform",
-        fairness=False,
-    ),
     "tiny": TrainConfig(
         name="QNN",
         hidden=(16, 16),
@@ -359,6 +346,11 @@ CONFIGS: dict[str, TrainConfig] = {
         patience=100,
     ),
 }
+
+
+CONFIGS["fast-lmmse"] = CONFIGS["fast"].replace(
+    features="mmse", encoder_init="uniform", fairness=False
+)
 
 
 def _coerce(key: str, text: str) -> Any:

@@ -9,7 +9,7 @@ Welch bound (:func:`gfnoma.weighted_welch_bound`) is the limit no set can beat.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +54,29 @@ class SearchResult:
     def gap(self) -> float:
         """Relative distance to the Welch bound, ``cc / bound - 1``."""
         return self.cc / self.welch_bound.cc - 1.0
+
+
+def _best_of_starts(
+    starts: Iterable[np.ndarray],
+    p: np.ndarray,
+    values: np.ndarray | Callable[[int, int], np.ndarray],
+    max_sweeps: int,
+) -> tuple[np.ndarray, list[float], int, int]:
+    """Coordinate descent from every start; the best final set and the bookkeeping."""
+    n = p.size
+    best_raw: np.ndarray | None = None
+    best_cc = np.inf
+    finals: list[float] = []
+    sweeps = evaluations = 0
+    for start in starts:
+        raw, nsw, nev = coordinate_descent(start, p, values, max_sweeps=max_sweeps)
+        sweeps += nsw
+        evaluations += nev
+        cc = weighted_correlation_sum(raw, p) / (n * (n - 1))
+        finals.append(cc)
+        if cc < best_cc:
+            best_cc, best_raw = cc, raw.copy()
+    return best_raw, finals, sweeps, evaluations
 
 
 def search_signatures(
@@ -128,25 +151,18 @@ def search_signatures(
     levels = np.arange(-q, q + 1)
     values = (levels[:, None] + 1j * levels[None, :]).ravel()  # (2q+1)^2 chip values
     rng = np.random.default_rng(seed)
-    best_raw: np.ndarray | None = None
-    best_cc = np.inf
-    finals = []
-    sweeps = 0
-    evaluations = 0
-    for r in tqdm(range(restarts), desc="CC search", disable=not progress):
-        if r == 0 and init is not None:
-            raw = init.alphabet.copy()
-        else:
+
+    def starts() -> Iterator[np.ndarray]:
+        for r in tqdm(range(restarts), desc="CC search", disable=not progress):
+            if r == 0 and init is not None:
+                yield init.alphabet.copy()
+                continue
             raw = rng.choice(values, size=(h, n))
             while np.any(np.all(raw == 0, axis=0)):
                 raw = rng.choice(values, size=(h, n))
-        raw, nsw, nev = coordinate_descent(raw, p, values, max_sweeps=max_sweeps)
-        sweeps += nsw
-        evaluations += nev
-        cc = weighted_correlation_sum(raw, p) / (n * (n - 1))
-        finals.append(cc)
-        if cc < best_cc:
-            best_cc, best_raw = cc, raw.copy()
+            yield raw
+
+    best_raw, finals, sweeps, evaluations = _best_of_starts(starts(), p, values, max_sweeps)
     sig = Signatures(best_raw, p, q=q, name="CC-search")
     return SearchResult(
         signatures=sig,
@@ -227,20 +243,13 @@ def choose_phases(
         return options[chip_energy[chip, user]]
 
     rng = np.random.default_rng(seed)
-    best_raw, best_cc = start, np.inf
-    finals, sweeps, evaluations = [], 0, 0
-    for r in range(restarts):
-        if r == 0:
-            raw = start.copy()
-        else:
-            raw = np.array([[rng.choice(candidates(k, u)) for u in range(n)] for k in range(h)])
-        raw, nsw, nev = coordinate_descent(raw, p, candidates, max_sweeps=max_sweeps)
-        sweeps += nsw
-        evaluations += nev
-        cc = weighted_correlation_sum(raw, p) / (n * (n - 1))
-        finals.append(cc)
-        if cc < best_cc:
-            best_cc, best_raw = cc, raw.copy()
+
+    def starts() -> Iterator[np.ndarray]:
+        yield start.copy()
+        for _ in range(restarts - 1):
+            yield np.array([[rng.choice(candidates(k, u)) for u in range(n)] for k in range(h)])
+
+    best_raw, finals, sweeps, evaluations = _best_of_starts(starts(), p, candidates, max_sweeps)
     sig = Signatures(best_raw, p, q=q, name=f"{signatures.name} (phases)")
     return SearchResult(
         signatures=sig,
