@@ -216,6 +216,10 @@ class TrainConfig:
             raise TypeError(
                 f"fairness_normalized must be True or False, got {self.fairness_normalized!r}"
             )
+        if self.fairness_normalized and not self.fairness:
+            raise ValueError(
+                "fairness_normalized=True needs fairness=True (it changes the fairness term)"
+            )
         set_(self, "beta_mse", check_real(self.beta_mse, "beta_mse", minimum=0.0))
         set_(self, "beta_fair", check_real(self.beta_fair, "beta_fair", minimum=0.0))
         if self.fairness_weights is not None:

@@ -54,6 +54,9 @@ PAPER_SICNN_HIDDEN: tuple[int, ...] = (128, 256, 512, 256, 128)
 PAPER_FCNN_HIDDEN: tuple[int, ...] = (384, 1024, 768, 256, 64)
 #: Decoder input feature sets: the paper's, and ours with per-user LMMSE statistics added.
 DECODER_FEATURES: tuple[str, ...] = ("paper", "mmse")
+#: Version of the ``features="mmse"`` inputs (2: bounded estimate and reliability; 1, before
+#: 2026-11-22: unbiased estimate and log-variance). Files record it; old ones are refused.
+MMSE_FEATURES_VERSION = 2
 _CHANNEL_INPUTS = ("effective", "raw")
 
 

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from gfnoma._validation import check_real
-from gfnoma.models import FCNN, SICNN
+from gfnoma.models import FCNN, MMSE_FEATURES_VERSION, SICNN
 from gfnoma.receivers import Detection, Receiver, _quadrant
 from gfnoma.signatures import Signatures
 
@@ -142,12 +142,24 @@ def _decoder_spec(decoder: SICNN | FCNN) -> dict[str, Any]:
         "hidden": list(decoder.hidden),
         "channel_input": decoder.channel_input,
         "features": decoder.features,
+        "features_version": MMSE_FEATURES_VERSION if decoder.features == "mmse" else None,
     }
+
+
+def check_features_version(features: str, version: Any, what: str) -> None:
+    """Refuse ``features="mmse"`` files written with the earlier definition of the inputs."""
+    if features == "mmse" and version != MMSE_FEATURES_VERSION:
+        raise ValueError(
+            f"{what} uses features='mmse' as defined before 2026-11-22 (unbiased LMMSE "
+            "estimate and log-variance); this version computes other inputs, so its weights "
+            "do not apply: retrain it"
+        )
 
 
 def build_decoder(spec: dict[str, Any]) -> SICNN | FCNN:
     """A fresh decoder from the dict written by :func:`save_decoder` (``"kind"`` etc.)."""
     kind = spec.get("kind")
+    check_features_version(spec.get("features", "paper"), spec.get("features_version"), "decoder")
     args = (spec["n_users"], spec["length"], tuple(spec["hidden"]))
     if kind == "sicnn":
         return SICNN(

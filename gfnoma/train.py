@@ -31,7 +31,6 @@ resumed from its checkpoint gives the same weights as an uninterrupted one (test
 from __future__ import annotations
 
 import copy
-import dataclasses
 import math
 import os
 import time
@@ -49,14 +48,18 @@ from gfnoma.channel import GrantFreeChannel, noise_variance, qpsk_demap
 from gfnoma.configs import TrainConfig, get_config
 from gfnoma.loss import FairnessMSELoss, fairness_weights
 from gfnoma.metrics import cc_weighted, count_errors
-from gfnoma.models import FCNN, SICNN, QNNEncoder, count_parameters
-from gfnoma.neural import NeuralReceiver, save_decoder
+from gfnoma.models import FCNN, MMSE_FEATURES_VERSION, SICNN, QNNEncoder, count_parameters
+from gfnoma.neural import NeuralReceiver, check_features_version, save_decoder
 from gfnoma.signatures import Signatures, make_signatures
 
 __all__ = ["TrainResult", "TrainState", "build_models", "load_checkpoint", "train"]
 
 _CKPT_FORMAT = "gfnoma-train-checkpoint"
 _CKPT_VERSION = 1
+
+#: Config fields added after checkpoint version 1 was defined, with the value that
+#: reproduces the behaviour before them (a checkpoint without the field resumes with it).
+_ADDED_FIELDS: dict[str, Any] = {"fairness_normalized": False}
 
 #: Stop reasons (``TrainResult.status``).
 STATUS_MAX_STEPS = "max_steps"
@@ -303,9 +306,11 @@ def load_checkpoint(path: str | os.PathLike[str], config: TrainConfig | None = N
         raise ValueError(f"{path}: unsupported checkpoint version {ckpt.get('version')!r}")
     if config is not None:
         ours = config.identity()
-        # A field added after the checkpoint was written counts with its default value.
-        defaults = {f.name: f.default for f in dataclasses.fields(TrainConfig) if f.name in ours}
-        theirs = {**defaults, **ckpt.get("identity", {})}
+        theirs = ckpt.get("identity")
+        if not isinstance(theirs, dict) or not theirs:
+            raise ValueError(f"{path}: checkpoint without its configuration (identity)")
+        # Fields added after a checkpoint was written count with their earlier behaviour.
+        theirs = {**{k: v for k, v in _ADDED_FIELDS.items() if k not in theirs}, **theirs}
         diff = sorted(k for k in set(ours) | set(theirs) if ours.get(k) != theirs.get(k))
         if diff:
             detail = "; ".join(
@@ -315,6 +320,9 @@ def load_checkpoint(path: str | os.PathLike[str], config: TrainConfig | None = N
                 f"{path}: checkpoint from another config (differs in {', '.join(diff)}): "
                 f"{detail}. Use another output directory or resume=False to start afresh."
             )
+        check_features_version(
+            config.features, ckpt.get("features_version"), f"{path}: the checkpoint"
+        )
     return ckpt
 
 
@@ -331,7 +339,8 @@ def train(
     Parameters
     ----------
     config : TrainConfig or str
-        A configuration or a preset name (``"paper"``, ``"fast"``, ``"tiny"``).
+        A configuration or a preset name (``"paper"``, ``"fast"``, ``"fast-lmmse"``,
+        ``"tiny"``).
     out_dir : path, optional
         Directory for the checkpoint and the outputs (created). ``None`` keeps everything in
         memory (no checkpoint, no resuming).
@@ -436,6 +445,7 @@ def train(
             "format": _CKPT_FORMAT,
             "version": _CKPT_VERSION,
             "identity": config.identity(),
+            "features_version": MMSE_FEATURES_VERSION if config.features == "mmse" else None,
             "config": config.to_dict(),
             "torch": str(torch.__version__),
             "step": step,

@@ -57,6 +57,7 @@ def test_presets_and_paper_settings():
         ({"train_snr_db": []}, "train_snr_db must not be empty"),
         ({"lr": -1.0}, "lr must be > 0"),
         ({"colour": "red"}, "unknown config field"),
+        ({"fairness": False, "fairness_normalized": True}, "needs fairness=True"),
     ],
 )
 def test_config_errors_name_the_problem(changes, match):
@@ -192,6 +193,10 @@ def test_checkpoint_faults_give_clear_errors(tmp_path):
     assert gf.train(TINY.replace(max_steps=40), tmp_path, progress=False).steps == 40
     with pytest.raises(ValueError, match="differs in fairness_normalized"):
         gf.train(TINY.replace(fairness_normalized=True), tmp_path, progress=False)
+    old["identity"] = {}
+    torch.save(old, ckpt)
+    with pytest.raises(ValueError, match="without its configuration"):
+        gf.train(TINY, tmp_path, progress=False)
     # resume=False starts afresh over a damaged checkpoint
     res = gf.train(TINY, tmp_path, progress=False, resume=False)
     assert res.steps == 30 and gf.load_checkpoint(ckpt, TINY)["step"] == 30
@@ -208,6 +213,23 @@ def test_fixed_signatures_full_precision_and_fcnn_variants(tmp_path):
     assert res.steps == 10 and np.isfinite(res.best_val_loss)
     res = gf.train(TINY.replace(fairness_normalized=True, max_steps=10), progress=False)
     assert res.steps == 10 and np.isfinite(res.best_val_loss)
+
+
+def test_files_with_the_earlier_mmse_features_are_refused(tmp_path):
+    # features="mmse" meant other inputs before 2026-11-22; such weights must not load silently
+    cfg = TINY.replace(features="mmse", fairness=False, max_steps=10)
+    gf.train(cfg, tmp_path, progress=False)
+    assert gf.load_receiver(tmp_path / "decoder.pt").decoder.features == "mmse"
+    dec = torch.load(tmp_path / "decoder.pt", weights_only=True)
+    del dec["decoder"]["features_version"]
+    torch.save(dec, tmp_path / "decoder.pt")
+    with pytest.raises(ValueError, match=r"before 2026-11-22.*retrain"):
+        gf.load_receiver(tmp_path / "decoder.pt")
+    ckpt = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    del ckpt["features_version"]
+    torch.save(ckpt, tmp_path / "checkpoint.pt")
+    with pytest.raises(ValueError, match="checkpoint uses features='mmse' as defined before"):
+        gf.train(cfg.replace(max_steps=20), tmp_path, progress=False)
 
 
 # -- command line ---------------------------------------------------------------------------
