@@ -17,9 +17,10 @@ machine load (``os.getloadavg``) is printed next to it because the machine is sh
 Runs:
 
 * ``qnn_asy``, ``qnn_high``, ``qnn_low`` — QNN (Q=2) + SICNN under p_asy, p_high, p_low
-  (pretrained ``n6h4-asy``, ``n6h4-high``, ``n6h4-low``; Fig. 5, 6, 8; Table III)
-* ``qnn_n12h8`` — N=12, H=8, p = 0.8 x6, 0.4 x6 (pretrained ``n12h8-asy``; Fig. 9)
-* ``fp_asy`` — full-precision encoder (Fig. 7)
+  (pretrained ``n6h4-asy-paper``, ``n6h4-high-paper``, ``n6h4-low-paper``; Fig. 5, 6, 8;
+  Table III)
+* ``qnn_n12h8`` — N=12, H=8, p = 0.8 x6, 0.4 x6 (pretrained ``n12h8-asy-paper``)
+* ``fp_asy`` — full-precision encoder (its ``CC_weighted`` is quoted with Fig. 7)
 * ``wbe_asy`` — WBE signatures kept fixed, SICNN trained (Fig. 8)
 * ``nofair_asy`` — plain MSE loss, no fairness term (Fig. 10)
 * ``fcnn_asy`` — FCNN decoder of about the same size (447 k vs 426 k parameters; Fig. 11)

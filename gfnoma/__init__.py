@@ -1,13 +1,15 @@
 """Finite-alphabet signatures for grant-free NOMA (Yu, Fei, Zheng, Ye, IEEE TVT 2020).
 
 The link simulator: signature sets (:class:`Signatures`, WBE, quantised WBE, MUSA-like,
-random, CC search), the uplink channel as ``torch.nn.Module`` blocks, batched receivers (MF,
-MMSE-SIC, oracle-LS/MMSE, joint MAP/ML), metrics (BER, activity errors, Jain's index,
-``CC_weighted``, weighted Welch bound) and Monte-Carlo BER simulation with plots.
+random, CC search, :func:`choose_phases`), the uplink channel as ``torch.nn.Module``
+blocks, batched receivers (MF, MMSE-SIC, oracle-LS/MMSE, joint MAP/ML), metrics (BER,
+activity errors, Jain's index, ``CC_weighted``, weighted Welch bound) and Monte-Carlo BER
+simulation with plots.
 
 The autoencoder (issue 5): the QNN encoder (:class:`QNNEncoder`), the SICNN and FCNN decoders,
-the fairness loss, :func:`train` with its configurations, trained decoders as receivers
-(:class:`NeuralReceiver`) and pretrained signatures (:func:`pretrained_signatures`).
+the fairness loss, :func:`train` with its configurations (the paper's recipe and our
+``fast-lmmse``), trained decoders as receivers (:class:`NeuralReceiver`) and pretrained
+signatures (:func:`pretrained_signatures`).
 """
 
 from gfnoma.allocation import (

@@ -1,4 +1,4 @@
-"""Command line: ``gfnoma ber``, ``signatures show|make``, ``train`` and ``allocate``.
+"""Command line: ``gfnoma ber``, ``signatures show|make|phases``, ``train`` and ``allocate``.
 
 Bad arguments give one line ``gfnoma: error: ...`` on stderr and exit status 2 (no traceback).
 """
@@ -198,10 +198,12 @@ def _cmd_phases(args: argparse.Namespace) -> int:
         raise _CLIError(f"{args.file}: not a finite-alphabet set (phases need an alphabet)")
     if args.restarts < 1:
         raise _CLIError(f"--restarts must be >= 1, got {args.restarts}")
+    if args.seed < 0:
+        raise _CLIError(f"--seed must be >= 0, got {args.seed}")
     res = choose_phases(sig, restarts=args.restarts, seed=args.seed)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    name = args.name if args.name else sig.name
+    name = args.name if args.name else res.signatures.name
     res.signatures.with_name(name).save(out)
     print(
         f"wrote {out} ({name}): CC_weighted {cc_weighted(sig):.6f} -> {res.cc:.6f} with the "
@@ -427,7 +429,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--signatures",
         default="wbe,musa,qwbe",
         help=f"comma-separated kinds ({_KINDS_HELP}), .json files or pretrained:NAME "
-        "(n6h4-asy, n6h4-high, n6h4-low, n12h8-asy) [default: %(default)s]",
+        "(n6h4-asy, n6h4-high, n6h4-low, n12h8-asy, each also with -paper) "
+        "[default: %(default)s]",
     )
     ber.add_argument(
         "--receivers",
@@ -508,7 +511,9 @@ def build_parser() -> argparse.ArgumentParser:
     phases.add_argument("--out", required=True, help="output JSON file")
     phases.add_argument("--restarts", type=int, default=50, help="starts [default: 50]")
     phases.add_argument("--seed", type=int, default=0, help="seed of the starts [default: 0]")
-    phases.add_argument("--name", default=None, help="name of the set [default: the input's]")
+    phases.add_argument(
+        "--name", default=None, help="name of the set [default: the input's + ' (phases)']"
+    )
     phases.set_defaults(func=_cmd_phases)
 
     al = sub.add_parser(
@@ -560,7 +565,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument(
         "--config",
         default="fast",
-        help="preset (paper, fast, tiny) or a .json config file [default: %(default)s]",
+        help="preset (paper, fast, fast-lmmse, tiny) or a .json config file "
+        "[default: %(default)s]",
     )
     tr.add_argument("--out", required=True, help="output directory (checkpoint and results)")
     tr.add_argument(

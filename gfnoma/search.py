@@ -25,12 +25,13 @@ __all__ = ["SearchResult", "choose_phases", "search_signatures"]
 
 @dataclass
 class SearchResult:
-    """Result of :func:`search_signatures`.
+    """Result of :func:`search_signatures` or :func:`choose_phases`.
 
     Attributes
     ----------
     signatures : Signatures
-        Best set found (finite alphabet ``{-q..q}``), named ``"CC-search"``.
+        Best set found (finite alphabet ``{-q..q}``), named ``"CC-search"`` (or the input's
+        name with ``" (phases)"`` for :func:`choose_phases`).
     cc : float
         Its ``CC_weighted`` (eq. 29).
     welch_bound : WelchBound
@@ -187,7 +188,9 @@ def choose_phases(
     magnitude ``a^2 + b^2`` (its rotations by ``j^m``, their conjugates and, e.g. for
     ``|s|^2 = 5``, the points ``+-1 +-2j``). Under the paper's per-chip Rayleigh fading (eq. 5)
     such a change leaves the law of ``(y, diag(h_n) s_n)`` and hence the error rate of every
-    receiver unchanged (``docs/gfnoma_results.md``, decision 5), while the correlations
+    receiver that decides from ``y`` and the effective channels unchanged
+    (``docs/gfnoma_results.md``, decision 5; all of :mod:`gfnoma`'s receivers, but not a
+    neural decoder trained with ``channel_input="raw"``), while the correlations
     ``rho_ij`` of eq. (29) — which matter under flat fading and for the interference model of
     :func:`gfnoma.interference_model` — do change. This picks, among the sets a per-chip-fading
     link cannot tell apart, the one with the lowest ``CC_weighted``.
@@ -208,6 +211,14 @@ def choose_phases(
     SearchResult
         ``signatures`` has the input's name with ``" (phases)"`` appended, the same activation
         profile, alphabet and chip magnitudes, and a ``CC_weighted`` no higher than the input's.
+
+    Raises
+    ------
+    TypeError
+        ``signatures`` is not a :class:`Signatures` object.
+    ValueError
+        A continuous (``q=None``) set, fewer than two users, or ``restarts`` / ``seed`` /
+        ``max_sweeps`` out of range.
 
     Examples
     --------

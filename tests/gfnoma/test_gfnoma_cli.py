@@ -121,7 +121,7 @@ def test_signatures_phases_keeps_magnitudes_and_lowers_cc(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "CC_weighted 0.352000 ->" in text and "same chip magnitudes" in text
     sig = Signatures.load(out)
-    assert sig.name == "same" and sig.q == 2
+    assert sig.name == "same (phases)" and sig.q == 2
     np.testing.assert_array_equal(np.abs(sig.alphabet), np.abs(np.full((4, 6), 2 + 1j)))
     assert cc_weighted(sig) <= 0.0295
     main(["signatures", "make", "wbe", "--out", str(src)])
