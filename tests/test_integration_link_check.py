@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 from scipy import integrate, stats
 
 import gfnoma
 import scma_alloc as sa
 from gfnoma.link_sinr import link_check, predicted_sinr, simulate_sinr
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _single_threaded_torch():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def _db(x):
@@ -147,11 +138,6 @@ def test_link_check_table_and_bad_input():
         predicted_sinr(np.ones((2, 6)), np.zeros((5, 5)))
 
 
-def test_docstring_examples():
-    import doctest
-
-    import gfnoma.link_sinr
-
-    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    result = doctest.testmod(gfnoma.link_sinr, optionflags=flags, verbose=False)
+def test_docstring_examples(run_doctests):
+    result = run_doctests("gfnoma.link_sinr")
     assert result.attempted > 0 and result.failed == 0

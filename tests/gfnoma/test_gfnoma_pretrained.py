@@ -127,18 +127,9 @@ def test_trained_receivers_plug_into_simulate_ber_with_pretrained_style_sets(tmp
     )
 
 
-def test_results_doc_examples_run(tmp_path, monkeypatch):
+def test_results_doc_examples_run(run_doc_examples):
     """The python blocks of docs/gfnoma_results.md run, in order."""
-    import re
-    from pathlib import Path
-
-    doc = Path(__file__).resolve().parents[2] / "docs" / "gfnoma_results.md"
-    blocks = re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), flags=re.S)
-    assert len(blocks) >= 3
-    monkeypatch.chdir(tmp_path)
-    namespace: dict = {}
-    for block in blocks:
-        exec(compile(block, str(doc), "exec"), namespace)
+    assert run_doc_examples("docs/gfnoma_results.md") >= 3
 
 
 class _Captured(Exception):

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
-import re
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
 
 MODULES = [
     "scma_alloc",
@@ -23,18 +16,11 @@ MODULES = [
 
 
 @pytest.mark.parametrize("name", MODULES)
-def test_docstring_examples(name):
-    module = importlib.import_module(name)
-    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    result = doctest.testmod(module, optionflags=flags, verbose=False)
+def test_docstring_examples(name, run_doctests):
+    result = run_doctests(name)
     assert result.attempted > 0 and result.failed == 0
 
 
-@pytest.mark.parametrize("page", ["scma_alloc.md", "integration.md", "../README.md"])
-def test_doc_examples_run(page, tmp_path, monkeypatch):
-    text = (ROOT / "docs" / page).read_text(encoding="utf-8")
-    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    assert blocks
-    monkeypatch.chdir(tmp_path)
-    for block in blocks:
-        exec(compile(block, page, "exec"), {})
+@pytest.mark.parametrize("page", ["docs/scma_alloc.md", "docs/integration.md", "README.md"])
+def test_doc_examples_run(page, run_doc_examples):
+    assert run_doc_examples(page) > 0
