@@ -304,35 +304,22 @@ def _relaxed_constraints(
     ]
 
 
-class RelaxedSumRateCodebookProblem:
-    """Codebook step of Max-SR (paper problem (19), Lemma 1), P fixed.
+class _RelaxedCodebookProblem:
+    """Parameters, relaxed constraints on F and the point update shared by the two
+    codebook steps: ``f`` (the relaxed assignment), ``slope`` (the penalty's tangent slope
+    ``c``), ``f0``, ``power`` (``P / Pmax``) and ``radius``."""
 
-    ``max sum_k log(1 + sum_j q[k, j] F[k, j]) + sum(c * F)`` with the penalty's tangent
-    slope ``c = eta * (2 F0 - 1)``, over ``F in [0, 1]``, ``1 <= sum_k F[k, j] <= N``,
-    ``sum_j F[k, j] <= d_f``, the budget ``sum_k F[k, j] P[k, j] / Pmax_j <= 1`` and
-    ``||F - F0||_1 <= radius``. ``q = a * P / Pmax`` is the received SNR per unit of F
-    at the current power.
-    """
-
-    def __init__(self, n_resources: int, n_users: int, n_per_user: int, users_per_resource: int):
-        shape = (n_resources, n_users)
-        n_cells = n_resources * n_users
-        self.terms = ScaledLogTerms(
-            n_resources, n_cells, (np.repeat(np.arange(n_resources), n_users), np.arange(n_cells))
-        )
+    def __init__(self, terms: ScaledLogTerms, shape: tuple[int, int]) -> None:
+        self.terms = terms
         self.f = cp.Variable(shape)
         self.slope = cp.Parameter(shape)
         self.f0 = cp.Parameter(shape)
         self.power = cp.Parameter(shape, nonneg=True)
         self.radius = cp.Parameter(nonneg=True)
-        objective = cp.sum(self.terms.expression(cp.vec(self.f, order="C"))) + cp.sum(
-            cp.multiply(self.slope, self.f)
-        )
-        self.problem = cp.Problem(
-            cp.Maximize(objective),
-            _relaxed_constraints(
-                self.f, self.f0, self.radius, self.power, n_per_user, users_per_resource
-            ),
+
+    def _constraints(self, n_per_user: int, users_per_resource: int) -> list:
+        return _relaxed_constraints(
+            self.f, self.f0, self.radius, self.power, n_per_user, users_per_resource
         )
 
     def set_point(
@@ -345,7 +332,31 @@ class RelaxedSumRateCodebookProblem:
         self.radius.value = radius
 
 
-class RelaxedMaxMinCodebookProblem:
+class RelaxedSumRateCodebookProblem(_RelaxedCodebookProblem):
+    """Codebook step of Max-SR (paper problem (19), Lemma 1), P fixed.
+
+    ``max sum_k log(1 + sum_j q[k, j] F[k, j]) + sum(c * F)`` with the penalty's tangent
+    slope ``c = eta * (2 F0 - 1)``, over ``F in [0, 1]``, ``1 <= sum_k F[k, j] <= N``,
+    ``sum_j F[k, j] <= d_f``, the budget ``sum_k F[k, j] P[k, j] / Pmax_j <= 1`` and
+    ``||F - F0||_1 <= radius``. ``q = a * P / Pmax`` is the received SNR per unit of F
+    at the current power.
+    """
+
+    def __init__(self, n_resources: int, n_users: int, n_per_user: int, users_per_resource: int):
+        n_cells = n_resources * n_users
+        terms = ScaledLogTerms(
+            n_resources, n_cells, (np.repeat(np.arange(n_resources), n_users), np.arange(n_cells))
+        )
+        super().__init__(terms, (n_resources, n_users))
+        objective = cp.sum(self.terms.expression(cp.vec(self.f, order="C"))) + cp.sum(
+            cp.multiply(self.slope, self.f)
+        )
+        self.problem = cp.Problem(
+            cp.Maximize(objective), self._constraints(n_per_user, users_per_resource)
+        )
+
+
+class RelaxedMaxMinCodebookProblem(_RelaxedCodebookProblem):
     """Codebook step of Max-Min (paper Lemma 3), P fixed; users in rank order.
 
     ``max t + sum(c * F)`` s.t. for every user j (columns sorted weakest first)
@@ -356,36 +367,21 @@ class RelaxedMaxMinCodebookProblem:
     def __init__(self, n_resources: int, n_users: int, n_per_user: int, users_per_resource: int):
         shape = (n_resources, n_users)
         n_cells = n_resources * n_users
-        self.terms = ScaledLogTerms(
+        terms = ScaledLogTerms(
             n_cells,
             n_cells,
             _dense_pairs(n_resources, n_users, strict=False),
             _dense_pairs(n_resources, n_users, strict=True),
         )
-        self.f = cp.Variable(shape)
+        super().__init__(terms, shape)
         self.t = cp.Variable()
-        self.penalty_slope = cp.Parameter(shape)
-        self.f0 = cp.Parameter(shape)
-        self.power = cp.Parameter(shape, nonneg=True)
-        self.radius = cp.Parameter(nonneg=True)
         cell_rates = cp.reshape(self.terms.expression(cp.vec(self.f, order="C")), shape, order="C")
         constraints = [
             cp.sum(cell_rates, axis=0) >= self.t,
-            *_relaxed_constraints(
-                self.f, self.f0, self.radius, self.power, n_per_user, users_per_resource
-            ),
+            *self._constraints(n_per_user, users_per_resource),
         ]
-        objective = self.t + cp.sum(cp.multiply(self.penalty_slope, self.f))
+        objective = self.t + cp.sum(cp.multiply(self.slope, self.f))
         self.problem = cp.Problem(cp.Maximize(objective), constraints)
-
-    def set_point(
-        self, q: np.ndarray, f0: np.ndarray, power: np.ndarray, slope: np.ndarray, radius: float
-    ) -> None:
-        self.terms.set_point(q.ravel(), f0.ravel(), radius)
-        self.penalty_slope.value = slope
-        self.f0.value = f0
-        self.power.value = power
-        self.radius.value = radius
 
 
 class RelaxedMaxMinPowerProblem:
