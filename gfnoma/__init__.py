@@ -6,10 +6,11 @@ blocks, batched receivers (MF, MMSE-SIC, oracle-LS/MMSE, joint MAP/ML), metrics 
 activity errors, Jain's index, ``CC_weighted``, weighted Welch bound) and Monte-Carlo BER
 simulation with plots.
 
-The autoencoder (issue 5): the QNN encoder (:class:`QNNEncoder`), the SICNN and FCNN decoders,
-the fairness loss, :func:`train` with its configurations (the paper's recipe and our
-``fast-lmmse``), trained decoders as receivers (:class:`NeuralReceiver`) and pretrained
-signatures (:func:`pretrained_signatures`).
+The autoencoder (issue 5): the QNN encoder (:class:`QNNEncoder`), the SICNN and FCNN decoders
+(and the parameter-free :class:`PosteriorMeanDecoder`), the fairness loss, :func:`train` with
+its configurations (the paper's recipe, our ``fast-lmmse`` and ``posterior-mean``), trained
+decoders as receivers (:class:`NeuralReceiver`) and pretrained signatures
+(:func:`pretrained_signatures`).
 """
 
 from gfnoma.allocation import (
@@ -20,6 +21,7 @@ from gfnoma.allocation import (
 )
 from gfnoma.channel import (
     AWGN,
+    FADING_MODELS,
     BernoulliActivation,
     ChannelSample,
     GrantFreeChannel,
@@ -31,7 +33,7 @@ from gfnoma.channel import (
     qpsk_map,
 )
 from gfnoma.configs import CONFIGS, PAPER_TRAIN_SNR_DB, TrainConfig, get_config
-from gfnoma.interference import FADING_MODELS, interference_model, leakage
+from gfnoma.interference import interference_model, leakage
 from gfnoma.link_sinr import (
     LINK_RECEIVERS,
     SINR_DEFINITIONS,
@@ -56,6 +58,7 @@ from gfnoma.models import (
     PAPER_FCNN_HIDDEN,
     PAPER_SICNN_HIDDEN,
     SICNN,
+    PosteriorMeanDecoder,
     QNNEncoder,
     ThresholdQuantizer,
     count_parameters,
@@ -74,6 +77,7 @@ from gfnoma.receivers import (
     Receiver,
     get_receiver,
     map_slice,
+    posterior_mean,
 )
 from gfnoma.search import SearchResult, choose_phases, search_signatures
 from gfnoma.signatures import (
@@ -125,6 +129,7 @@ __all__ = [
     "NeuralReceiver",
     "OracleLS",
     "OracleMMSE",
+    "PosteriorMeanDecoder",
     "QNNEncoder",
     "QPSKMapper",
     "RayleighChipFading",
@@ -161,6 +166,7 @@ __all__ = [
     "plot_allocation_study",
     "plot_ber",
     "plot_cross_correlation",
+    "posterior_mean",
     "predicted_sinr",
     "pretrained_signatures",
     "qpsk_demap",

@@ -29,6 +29,7 @@ from gfnoma.signatures import Signatures
 
 __all__ = [
     "AWGN",
+    "FADING_MODELS",
     "BernoulliActivation",
     "ChannelSample",
     "GrantFreeChannel",
@@ -41,6 +42,10 @@ __all__ = [
 ]
 
 _SQRT1_2 = 1.0 / math.sqrt(2.0)
+
+#: Fading models: flat over the spreading block, or the paper's per-chip fading (eq. 5). Used
+#: by :class:`RayleighChipFading` and by :func:`gfnoma.interference_model`.
+FADING_MODELS: tuple[str, ...] = ("flat", "per-chip")
 
 
 def noise_variance(snr_db: Any, dtype: torch.dtype = torch.float32) -> torch.Tensor:
@@ -100,23 +105,52 @@ class BernoulliActivation(nn.Module):
 
 
 class RayleighChipFading(nn.Module):
-    """Independent Rayleigh fading per user and chip, ``h_n ~ CN(0, I_H)``, redrawn per use.
+    """Rayleigh fading redrawn per use: independent per user and chip, ``h_n ~ CN(0, I_H)``
+    (eq. 5, the default), or flat over the chips, ``h_n = c_n 1_H`` with ``c_n ~ CN(0, 1)``.
+
+    Parameters
+    ----------
+    n_users, length : int
+        ``N`` and ``H``.
+    dtype : torch.dtype
+        Complex dtype of the coefficients.
+    model : {"per-chip", "flat"}
+        ``"per-chip"``: the paper's channel (eq. 5). ``"flat"`` (ours): one coefficient per
+        user for the whole spreading block — the channel under which the correlations
+        ``rho_ij`` of eq. (29) matter (``docs/gfnoma_results.md``, decision 16). Both give
+        ``E ||diag(h_n) s_n||^2 = 1`` for a unit-norm ``s_n``.
 
     Shapes
     ------
     forward(batch_size, generator) -> complex tensor (B, H, N)
     """
 
-    def __init__(self, n_users: int, length: int, dtype: torch.dtype = torch.complex64) -> None:
+    def __init__(
+        self,
+        n_users: int,
+        length: int,
+        dtype: torch.dtype = torch.complex64,
+        *,
+        model: str = "per-chip",
+    ) -> None:
         super().__init__()
         self.n_users = check_int(n_users, "n_users", minimum=1)
         self.length = check_int(length, "length", minimum=1)
         self.dtype = dtype
+        if model not in FADING_MODELS:
+            raise ValueError(f"fading must be one of {', '.join(FADING_MODELS)}, got {model!r}")
+        self.model = model
 
     def forward(self, batch_size: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        if self.model == "flat":
+            c = torch.randn(batch_size, 1, self.n_users, dtype=self.dtype, generator=generator)
+            return c.expand(batch_size, self.length, self.n_users).contiguous()
         return torch.randn(
             batch_size, self.length, self.n_users, dtype=self.dtype, generator=generator
         )
+
+    def extra_repr(self) -> str:
+        return f"n_users={self.n_users}, length={self.length}, model={self.model!r}"
 
 
 class AWGN(nn.Module):
@@ -198,6 +232,8 @@ class GrantFreeChannel(nn.Module):
         seeds it non-deterministically.
     dtype : torch.dtype
         ``torch.complex64`` (default) or ``torch.complex128``.
+    fading : {"per-chip", "flat"}
+        Fading model of :class:`RayleighChipFading` (default: the paper's per-chip fading).
 
     Examples
     --------
@@ -220,6 +256,7 @@ class GrantFreeChannel(nn.Module):
         *,
         seed: int | None = None,
         dtype: torch.dtype = torch.complex64,
+        fading: str = "per-chip",
     ) -> None:
         super().__init__()
         if dtype not in (torch.complex64, torch.complex128):
@@ -231,7 +268,7 @@ class GrantFreeChannel(nn.Module):
         self.activation = BernoulliActivation(p)
         self.mapper = QPSKMapper(dtype)
         self.spreading = LinearSpreading()
-        self.fading = RayleighChipFading(self.n_users, self.length, dtype)
+        self.fading = RayleighChipFading(self.n_users, self.length, dtype, model=fading)
         self.awgn = AWGN()
         self.generator = torch.Generator()
         self.reset(seed)

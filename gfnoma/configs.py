@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from gfnoma._validation import check_activation, check_int, check_real
-from gfnoma.models import DECODER_FEATURES, PAPER_SICNN_HIDDEN
+from gfnoma.channel import FADING_MODELS
+from gfnoma.models import DECODER_FEATURES, PAPER_SICNN_HIDDEN, POSTERIOR_MEAN_MAX_USERS
 from gfnoma.signatures import P_ASY, P_HIGH, P_LOW, SIGNATURE_KINDS
 
 __all__ = ["CONFIGS", "PAPER_TRAIN_SNR_DB", "TrainConfig", "get_config"]
@@ -42,7 +43,7 @@ __all__ = ["CONFIGS", "PAPER_TRAIN_SNR_DB", "TrainConfig", "get_config"]
 #: Training SNRs of the paper (§IV-A), Es/N0 per user in dB.
 PAPER_TRAIN_SNR_DB: tuple[float, ...] = (-5.0, 0.0, 5.0, 10.0, 15.0, 20.0)
 
-_DECODERS = ("sicnn", "fcnn")
+_DECODERS = ("sicnn", "fcnn", "posterior-mean")
 _INITS = ("xavier", "uniform")
 _CHANNEL_INPUTS = ("effective", "raw")
 _PROFILES = {"asy": P_ASY, "high": P_HIGH, "low": P_LOW}
@@ -84,12 +85,19 @@ class TrainConfig:
         A conventional set (``"wbe"``, ``"qwbe"``, ``"musa"``, ``"random"``) kept fixed while
         only the decoder is trained (the "SICNN with WBE" curve of Fig. 8); ``None`` trains the
         QNN encoder.
-    decoder : {"sicnn", "fcnn"}
-        Decoder architecture.
+    decoder : {"sicnn", "fcnn", "posterior-mean"}
+        Decoder architecture; ``"posterior-mean"`` (ours) is the exact, parameter-free
+        posterior mean of :class:`gfnoma.PosteriorMeanDecoder` — only the encoder is trained
+        (``N <= 7``).
     hidden : tuple of int
-        Hidden widths of each SICNN mini-net (or of the FCNN).
+        Hidden widths of each SICNN mini-net (or of the FCNN); unused by
+        ``"posterior-mean"``.
     channel_input : {"effective", "raw"}
         Channel part of the decoder input: ``g_n = diag(h_n) s_n`` (ours) or ``h_n`` (eq. 28).
+    fading : {"per-chip", "flat"}
+        Training channel: the paper's per-chip Rayleigh fading (eq. 5), or flat Rayleigh
+        fading over the spreading block (ours; the correlations of eq. 29 then enter the
+        loss, ``docs/gfnoma_results.md`` decision 16). Validation uses the same channel.
     features : {"paper", "mmse"}
         SICNN input features: eq. (28), or eq. (28) plus per-user LMMSE statistics (ours).
     fairness : bool
@@ -133,6 +141,7 @@ class TrainConfig:
     decoder: str = "sicnn"
     hidden: tuple[int, ...] = PAPER_SICNN_HIDDEN
     channel_input: str = "effective"
+    fading: str = "per-chip"
     features: str = "paper"
     fairness: bool = True
     fairness_normalized: bool = False
@@ -204,10 +213,25 @@ class TrainConfig:
                 f"channel_input must be one of {', '.join(_CHANNEL_INPUTS)}, "
                 f"got {self.channel_input!r}"
             )
+        if self.fading not in FADING_MODELS:
+            raise ValueError(
+                f"fading must be one of {', '.join(FADING_MODELS)}, got {self.fading!r}"
+            )
         if self.features not in DECODER_FEATURES:
             raise ValueError(
                 f"features must be one of {', '.join(DECODER_FEATURES)}, got {self.features!r}"
             )
+        if self.decoder == "posterior-mean":
+            if self.signatures is not None:
+                raise ValueError(
+                    "decoder='posterior-mean' has no parameters: it needs a trained encoder "
+                    f"(signatures=None), got signatures={self.signatures!r}"
+                )
+            if n > POSTERIOR_MEAN_MAX_USERS:
+                raise ValueError(
+                    f"decoder='posterior-mean' enumerates 5**(N-1) hypotheses per channel use: "
+                    f"N={n} exceeds {POSTERIOR_MEAN_MAX_USERS}"
+                )
         if self.features != "paper" and self.decoder != "sicnn":
             raise ValueError(f"features={self.features!r} is only available for the SICNN")
         if not isinstance(self.fairness, bool):

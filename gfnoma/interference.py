@@ -32,13 +32,11 @@ from typing import Literal
 import numpy as np
 
 from gfnoma._validation import check_activation
+from gfnoma.channel import FADING_MODELS
 from gfnoma.metrics import cross_correlation
 from gfnoma.signatures import Signatures
 
 __all__ = ["FADING_MODELS", "interference_model", "leakage"]
-
-#: Fading assumptions :func:`interference_model` knows.
-FADING_MODELS = ("flat", "per-chip")
 
 
 def leakage(signatures: Signatures, fading: Literal["flat", "per-chip"] = "flat") -> np.ndarray:

@@ -35,6 +35,7 @@ import torch
 from torch import nn
 
 from gfnoma._validation import check_int, check_real
+from gfnoma.receivers import posterior_mean
 from gfnoma.signatures import Signatures
 
 __all__ = [
@@ -42,7 +43,9 @@ __all__ = [
     "FCNN",
     "PAPER_FCNN_HIDDEN",
     "PAPER_SICNN_HIDDEN",
+    "POSTERIOR_MEAN_MAX_USERS",
     "SICNN",
+    "PosteriorMeanDecoder",
     "QNNEncoder",
     "ThresholdQuantizer",
     "count_parameters",
@@ -52,6 +55,8 @@ __all__ = [
 PAPER_SICNN_HIDDEN: tuple[int, ...] = (128, 256, 512, 256, 128)
 #: Hidden layer widths of the paper's FCNN (§IV-C 3).
 PAPER_FCNN_HIDDEN: tuple[int, ...] = (384, 1024, 768, 256, 64)
+#: Largest N of :class:`PosteriorMeanDecoder` (``5^6 = 15625`` hypotheses per channel use).
+POSTERIOR_MEAN_MAX_USERS = 7
 #: Decoder input feature sets: the paper's, and ours with per-user LMMSE statistics added.
 DECODER_FEATURES: tuple[str, ...] = ("paper", "mmse")
 #: Version of the ``features="mmse"`` inputs (2: bounded estimate and reliability; 1, before
@@ -322,7 +327,7 @@ class _Decoder(nn.Module):
         super().__init__()
         self.n_users = check_int(n_users, "n_users", minimum=1)
         self.length = check_int(length, "length", minimum=1)
-        self.hidden = _check_hidden(hidden)
+        self.hidden = () if hidden is None else _check_hidden(hidden)
         if channel_input not in _CHANNEL_INPUTS:
             raise ValueError(
                 f"channel_input must be one of {', '.join(_CHANNEL_INPUTS)}, got {channel_input!r}"
@@ -518,3 +523,54 @@ class FCNN(_Decoder):
         chan = _as_real(g if self.channel_input == "effective" else h)
         v = self.net(torch.cat([_as_real(y), chan], dim=1))
         return torch.view_as_complex(v.reshape(-1, self.n_users, 2).contiguous())
+
+
+class PosteriorMeanDecoder(_Decoder):
+    """The exact posterior mean ``E[x | y, G]`` as a decoder without parameters (ours).
+
+    Training the QNN encoder against this decoder (``TrainConfig(decoder="posterior-mean")``)
+    minimises eq. (10) with the best possible decoder for every signature set, so the encoder
+    is not held back by what a network has learnt so far (``docs/gfnoma_results.md``,
+    decision 16). It enumerates ``5^(N-1)`` hypotheses per channel use
+    (:func:`gfnoma.receivers.posterior_mean`), hence ``N <= max_users``.
+
+    Parameters
+    ----------
+    n_users, length : int
+        ``N`` and ``H``.
+    max_users : int
+        Largest ``N`` accepted (default :data:`POSTERIOR_MEAN_MAX_USERS`).
+
+    Shapes
+    ------
+    forward(y (B, H), h (B, H, N), s (H, N), p (N,), noise_var (B,)) -> x_hat (B, N) complex
+    """
+
+    def __init__(
+        self, n_users: int, length: int, *, max_users: int = POSTERIOR_MEAN_MAX_USERS
+    ) -> None:
+        super().__init__(n_users, length, None, "effective")
+        self.features = "paper"
+        limit = check_int(max_users, "max_users", minimum=1)
+        if self.n_users > limit:
+            raise ValueError(
+                f"n_users: the posterior-mean decoder enumerates 5**(N-1) hypotheses per "
+                f"channel use; N={self.n_users} exceeds max_users={limit}"
+            )
+
+    def forward(
+        self,
+        y: torch.Tensor,
+        h: torch.Tensor,
+        s: torch.Tensor,
+        p: torch.Tensor | None = None,
+        noise_var: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        y, h, g = self._check(y, h, s)
+        if p is None or noise_var is None:
+            raise ValueError("p and noise_var are required by the posterior-mean decoder")
+        nv = torch.as_tensor(noise_var, dtype=torch.float32).expand(y.shape[0])
+        return posterior_mean(g, y, torch.as_tensor(p, dtype=torch.float32), nv)
+
+    def extra_repr(self) -> str:
+        return f"n_users={self.n_users}, length={self.length}"

@@ -1,6 +1,7 @@
 """Trained decoders as receivers: :class:`NeuralReceiver`, and decoder files.
 
-A trained :class:`~gfnoma.SICNN` or :class:`~gfnoma.FCNN` becomes a
+A trained :class:`~gfnoma.SICNN` or :class:`~gfnoma.FCNN` (or the parameter-free
+:class:`~gfnoma.PosteriorMeanDecoder` a QNN encoder was trained against) becomes a
 :class:`~gfnoma.Receiver` with the common call form ``(y, h, s, p, noise_var, active=None)
 -> Detection``, so :func:`gfnoma.simulate_ber` and :func:`gfnoma.ber_sweep` accept it like
 any classic receiver.
@@ -25,7 +26,7 @@ import numpy as np
 import torch
 
 from gfnoma._validation import check_real
-from gfnoma.models import FCNN, MMSE_FEATURES_VERSION, SICNN
+from gfnoma.models import FCNN, MMSE_FEATURES_VERSION, SICNN, PosteriorMeanDecoder
 from gfnoma.receivers import Detection, Receiver, _quadrant
 from gfnoma.signatures import Signatures
 
@@ -35,12 +36,20 @@ _FORMAT = "gfnoma-decoder"
 _VERSION = 1
 
 
+_Decoders = SICNN | FCNN | PosteriorMeanDecoder
+_KINDS = {
+    SICNN: ("sicnn", "SICNN"),
+    FCNN: ("fcnn", "FCNN"),
+    PosteriorMeanDecoder: ("posterior-mean", "Posterior mean"),
+}
+
+
 class NeuralReceiver(Receiver):
     """A trained SICNN / FCNN decoder with the activity and symbol decision.
 
     Parameters
     ----------
-    decoder : SICNN or FCNN
+    decoder : SICNN, FCNN or PosteriorMeanDecoder
         The trained network (put in eval mode; its parameters are not changed).
     signatures : Signatures
         The signature set the decoder was trained with.
@@ -60,15 +69,18 @@ class NeuralReceiver(Receiver):
 
     def __init__(
         self,
-        decoder: SICNN | FCNN,
+        decoder: _Decoders,
         signatures: Signatures,
         *,
         threshold: float = 0.5,
         check_signatures: bool = True,
     ) -> None:
         super().__init__()
-        if not isinstance(decoder, SICNN | FCNN):
-            raise TypeError(f"decoder must be a SICNN or FCNN, got {type(decoder).__name__}")
+        if not isinstance(decoder, _Decoders):
+            raise TypeError(
+                "decoder must be a SICNN, FCNN or PosteriorMeanDecoder, "
+                f"got {type(decoder).__name__}"
+            )
         if not isinstance(signatures, Signatures):
             raise TypeError(
                 f"signatures must be a Signatures object, got {type(signatures).__name__}"
@@ -87,11 +99,11 @@ class NeuralReceiver(Receiver):
 
     @property
     def name(self) -> str:  # type: ignore[override]
-        return "sicnn" if isinstance(self.decoder, SICNN) else "fcnn"
+        return _KINDS[type(self.decoder)][0]
 
     @property
     def label(self) -> str:  # type: ignore[override]
-        return "SICNN" if isinstance(self.decoder, SICNN) else "FCNN"
+        return _KINDS[type(self.decoder)][1]
 
     def check_size(self, n_users: int, length: int) -> None:
         super().check_size(n_users, length)
@@ -134,9 +146,9 @@ class NeuralReceiver(Receiver):
         return Detection(symbols, act)
 
 
-def _decoder_spec(decoder: SICNN | FCNN) -> dict[str, Any]:
+def _decoder_spec(decoder: _Decoders) -> dict[str, Any]:
     return {
-        "kind": "sicnn" if isinstance(decoder, SICNN) else "fcnn",
+        "kind": _KINDS[type(decoder)][0],
         "n_users": decoder.n_users,
         "length": decoder.length,
         "hidden": list(decoder.hidden),
@@ -156,7 +168,7 @@ def check_features_version(features: str, version: Any, what: str) -> None:
         )
 
 
-def build_decoder(spec: dict[str, Any]) -> SICNN | FCNN:
+def build_decoder(spec: dict[str, Any]) -> _Decoders:
     """A fresh decoder from the dict written by :func:`save_decoder` (``"kind"`` etc.)."""
     kind = spec.get("kind")
     check_features_version(spec.get("features", "paper"), spec.get("features_version"), "decoder")
@@ -167,12 +179,14 @@ def build_decoder(spec: dict[str, Any]) -> SICNN | FCNN:
         )
     if kind == "fcnn":
         return FCNN(*args, channel_input=spec["channel_input"])
-    raise ValueError(f"decoder kind must be 'sicnn' or 'fcnn', got {kind!r}")
+    if kind == "posterior-mean":
+        return PosteriorMeanDecoder(spec["n_users"], spec["length"])
+    raise ValueError(f"decoder kind must be 'sicnn', 'fcnn' or 'posterior-mean', got {kind!r}")
 
 
 def save_decoder(
     path: str | os.PathLike[str],
-    decoder: SICNN | FCNN,
+    decoder: _Decoders,
     signatures: Signatures,
     *,
     extra: dict[str, Any] | None = None,

@@ -44,11 +44,18 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from gfnoma.channel import GrantFreeChannel, noise_variance, qpsk_demap
+from gfnoma.channel import GrantFreeChannel, RayleighChipFading, noise_variance, qpsk_demap
 from gfnoma.configs import TrainConfig, get_config
 from gfnoma.loss import FairnessMSELoss, fairness_weights
 from gfnoma.metrics import cc_weighted, count_errors
-from gfnoma.models import FCNN, MMSE_FEATURES_VERSION, SICNN, QNNEncoder, count_parameters
+from gfnoma.models import (
+    FCNN,
+    MMSE_FEATURES_VERSION,
+    SICNN,
+    PosteriorMeanDecoder,
+    QNNEncoder,
+    count_parameters,
+)
 from gfnoma.neural import NeuralReceiver, check_features_version, save_decoder
 from gfnoma.signatures import Signatures, make_signatures
 
@@ -59,7 +66,7 @@ _CKPT_VERSION = 1
 
 #: Config fields added after checkpoint version 1 was defined, with the value that
 #: reproduces the behaviour before them (a checkpoint without the field resumes with it).
-_ADDED_FIELDS: dict[str, Any] = {"fairness_normalized": False}
+_ADDED_FIELDS: dict[str, Any] = {"fairness_normalized": False, "fading": "per-chip"}
 
 #: Stop reasons (``TrainResult.status``).
 STATUS_MAX_STEPS = "max_steps"
@@ -175,7 +182,7 @@ def build_models(config: TrainConfig) -> tuple[QNNEncoder | None, Signatures | N
             config.signatures, config.activation, h, q=config.q or 2, seed=config.seed
         )
     if config.decoder == "sicnn":
-        decoder: SICNN | FCNN = SICNN(
+        decoder: SICNN | FCNN | PosteriorMeanDecoder = SICNN(
             n,
             h,
             config.hidden,
@@ -183,8 +190,10 @@ def build_models(config: TrainConfig) -> tuple[QNNEncoder | None, Signatures | N
             features=config.features,
             generator=gen,
         )
-    else:
+    elif config.decoder == "fcnn":
         decoder = FCNN(n, h, config.hidden, channel_input=config.channel_input, generator=gen)
+    else:
+        decoder = PosteriorMeanDecoder(n, h)
     return encoder, fixed, decoder
 
 
@@ -197,9 +206,8 @@ class _ValidationSet:
         self.snr_db = snrs
         self.bits, self.active, self.x = ch.sample_source(m * len(snrs))
         b = self.x.shape[0]
-        self.h = torch.randn(
-            b, config.length, config.n_users, dtype=torch.complex64, generator=ch.generator
-        )
+        fading = RayleighChipFading(config.n_users, config.length, model=config.fading)
+        self.h = fading(b, ch.generator)
         self.w = torch.randn(b, config.length, dtype=torch.complex64, generator=ch.generator)
         self.nv = noise_variance(torch.tensor(snrs).repeat_interleave(m))
         self.per_snr = m
@@ -409,11 +417,15 @@ def train(
         fairness=config.fairness,
         normalize=config.activation if config.fairness_normalized else None,
     )
-    groups = [{"params": list(decoder.parameters()), "lr": config.lr}]
+    groups = []
+    if any(True for _ in decoder.parameters()):  # the posterior-mean decoder has none
+        groups.append({"params": list(decoder.parameters()), "lr": config.lr})
     if encoder is not None:
         groups.append({"params": list(encoder.parameters()), "lr": config.encoder_lr})
     optimizer = torch.optim.Adam(groups)
-    channel = GrantFreeChannel(config.activation, config.length, seed=_seed(config.seed, 2))
+    channel = GrantFreeChannel(
+        config.activation, config.length, seed=_seed(config.seed, 2), fading=config.fading
+    )
     snr_table = torch.tensor(config.train_snr_db, dtype=torch.float32)
     val = _ValidationSet(config)
 

@@ -83,6 +83,18 @@ def joint_one(y: np.ndarray, g: np.ndarray, p: np.ndarray, nv: float, prior: boo
     return x[int(np.argmin(metric))]
 
 
+def posterior_mean_one(y: np.ndarray, g: np.ndarray, p: np.ndarray, nv: float) -> np.ndarray:
+    """Brute-force posterior mean E[x | y, G] over all 5**N hypotheses of one channel use."""
+    n = g.shape[1]
+    hyps = np.array(list(itertools.product(range(5), repeat=n)))
+    x = ALPHABET[hyps]
+    with np.errstate(divide="ignore"):
+        logp = np.where(hyps == 0, np.log(1.0 - p), np.log(p / 4.0)).sum(axis=1)
+    log_post = logp - np.sum(np.abs(y[None, :] - x @ g.T) ** 2, axis=1) / nv
+    w = np.exp(log_post - log_post.max())
+    return (w @ x) / w.sum()
+
+
 def mf_one(
     y: np.ndarray, g: np.ndarray, s: np.ndarray, p: np.ndarray, nv: float, average: bool
 ) -> np.ndarray:

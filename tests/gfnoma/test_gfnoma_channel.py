@@ -61,6 +61,26 @@ def test_fading_statistics():
     assert corr < SIGMAS / math.sqrt(h.shape[0])
 
 
+def test_flat_fading_is_one_rayleigh_coefficient_per_user_and_use():
+    g = torch.Generator().manual_seed(2)
+    h = RayleighChipFading(6, 4, model="flat")(50_000, g).to(torch.complex128)
+    assert h.shape == (50_000, 4, 6)
+    assert torch.equal(h, h[:, :1, :].expand_as(h))  # the same on every chip
+    power = h[:, 0, :].abs().square().numpy().ravel()
+    assert abs(power.mean() - 1.0) < SIGMAS / math.sqrt(power.size)
+    corr = (h[:, 0, 0] * h[:, 0, 1].conj()).mean().abs().item()  # users independent
+    assert corr < SIGMAS / math.sqrt(h.shape[0])
+    # the default stays the paper's per-chip fading, drawn exactly as before the option
+    g1, g2 = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
+    expected = torch.randn(10, 4, 6, dtype=torch.complex64, generator=g2)
+    assert torch.equal(RayleighChipFading(6, 4)(10, g1), expected)
+    ch = GrantFreeChannel([0.5] * 6, 4, seed=0, fading="flat")
+    out = ch(torch.ones(4, 6, dtype=torch.complex64) / 2, 8, 10.0)
+    assert torch.equal(out.h, out.h[:, :1, :].expand_as(out.h))
+    with pytest.raises(ValueError, match="fading must be one of flat, per-chip"):
+        GrantFreeChannel([0.5], 4, fading="rician")
+
+
 @pytest.mark.parametrize("snr_db", [-5.0, 0.0, 13.0])
 def test_noise_variance_matches_es_n0(snr_db):
     ch = GrantFreeChannel([1.0, 1.0], 4, seed=2, dtype=torch.complex128)

@@ -255,6 +255,23 @@ def test_decoders_reject_bad_shapes_and_options():
         gf.FCNN(N, H, ())
 
 
+def test_posterior_mean_decoder_is_the_exact_posterior_mean_without_parameters():
+    dec = gf.PosteriorMeanDecoder(N, H)
+    assert gf.count_parameters(dec) == 0 and dec.hidden == ()
+    y, h = _batch(b=16)
+    s = gf.wbe(gf.P_ASY, H).tensor()
+    p = torch.tensor(gf.P_ASY)
+    nv = torch.full((16,), 0.1)
+    expected = gf.posterior_mean(h * s, y, p, nv)
+    assert torch.allclose(dec(y, h, s, p, nv), expected)
+    with pytest.raises(ValueError, match="p and noise_var are required"):
+        dec(y, h, s)
+    with pytest.raises(ValueError, match="N=8 exceeds max_users=7"):
+        gf.PosteriorMeanDecoder(8, H)
+    with pytest.raises(ValueError, match="h must have shape"):
+        dec(y, h[:, :, :5], s, p, nv)
+
+
 # -- loss (eq. 9-12) ----------------------------------------------------------------------------
 def test_fairness_loss_matches_eq12_with_the_mean_reference():
     g = torch.Generator().manual_seed(0)

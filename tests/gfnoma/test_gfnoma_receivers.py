@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from gfnoma_reference import joint_one, mf_one, mmse_sic_one, nearest_qpsk, slice_map
+from gfnoma_reference import (
+    joint_one,
+    mf_one,
+    mmse_sic_one,
+    nearest_qpsk,
+    posterior_mean_one,
+    slice_map,
+)
 
 from gfnoma import (
     MMSESIC,
@@ -19,6 +26,7 @@ from gfnoma import (
     get_receiver,
     map_slice,
     musa_like,
+    posterior_mean,
     random_signatures,
     wbe,
 )
@@ -94,6 +102,33 @@ def test_joint_detector_is_exhaustive_map_ml(sig, snr, prior):
     ref = np.array([joint_one(y[b], g[b], sig.activation, nv[b], prior) for b in range(n_samples)])
     np.testing.assert_allclose(det.symbols.numpy(), ref, atol=1e-9)
     np.testing.assert_array_equal(det.active.numpy(), ref != 0)
+
+
+@pytest.mark.parametrize(("sig", "snr"), CASES)
+def test_posterior_mean_is_the_exhaustive_posterior_mean(sig, snr):
+    out, s, p = _batch(sig, 30, snr, seed=4)
+    got = posterior_mean(out.h * s, out.y, p, out.noise_var, chunk_elements=5**sig.n_users * 7)
+    g, y, nv = _np(out, s)
+    ref = np.array([posterior_mean_one(y[b], g[b], sig.activation, nv[b]) for b in range(30)])
+    np.testing.assert_allclose(got.numpy(), ref, atol=1e-10)
+    # complex64 (the training precision) agrees to single precision
+    got32 = posterior_mean(
+        (out.h * s).to(torch.complex64),
+        out.y.to(torch.complex64),
+        p.float(),
+        out.noise_var.float(),
+    )
+    np.testing.assert_allclose(got32.numpy(), ref, atol=2e-4)
+
+
+def test_posterior_mean_gradient_matches_finite_differences():
+    sig = random_signatures([0.8, 0.4, 0.6], 2, seed=5)
+    out, s, p = _batch(sig, 4, 6.0, seed=6)
+    g = (out.h * s).detach().requires_grad_()
+    y = out.y.detach().requires_grad_()
+    assert torch.autograd.gradcheck(
+        lambda g_, y_: posterior_mean(g_, y_, p, out.noise_var), (g, y), atol=1e-6
+    )
 
 
 @pytest.mark.parametrize("name", ["mf", "mmse-sic", "map", "ml"])

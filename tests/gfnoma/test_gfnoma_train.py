@@ -58,6 +58,9 @@ def test_presets_and_paper_settings():
         ({"lr": -1.0}, "lr must be > 0"),
         ({"colour": "red"}, "unknown config field"),
         ({"fairness": False, "fairness_normalized": True}, "needs fairness=True"),
+        ({"decoder": "posterior-mean", "signatures": "wbe"}, "needs a trained encoder"),
+        ({"fading": "rician"}, "fading must be one of flat, per-chip"),
+        ({"decoder": "posterior-mean", "activation": [0.5] * 8}, "N=8 exceeds 7"),
     ],
 )
 def test_config_errors_name_the_problem(changes, match):
@@ -188,11 +191,13 @@ def test_checkpoint_faults_give_clear_errors(tmp_path):
     # a checkpoint written before a field existed resumes (the field counts as its default)
     gf.train(TINY, tmp_path, progress=False, resume=False)
     old = torch.load(ckpt, weights_only=True)
-    del old["identity"]["fairness_normalized"]
+    del old["identity"]["fairness_normalized"], old["identity"]["fading"]
     torch.save(old, ckpt)
     assert gf.train(TINY.replace(max_steps=40), tmp_path, progress=False).steps == 40
     with pytest.raises(ValueError, match="differs in fairness_normalized"):
         gf.train(TINY.replace(fairness_normalized=True), tmp_path, progress=False)
+    with pytest.raises(ValueError, match="differs in fading"):
+        gf.train(TINY.replace(fading="flat"), tmp_path, progress=False)
     old["identity"] = {}
     torch.save(old, ckpt)
     with pytest.raises(ValueError, match="without its configuration"):
@@ -213,6 +218,39 @@ def test_fixed_signatures_full_precision_and_fcnn_variants(tmp_path):
     assert res.steps == 10 and np.isfinite(res.best_val_loss)
     res = gf.train(TINY.replace(fairness_normalized=True, max_steps=10), progress=False)
     assert res.steps == 10 and np.isfinite(res.best_val_loss)
+
+
+def test_flat_fading_training_trains_and_validates_under_flat_fading(tmp_path):
+    flat = gf.train(TINY.replace(fading="flat", max_steps=10), tmp_path, progress=False)
+    same = gf.train(TINY.replace(max_steps=10), progress=False)
+    assert flat.steps == 10 and gf.TrainConfig.load(tmp_path / "config.json").fading == "flat"
+    # a different channel: other losses from the same seed
+    assert flat.log["val_loss"].iloc[0] != same.log["val_loss"].iloc[0]
+    from gfnoma.train import _ValidationSet
+
+    h = _ValidationSet(TINY.replace(fading="flat")).h
+    assert torch.equal(h, h[:, :1, :].expand_as(h))
+
+
+def test_encoder_trained_against_the_posterior_mean_decoder(tmp_path):
+    cfg = TINY.replace(decoder="posterior-mean", fairness=False, lr=0.05, max_steps=20)
+    res = gf.train(cfg, tmp_path, progress=False)
+    assert res.decoder_parameters == 0 and res.receiver.label == "Posterior mean"
+    # only the encoder learns: its weights moved, the decoder has no state
+    enc0, _, _ = build_models(cfg)
+    enc_last, dec_last, _ = _weights(tmp_path)
+    assert dec_last == {} and not torch.equal(enc_last["weight"], enc0.weight)
+    # the validation loss is the exact minimum MSE of eq. (10) for the current signatures
+    assert res.best_val_loss <= res.log["val_loss"].iloc[0]
+    rx = gf.load_receiver(tmp_path / "decoder.pt")
+    assert rx.name == "posterior-mean" and rx.signatures == res.signatures
+    t = gf.ber_sweep(
+        res.signatures, [rx, "map"], [20.0], max_samples=400, batch_size=400, progress=False
+    ).table
+    assert t["receiver"].tolist() == ["Posterior mean", "MAP"]
+    # resuming a finished run with more steps continues it
+    more = gf.train(cfg.replace(max_steps=30), tmp_path, progress=False)
+    assert more.steps == 30
 
 
 def test_files_with_the_earlier_mmse_features_are_refused(tmp_path):
