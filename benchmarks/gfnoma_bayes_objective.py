@@ -1,32 +1,35 @@
 """The training objective (eq. 10-12) evaluated with the exact Bayes decoder: which signature
 sets does the paper's loss prefer, whatever the network? Printed evidence for
-docs/gfnoma_results.md §6.
+docs/gfnoma_results.md (decisions 13 and 16).
 
-Run from the repository root (about 1.5 min per set on one core)::
+Run from the repository root (about 20 s per set and channel on one core)::
 
     python benchmarks/gfnoma_bayes_objective.py
-    python benchmarks/gfnoma_bayes_objective.py --samples 1000 --signatures my/signatures.json
+    python benchmarks/gfnoma_bayes_objective.py --fading flat --samples 5000
+    python benchmarks/gfnoma_bayes_objective.py --signatures results/gfnoma_train/*/signatures.json
 
-Sets: WBE, the CC-search set, the shipped QNN sets ``n6h4-asy-paper`` (the paper's recipe)
-and ``n6h4-asy`` (ours), and any ``--signatures`` files. For every set and every training
-SNR ({-5, 0, 5, 10, 15, 20} dB, p_asy, N=6, H=4, per-chip Rayleigh fading) the decoder is
-the exact posterior mean ``E[x | y, G]`` over all ``5^6`` hypotheses — the decoder with the
-least MSE for every user, the limit of any trained network.
+Sets: WBE, quantised WBE, MUSA-like, three CC-search sets (seeds 0-2), the shipped QNN sets
+``n6h4-asy-paper`` (the paper's recipe) and ``n6h4-asy`` (ours), and any ``--signatures``
+files. For every set and every training SNR ({-5, 0, 5, 10, 15, 20} dB, p_asy, N=6, H=4) the
+decoder is the exact posterior mean ``E[x | y, G]`` over all ``5^6`` hypotheses
+(:func:`gfnoma.posterior_mean`) — the decoder with the least MSE for every user, the limit of
+any trained network. ``--fading`` picks the channel: the paper's per-chip Rayleigh fading
+(default) or flat Rayleigh fading over the spreading block.
+
 Printed per set:
 
+* ``CC_w`` — eq. (29);
 * ``sum MSE`` — eq. (10), pooled over the training SNRs as in training: the *minimum* over
-  all decoders;
+  all decoders; ``vs WBE`` its paired difference to WBE with the standard error (the same
+  seeded samples — bits, activity, fading, noise — are used for every set);
 * ``eq. 12 (raw)`` — with the fairness term on ``MSE_n`` (the paper's loss, gap to the mean),
   at the Bayes decoder;
 * ``eq. 12 (normalised)`` — the fairness gap on ``MSE_n / p_n`` (``fairness_normalized``).
-
-The same seeded samples (bits, activity, fading, noise) are used for every set.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import sys
 import time
 from pathlib import Path
@@ -40,70 +43,76 @@ sys.path.insert(0, str(ROOT))
 import gfnoma as gf  # noqa: E402
 
 
-def posterior_mean_mse(
-    s: np.ndarray, p: np.ndarray, snr_db: float, samples: int, seed: int, chunk: int = 100
+def squared_errors(
+    sig: gf.Signatures, snr_db: float, samples: int, seed: int, fading: str, chunk: int = 2000
 ) -> np.ndarray:
-    """Per-user MSE of the exact posterior mean E[x | y, G] (all 5^N hypotheses)."""
-    n = p.size
-    qpsk = np.exp(1j * np.pi * (np.arange(4) / 2 + 0.25))
-    alphabet = np.concatenate([[0.0], qpsk])
-    idx = np.array(list(itertools.product(range(5), repeat=n)))
-    hyp = torch.tensor(alphabet[idx], dtype=torch.complex128)  # (T, N)
-    log_prior = torch.tensor(np.where(idx == 0, np.log1p(-p), np.log(p / 4.0)).sum(axis=1))
-    unit = torch.tensor(s / np.linalg.norm(s, axis=0), dtype=torch.complex128)
-    h_len = s.shape[0]
-    nv = 10.0 ** (-snr_db / 10.0)
-    rng = np.random.default_rng(seed)
-    sq_err = torch.zeros(n, dtype=torch.float64)
-    for lo in range(0, samples, chunk):
-        b = min(chunk, samples - lo)
-        active = rng.random((b, n)) < p
-        x = torch.tensor(np.where(active, qpsk[rng.integers(0, 4, (b, n))], 0.0))
-        fade = rng.standard_normal((b, h_len, n)) + 1j * rng.standard_normal((b, h_len, n))
-        g = torch.tensor(fade / np.sqrt(2.0)) * unit
-        w = rng.standard_normal((b, h_len)) + 1j * rng.standard_normal((b, h_len))
-        y = (g @ x.unsqueeze(-1)).squeeze(-1) + torch.tensor(w * np.sqrt(nv / 2.0))
-        dist = (y.unsqueeze(-1) - g @ hyp.T).abs().square().sum(dim=1)  # (b, T)
-        post = torch.softmax(log_prior - dist / nv, dim=1)
-        x_mean = post.to(hyp.dtype) @ hyp
-        sq_err += (x_mean - x).abs().square().sum(dim=0)
-    return (sq_err / samples).numpy()
+    """``|E[x_n | y, G] - x_n|^2`` per channel use and user, shape (samples, N)."""
+    channel = gf.GrantFreeChannel(
+        sig.activation, sig.length, seed=seed, dtype=torch.complex128, fading=fading
+    )
+    s = sig.tensor(torch.complex128)
+    p = sig.activation_tensor(torch.float64)
+    out = []
+    with torch.no_grad():
+        for lo in range(0, samples, chunk):
+            batch = channel(s, min(chunk, samples - lo), snr_db)
+            x_hat = gf.posterior_mean(batch.h * s, batch.y, p, batch.noise_var)
+            out.append((x_hat - batch.symbols).abs().square().numpy())
+    return np.concatenate(out)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--samples", type=int, default=3000, help="channel uses per SNR")
+    ap.add_argument("--samples", type=int, default=20_000, help="channel uses per SNR")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--fading", choices=gf.FADING_MODELS, default="per-chip")
     ap.add_argument("--signatures", nargs="*", default=[], help="extra signatures.json files")
     args = ap.parse_args()
     torch.set_num_threads(1)
     p = np.array(gf.P_ASY)
     lam = gf.fairness_weights(p)
     sets = [
-        gf.wbe(p, 4),
-        gf.search_signatures(p, 4, q=2, seed=0).signatures,
-        gf.pretrained_signatures("n6h4-asy-paper"),
-        gf.pretrained_signatures("n6h4-asy"),
-        *(gf.Signatures.load(f) for f in args.signatures),
+        ("WBE", gf.wbe(p, 4)),
+        ("quantised WBE", gf.quantized_wbe(p, 4, q=2)),
+        ("MUSA-like", gf.musa_like(p, 4)),
+        *(
+            (f"CC search seed {k}", gf.search_signatures(p, 4, q=2, seed=k).signatures)
+            for k in range(3)
+        ),
+        ("n6h4-asy-paper", gf.pretrained_signatures("n6h4-asy-paper")),
+        ("n6h4-asy", gf.pretrained_signatures("n6h4-asy")),
+        *((str(f), gf.Signatures.load(f)) for f in args.signatures),
     ]
-    print(f"# Bayes-decoder objective, {time.strftime('%Y-%m-%d %H:%M')}, p_asy, N=6, H=4, ")
+    print(
+        f"# Bayes-decoder objective, {time.strftime('%Y-%m-%d %H:%M')}, p_asy, N=6, H=4, "
+        f"{args.fading} fading"
+    )
     print(f"# {args.samples} channel uses per SNR, seed {args.seed}, SNRs {gf.PAPER_TRAIN_SNR_DB}")
-    print(f"{'set':24s} {'CC_w':>7s} {'sum MSE':>8s} {'eq.12 raw':>10s} {'eq.12 norm':>10s}")
-    for sig in sets:
+    print(
+        f"{'set':28s} {'CC_w':>7s} {'sum MSE':>8s} {'vs WBE (se)':>18s} {'eq.12 raw':>10s} "
+        f"{'eq.12 norm':>10s}"
+    )
+    reference = None
+    for k, (label, sig) in enumerate(sets):
         t0 = time.perf_counter()
-        mse = np.mean(
+        err = np.concatenate(
             [
-                posterior_mean_mse(sig.matrix, p, snr, args.samples, args.seed)
-                for snr in gf.PAPER_TRAIN_SNR_DB
-            ],
-            axis=0,
+                squared_errors(sig, snr, args.samples, args.seed + 1000 * i, args.fading)
+                for i, snr in enumerate(gf.PAPER_TRAIN_SNR_DB)
+            ]
         )
+        per_use = err.sum(axis=1)  # the loss of eq. (10) per channel use
+        if reference is None:
+            reference = per_use
+        diff = per_use - reference
+        mse = err.mean(axis=0)
         raw = mse.sum() + (lam * np.abs(mse - mse.mean())).sum()
         e = mse / p
         norm = mse.sum() + (lam * np.abs(e - e.mean())).sum()
+        versus = "-" if k == 0 else f"{diff.mean():+.4f} ({diff.std() / np.sqrt(diff.size):.4f})"
         print(
-            f"{sig.name[:24]:24s} {gf.cc_weighted(sig):7.4f} {mse.sum():8.4f} {raw:10.4f} "
-            f"{norm:10.4f}   per-user MSE {np.round(mse, 3).tolist()} "
+            f"{label[-28:]:28s} {gf.cc_weighted(sig):7.4f} {mse.sum():8.4f} {versus:>18s} "
+            f"{raw:10.4f} {norm:10.4f}   per-user MSE {np.round(mse, 3).tolist()} "
             f"({time.perf_counter() - t0:.0f} s)",
             flush=True,
         )

@@ -11,7 +11,8 @@ Each run is ``gfnoma.train(config, results/gfnoma_train/<run>)`` on the ``fast``
 rerunning the script resumes unfinished runs and skips finished ones; Ctrl-C keeps the
 checkpoint. The equivalent command line of each run is printed (``gfnoma train --config
 fast --out DIR --set ...``). The summary table lists steps, channel uses, wall-clock time,
-samples/s, the best validation loss and BER, and ``CC_weighted`` of the signatures; the
+samples/s, the best validation loss and BER, ``CC_weighted`` of the signatures and the
+lowest ``CC_weighted`` of their chip magnitudes (``gfnoma.choose_phases``, 200 starts); the
 machine load (``os.getloadavg``) is printed next to it because the machine is shared.
 
 Runs:
@@ -28,7 +29,14 @@ Runs:
 Our recipe (``fast-lmmse`` preset: LMMSE input features, uniform encoder initialisation, plain
 MSE), same budget: ``lmmse_asy``, ``lmmse_high``, ``lmmse_low``, ``lmmse_n12h8`` (the shipped
 pretrained sets), ``lmmse_wbe`` (WBE fixed), ``lmmse_fp`` (full precision), ``lmmse_fair``
-(with the paper's fairness term) and ``lmmse_fairnorm`` (fairness gap on ``MSE_n / p_n``).
+(with the paper's fairness term), ``lmmse_fairnorm`` (fairness gap on ``MSE_n / p_n``) and
+``lmmse_flat`` (trained under flat fading, ``fading="flat"``).
+
+The QNN encoder alone against the exact posterior-mean decoder (``decoder="posterior-mean"``,
+no decoder parameters; uniform initialisation, plain MSE, encoder learning rate 2e-3,
+validation every 250 steps on 2000 uses per SNR): ``pm_asy`` (the paper's per-chip fading) and
+``pm_flat`` (flat fading). They show which signatures eq. (10) prefers when the decoder is not
+the limit (``docs/gfnoma_results.md`` decision 16).
 """
 
 from __future__ import annotations
@@ -71,9 +79,28 @@ LMMSE_RUNS: dict[str, dict] = {
     "lmmse_fp": {"name": "QNN-FP", "q": None},
     "lmmse_fair": {"name": "QNN-fair", "fairness": True},
     "lmmse_fairnorm": {"name": "QNN-fairnorm", "fairness": True, "fairness_normalized": True},
+    "lmmse_flat": {"name": "QNN-flat", "fading": "flat"},
 }
-PRESETS = {**dict.fromkeys(RUNS, "fast"), **dict.fromkeys(LMMSE_RUNS, "fast-lmmse")}
-RUNS = {**RUNS, **LMMSE_RUNS}
+#: run name -> overrides of the "fast" preset: the QNN encoder alone, trained against the exact
+#: posterior-mean decoder (no decoder parameters), under the paper's channel and flat fading
+_PM = {
+    "decoder": "posterior-mean",
+    "encoder_init": "uniform",
+    "fairness": False,
+    "lr": 0.002,
+    "eval_every": 250,
+    "val_samples": 2000,
+}
+PM_RUNS: dict[str, dict] = {
+    "pm_asy": {"name": "QNN-PM", **_PM},
+    "pm_flat": {"name": "QNN-PM-flat", **_PM, "fading": "flat"},
+}
+PRESETS = {
+    **dict.fromkeys(RUNS, "fast"),
+    **dict.fromkeys(LMMSE_RUNS, "fast-lmmse"),
+    **dict.fromkeys(PM_RUNS, "fast"),
+}
+RUNS = {**RUNS, **LMMSE_RUNS, **PM_RUNS}
 
 OUT = ROOT / "results" / "gfnoma_train"
 
@@ -130,6 +157,11 @@ def main() -> None:
                 "val_loss": round(res.best_val_loss, 4),
                 **{c.replace("val_ber_", "BER@"): f"{best[c]:.3g}" for c in ber_cols[-3:]},
                 "CC": round(gf.cc_weighted(res.signatures), 6),
+                "CC best phases": (
+                    round(gf.choose_phases(res.signatures, restarts=200).cc, 6)
+                    if res.signatures.is_finite_alphabet
+                    else "-"
+                ),
                 "load": f"{load0:.1f}/{os.getloadavg()[0]:.1f}",
             }
         )

@@ -35,7 +35,7 @@ import torch
 from torch import nn
 
 from gfnoma._validation import check_int, check_real
-from gfnoma.receivers import posterior_mean
+from gfnoma.receivers import POSTERIOR_MEAN_MAX_USERS, posterior_mean
 from gfnoma.signatures import Signatures
 
 __all__ = [
@@ -55,8 +55,6 @@ __all__ = [
 PAPER_SICNN_HIDDEN: tuple[int, ...] = (128, 256, 512, 256, 128)
 #: Hidden layer widths of the paper's FCNN (§IV-C 3).
 PAPER_FCNN_HIDDEN: tuple[int, ...] = (384, 1024, 768, 256, 64)
-#: Largest N of :class:`PosteriorMeanDecoder` (``5^6 = 15625`` hypotheses per channel use).
-POSTERIOR_MEAN_MAX_USERS = 7
 #: Decoder input feature sets: the paper's, and ours with per-user LMMSE statistics added.
 DECODER_FEATURES: tuple[str, ...] = ("paper", "mmse")
 #: Version of the ``features="mmse"`` inputs (2: bounded estimate and reliability; 1, before
@@ -532,30 +530,25 @@ class PosteriorMeanDecoder(_Decoder):
     minimises eq. (10) with the best possible decoder for every signature set, so the encoder
     is not held back by what a network has learnt so far (``docs/gfnoma_results.md``,
     decision 16). It enumerates ``5^(N-1)`` hypotheses per channel use
-    (:func:`gfnoma.receivers.posterior_mean`), hence ``N <= max_users``.
+    (:func:`gfnoma.posterior_mean`), hence ``N <= 7``.
 
     Parameters
     ----------
     n_users, length : int
-        ``N`` and ``H``.
-    max_users : int
-        Largest ``N`` accepted (default :data:`POSTERIOR_MEAN_MAX_USERS`).
+        ``N`` (at most ``POSTERIOR_MEAN_MAX_USERS = 7``) and ``H``.
 
     Shapes
     ------
     forward(y (B, H), h (B, H, N), s (H, N), p (N,), noise_var (B,)) -> x_hat (B, N) complex
     """
 
-    def __init__(
-        self, n_users: int, length: int, *, max_users: int = POSTERIOR_MEAN_MAX_USERS
-    ) -> None:
+    def __init__(self, n_users: int, length: int) -> None:
         super().__init__(n_users, length, None, "effective")
         self.features = "paper"
-        limit = check_int(max_users, "max_users", minimum=1)
-        if self.n_users > limit:
+        if self.n_users > POSTERIOR_MEAN_MAX_USERS:
             raise ValueError(
                 f"n_users: the posterior-mean decoder enumerates 5**(N-1) hypotheses per "
-                f"channel use; N={self.n_users} exceeds max_users={limit}"
+                f"channel use; N={self.n_users} exceeds {POSTERIOR_MEAN_MAX_USERS}"
             )
 
     def forward(

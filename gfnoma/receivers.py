@@ -51,6 +51,8 @@ __all__ = [
 
 _SQRT2 = math.sqrt(2.0)
 _SQRT1_2 = 1.0 / _SQRT2
+#: Largest ``N`` of :func:`posterior_mean` (``5^6 = 15625`` enumerated hypotheses per use).
+POSTERIOR_MEAN_MAX_USERS = 7
 
 
 @dataclass
@@ -621,12 +623,33 @@ def posterior_mean(
     -------
     torch.Tensor
         ``E[x_n | y, G]``, complex, shape (B, N), in the dtype of ``g``.
+
+    Raises
+    ------
+    ValueError
+        Inconsistent shapes, ``p`` outside ``(0, 1]``, a non-positive noise variance, or
+        ``N > POSTERIOR_MEAN_MAX_USERS`` (checked before any enumeration).
     """
-    b, _, n = g.shape
+    if not (isinstance(g, torch.Tensor) and g.is_complex() and g.ndim == 3):
+        raise ValueError("g must be a complex tensor of shape (B, H, N)")
+    b, hh, n = g.shape
+    if n > POSTERIOR_MEAN_MAX_USERS:
+        raise ValueError(
+            f"g: the posterior mean enumerates 5**(N-1) hypotheses per channel use; "
+            f"N={n} exceeds {POSTERIOR_MEAN_MAX_USERS}"
+        )
+    if not isinstance(y, torch.Tensor) or y.shape != (b, hh):
+        raise ValueError(f"y must be a tensor of shape ({b}, {hh})")
     double = g.dtype == torch.complex128
     rd = torch.float64 if double else torch.float32
     p = torch.as_tensor(p, dtype=rd)
-    nv = torch.as_tensor(noise_var, dtype=rd).expand(b)
+    if p.shape != (n,) or not bool(torch.all((p > 0) & (p <= 1))):
+        raise ValueError(f"p must hold {n} activation probabilities in (0, 1]")
+    nv = torch.as_tensor(noise_var, dtype=rd)
+    if nv.ndim > 1 or (nv.ndim == 1 and nv.shape != (b,)) or not bool(torch.all(nv > 0)):
+        raise ValueError(f"noise_var must be positive, a scalar or of shape ({b},)")
+    nv = nv.expand(b)
+    y = y.to(g.dtype)
     w_a, w_ure, w_uim, xa, pairs = _hypothesis_tables(
         tuple(float(v) for v in p.tolist()), True, double
     )

@@ -266,7 +266,7 @@ def test_posterior_mean_decoder_is_the_exact_posterior_mean_without_parameters()
     assert torch.allclose(dec(y, h, s, p, nv), expected)
     with pytest.raises(ValueError, match="p and noise_var are required"):
         dec(y, h, s)
-    with pytest.raises(ValueError, match="N=8 exceeds max_users=7"):
+    with pytest.raises(ValueError, match="N=8 exceeds 7"):
         gf.PosteriorMeanDecoder(8, H)
     with pytest.raises(ValueError, match="h must have shape"):
         dec(y, h[:, :, :5], s, p, nv)

@@ -121,6 +121,23 @@ def test_posterior_mean_is_the_exhaustive_posterior_mean(sig, snr):
     np.testing.assert_allclose(got32.numpy(), ref, atol=2e-4)
 
 
+def test_posterior_mean_rejects_bad_input_before_enumerating():
+    g = torch.ones(2, 4, 3, dtype=torch.complex64)
+    y = torch.ones(2, 4, dtype=torch.complex64)
+    p = torch.tensor([0.5, 0.5, 0.5])
+    with pytest.raises(ValueError, match="N=8 exceeds 7"):
+        posterior_mean(torch.ones(2, 4, 8, dtype=torch.complex64), y, torch.full((8,), 0.5), 1.0)
+    with pytest.raises(ValueError, match="g must be a complex tensor"):
+        posterior_mean(g.real, y, p, 1.0)
+    with pytest.raises(ValueError, match=r"y must be a tensor of shape \(2, 4\)"):
+        posterior_mean(g, y[:, :3], p, 1.0)
+    with pytest.raises(ValueError, match="p must hold 3 activation probabilities"):
+        posterior_mean(g, y, torch.tensor([0.5, 0.0, 0.5]), 1.0)
+    with pytest.raises(ValueError, match="noise_var must be positive"):
+        posterior_mean(g, y, p, torch.tensor([1.0, -1.0]))
+    assert posterior_mean(g, y, p, 0.5).shape == (2, 3)
+
+
 def test_posterior_mean_gradient_matches_finite_differences():
     sig = random_signatures([0.8, 0.4, 0.6], 2, seed=5)
     out, s, p = _batch(sig, 4, 6.0, seed=6)
