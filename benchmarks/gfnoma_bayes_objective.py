@@ -2,7 +2,7 @@
 sets does the paper's loss prefer, whatever the network? Printed evidence for
 docs/gfnoma_results.md (decisions 13 and 16).
 
-Run from the repository root (about 20 s per set and channel on one core)::
+Run from the repository root (about 30 s per set on one core)::
 
     python benchmarks/gfnoma_bayes_objective.py
     python benchmarks/gfnoma_bayes_objective.py --fading flat --samples 5000
@@ -63,7 +63,7 @@ def squared_errors(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--samples", type=int, default=20_000, help="channel uses per SNR")
+    ap.add_argument("--samples", type=int, default=10_000, help="channel uses per SNR")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--fading", choices=gf.FADING_MODELS, default="per-chip")
     ap.add_argument("--signatures", nargs="*", default=[], help="extra signatures.json files")
