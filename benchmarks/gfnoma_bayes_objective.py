@@ -1,8 +1,8 @@
 """The training objective (eq. 10-12) evaluated with the exact Bayes decoder: which signature
 sets does the paper's loss prefer, whatever the network? Printed evidence for
-docs/gfnoma_results.md (decisions 13 and 16).
+docs/gfnoma_results.md (decisions 6 and 16).
 
-Run from the repository root (about 30 s per set on one core)::
+Run from the repository root (about 20 s per set on one core)::
 
     python benchmarks/gfnoma_bayes_objective.py
     python benchmarks/gfnoma_bayes_objective.py --fading flat --samples 5000
@@ -81,7 +81,7 @@ def main() -> None:
         ),
         ("n6h4-asy-paper", gf.pretrained_signatures("n6h4-asy-paper")),
         ("n6h4-asy", gf.pretrained_signatures("n6h4-asy")),
-        *((str(f), gf.Signatures.load(f)) for f in args.signatures),
+        *((Path(f).parent.name or str(f), gf.Signatures.load(f)) for f in args.signatures),
     ]
     print(
         f"# Bayes-decoder objective, {time.strftime('%Y-%m-%d %H:%M')}, p_asy, N=6, H=4, "

@@ -68,6 +68,7 @@ from gfnoma.plotting import plot_ber, plot_cross_correlation
 from gfnoma.pretrained import PRETRAINED, pretrained_signatures
 from gfnoma.receivers import (
     MMSESIC,
+    POSTERIOR_MEAN_MAX_USERS,
     RECEIVERS,
     Detection,
     JointDetector,
@@ -107,6 +108,7 @@ __all__ = [
     "PAPER_FCNN_HIDDEN",
     "PAPER_SICNN_HIDDEN",
     "PAPER_TRAIN_SNR_DB",
+    "POSTERIOR_MEAN_MAX_USERS",
     "PRETRAINED",
     "P_ASY",
     "P_HIGH",

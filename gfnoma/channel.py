@@ -138,7 +138,7 @@ class RayleighChipFading(nn.Module):
         self.length = check_int(length, "length", minimum=1)
         self.dtype = dtype
         if model not in FADING_MODELS:
-            raise ValueError(f"fading must be one of {', '.join(FADING_MODELS)}, got {model!r}")
+            raise ValueError(f"model must be one of {', '.join(FADING_MODELS)}, got {model!r}")
         self.model = model
 
     def forward(self, batch_size: int, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -261,6 +261,8 @@ class GrantFreeChannel(nn.Module):
         super().__init__()
         if dtype not in (torch.complex64, torch.complex128):
             raise TypeError(f"dtype must be torch.complex64 or torch.complex128, got {dtype}")
+        if fading not in FADING_MODELS:
+            raise ValueError(f"fading must be one of {', '.join(FADING_MODELS)}, got {fading!r}")
         p = check_activation(activation)
         self.n_users = p.size
         self.length = check_int(length, "length", minimum=1)

@@ -111,7 +111,8 @@ class TrainConfig:
     batch_size : int
         Channel uses per step (fresh Monte-Carlo samples every step).
     lr, lr_encoder : float
-        Adam learning rates of the decoder and the encoder (``lr_encoder=None``: ``lr``).
+        Adam learning rates of the decoder and the encoder (``lr_encoder=None``: ``lr``;
+        with ``decoder="posterior-mean"`` only the encoder's is used).
     train_snr_db : tuple of float
         Training SNRs (Es/N0 per user), one drawn uniformly per channel use.
     max_steps : int
@@ -226,6 +227,11 @@ class TrainConfig:
                 raise ValueError(
                     "decoder='posterior-mean' has no parameters: it needs a trained encoder "
                     f"(signatures=None), got signatures={self.signatures!r}"
+                )
+            if self.channel_input != "effective":
+                raise ValueError(
+                    "decoder='posterior-mean' decides from the effective channels: "
+                    f"channel_input must be 'effective', got {self.channel_input!r}"
                 )
             if n > POSTERIOR_MEAN_MAX_USERS:
                 raise ValueError(

@@ -540,6 +540,12 @@ class PosteriorMeanDecoder(_Decoder):
     Shapes
     ------
     forward(y (B, H), h (B, H, N), s (H, N), p (N,), noise_var (B,)) -> x_hat (B, N) complex
+
+    Raises
+    ------
+    ValueError
+        ``N > 7`` (on creation); in ``forward``, missing ``p`` / ``noise_var`` or inputs
+        :func:`gfnoma.posterior_mean` refuses.
     """
 
     def __init__(self, n_users: int, length: int) -> None:
@@ -562,8 +568,7 @@ class PosteriorMeanDecoder(_Decoder):
         y, h, g = self._check(y, h, s)
         if p is None or noise_var is None:
             raise ValueError("p and noise_var are required by the posterior-mean decoder")
-        nv = torch.as_tensor(noise_var, dtype=torch.float32).expand(y.shape[0])
-        return posterior_mean(g, y, torch.as_tensor(p, dtype=torch.float32), nv)
+        return posterior_mean(g, y, p, noise_var)
 
     def extra_repr(self) -> str:
         return f"n_users={self.n_users}, length={self.length}"

@@ -37,15 +37,24 @@ _VERSION = 1
 
 
 _Decoders = SICNN | FCNN | PosteriorMeanDecoder
-_KINDS = {
-    SICNN: ("sicnn", "SICNN"),
-    FCNN: ("fcnn", "FCNN"),
-    PosteriorMeanDecoder: ("posterior-mean", "Posterior mean"),
-}
+_KINDS = (
+    (SICNN, "sicnn", "SICNN"),
+    (FCNN, "fcnn", "FCNN"),
+    (PosteriorMeanDecoder, "posterior-mean", "Posterior mean"),
+)
+
+
+def _kind(decoder: _Decoders) -> tuple[str, str]:
+    """``(name, label)`` of a decoder (subclasses count as their base)."""
+    for cls, name, label in _KINDS:
+        if isinstance(decoder, cls):
+            return name, label
+    raise TypeError(f"not a gfnoma decoder: {type(decoder).__name__}")
 
 
 class NeuralReceiver(Receiver):
-    """A trained SICNN / FCNN decoder with the activity and symbol decision.
+    """A trained decoder (SICNN, FCNN or the posterior mean) with the activity and symbol
+    decision.
 
     Parameters
     ----------
@@ -59,7 +68,8 @@ class NeuralReceiver(Receiver):
         Refuse signatures the decoder was not trained for (default True). With the effective
         channel input only the chip magnitudes ``|s_n(k)|`` are compared — the decoder's input
         distribution depends on nothing else; with the raw channel input the whole
-        normalised matrix is compared.
+        normalised matrix is compared. Never checked for the parameter-free
+        :class:`~gfnoma.PosteriorMeanDecoder`, which is exact for any set.
 
     Shapes
     ------
@@ -99,11 +109,11 @@ class NeuralReceiver(Receiver):
 
     @property
     def name(self) -> str:  # type: ignore[override]
-        return _KINDS[type(self.decoder)][0]
+        return _kind(self.decoder)[0]
 
     @property
     def label(self) -> str:  # type: ignore[override]
-        return _KINDS[type(self.decoder)][1]
+        return _kind(self.decoder)[1]
 
     def check_size(self, n_users: int, length: int) -> None:
         super().check_size(n_users, length)
@@ -137,7 +147,7 @@ class NeuralReceiver(Receiver):
         active: torch.Tensor | None = None,
     ) -> Detection:
         h, y, s_unit, p_t, nv = self._prepare(y, h, s, p, noise_var, active)
-        if self.check_signatures:
+        if self.check_signatures and not isinstance(self.decoder, PosteriorMeanDecoder):
             self._check_signatures(s_unit)
         with torch.no_grad():
             x_hat = self.decoder(y, h, s_unit, p_t.float(), nv.float()).to(h.dtype)
@@ -148,7 +158,7 @@ class NeuralReceiver(Receiver):
 
 def _decoder_spec(decoder: _Decoders) -> dict[str, Any]:
     return {
-        "kind": _KINDS[type(decoder)][0],
+        "kind": _kind(decoder)[0],
         "n_users": decoder.n_users,
         "length": decoder.length,
         "hidden": list(decoder.hidden),

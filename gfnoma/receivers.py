@@ -38,6 +38,7 @@ from gfnoma._validation import check_int
 
 __all__ = [
     "MMSESIC",
+    "POSTERIOR_MEAN_MAX_USERS",
     "RECEIVERS",
     "Detection",
     "JointDetector",
@@ -47,6 +48,7 @@ __all__ = [
     "Receiver",
     "get_receiver",
     "map_slice",
+    "posterior_mean",
 ]
 
 _SQRT2 = math.sqrt(2.0)
@@ -593,8 +595,8 @@ class JointDetector(Receiver):
 def posterior_mean(
     g: torch.Tensor,
     y: torch.Tensor,
-    p: torch.Tensor,
-    noise_var: torch.Tensor,
+    p: Any,
+    noise_var: Any,
     *,
     chunk_elements: int = 1 << 22,
 ) -> torch.Tensor:
@@ -612,10 +614,10 @@ def posterior_mean(
         Effective channels ``diag(h_n) s_n``, complex, shape (B, H, N).
     y : torch.Tensor
         Received signals, complex, shape (B, H).
-    p : torch.Tensor
+    p : array_like
         Activation probabilities, shape (N,), in ``(0, 1]``.
-    noise_var : torch.Tensor
-        Noise variance per channel use, shape (B,).
+    noise_var : float or array_like
+        Noise variance, a scalar or one per channel use (shape (B,)), positive and finite.
     chunk_elements : int
         Target number of (channel use, hypothesis) pairs per chunk of the batch.
 
@@ -627,12 +629,16 @@ def posterior_mean(
     Raises
     ------
     ValueError
-        Inconsistent shapes, ``p`` outside ``(0, 1]``, a non-positive noise variance, or
-        ``N > POSTERIOR_MEAN_MAX_USERS`` (checked before any enumeration).
+        Inconsistent shapes, an empty batch, ``p`` outside ``(0, 1]``, a noise variance
+        that is not positive and finite, or ``N > POSTERIOR_MEAN_MAX_USERS`` (checked before
+        any enumeration).
     """
     if not (isinstance(g, torch.Tensor) and g.is_complex() and g.ndim == 3):
         raise ValueError("g must be a complex tensor of shape (B, H, N)")
     b, hh, n = g.shape
+    if b == 0 or n == 0:
+        raise ValueError(f"g: needs at least one channel use and one user, got {tuple(g.shape)}")
+    chunk_elements = check_int(chunk_elements, "chunk_elements", minimum=1)
     if n > POSTERIOR_MEAN_MAX_USERS:
         raise ValueError(
             f"g: the posterior mean enumerates 5**(N-1) hypotheses per channel use; "
@@ -646,8 +652,10 @@ def posterior_mean(
     if p.shape != (n,) or not bool(torch.all((p > 0) & (p <= 1))):
         raise ValueError(f"p must hold {n} activation probabilities in (0, 1]")
     nv = torch.as_tensor(noise_var, dtype=rd)
-    if nv.ndim > 1 or (nv.ndim == 1 and nv.shape != (b,)) or not bool(torch.all(nv > 0)):
-        raise ValueError(f"noise_var must be positive, a scalar or of shape ({b},)")
+    if nv.ndim > 1 or (nv.ndim == 1 and nv.shape != (b,)):
+        raise ValueError(f"noise_var must be a scalar or of shape ({b},), got {tuple(nv.shape)}")
+    if not bool(torch.all(torch.isfinite(nv) & (nv > 0))):
+        raise ValueError("noise_var must be positive and finite")
     nv = nv.expand(b)
     y = y.to(g.dtype)
     w_a, w_ure, w_uim, xa, pairs = _hypothesis_tables(

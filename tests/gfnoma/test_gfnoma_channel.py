@@ -79,6 +79,8 @@ def test_flat_fading_is_one_rayleigh_coefficient_per_user_and_use():
     assert torch.equal(out.h, out.h[:, :1, :].expand_as(out.h))
     with pytest.raises(ValueError, match="fading must be one of flat, per-chip"):
         GrantFreeChannel([0.5], 4, fading="rician")
+    with pytest.raises(ValueError, match="model must be one of flat, per-chip"):
+        RayleighChipFading(6, 4, model="block")
 
 
 @pytest.mark.parametrize("snr_db", [-5.0, 0.0, 13.0])

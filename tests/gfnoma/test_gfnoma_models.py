@@ -270,6 +270,13 @@ def test_posterior_mean_decoder_is_the_exact_posterior_mean_without_parameters()
         gf.PosteriorMeanDecoder(8, H)
     with pytest.raises(ValueError, match="h must have shape"):
         dec(y, h[:, :, :5], s, p, nv)
+    with pytest.raises(ValueError, match="noise_var must be a scalar or of shape"):
+        dec(y, h, s, p, nv[:3])
+    # as a receiver it is exact for any signature set: no check against its training set
+    rx = gf.NeuralReceiver(dec, gf.wbe(gf.P_ASY, H))
+    other = gf.musa_like(gf.P_ASY, H)
+    det = rx(y, h, other.tensor(), p, nv)
+    assert rx.label == "Posterior mean" and det.symbols.shape == (16, N)
 
 
 # -- loss (eq. 9-12) ----------------------------------------------------------------------------

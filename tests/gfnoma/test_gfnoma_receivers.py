@@ -121,7 +121,7 @@ def test_posterior_mean_is_the_exhaustive_posterior_mean(sig, snr):
     np.testing.assert_allclose(got32.numpy(), ref, atol=2e-4)
 
 
-def test_posterior_mean_rejects_bad_input_before_enumerating():
+def test_posterior_mean_rejects_bad_input():
     g = torch.ones(2, 4, 3, dtype=torch.complex64)
     y = torch.ones(2, 4, dtype=torch.complex64)
     p = torch.tensor([0.5, 0.5, 0.5])
@@ -133,8 +133,18 @@ def test_posterior_mean_rejects_bad_input_before_enumerating():
         posterior_mean(g, y[:, :3], p, 1.0)
     with pytest.raises(ValueError, match="p must hold 3 activation probabilities"):
         posterior_mean(g, y, torch.tensor([0.5, 0.0, 0.5]), 1.0)
-    with pytest.raises(ValueError, match="noise_var must be positive"):
+    with pytest.raises(ValueError, match="p must hold 3 activation probabilities"):
+        posterior_mean(g, y, torch.tensor([0.5, 0.5]), 1.0)
+    with pytest.raises(ValueError, match="noise_var must be positive and finite"):
         posterior_mean(g, y, p, torch.tensor([1.0, -1.0]))
+    with pytest.raises(ValueError, match="noise_var must be positive and finite"):
+        posterior_mean(g, y, p, float("inf"))
+    with pytest.raises(ValueError, match=r"noise_var must be a scalar or of shape \(2,\)"):
+        posterior_mean(g, y, p, torch.ones(3))
+    with pytest.raises(ValueError, match="at least one channel use"):
+        posterior_mean(g[:0], y[:0], p, 1.0)
+    with pytest.raises(TypeError, match="chunk_elements"):
+        posterior_mean(g, y, p, 1.0, chunk_elements=2.5)
     assert posterior_mean(g, y, p, 0.5).shape == (2, 3)
 
 

@@ -60,6 +60,7 @@ def test_presets_and_paper_settings():
         ({"fairness": False, "fairness_normalized": True}, "needs fairness=True"),
         ({"decoder": "posterior-mean", "signatures": "wbe"}, "needs a trained encoder"),
         ({"fading": "rician"}, "fading must be one of flat, per-chip"),
+        ({"decoder": "posterior-mean", "channel_input": "raw"}, "must be 'effective'"),
         ({"decoder": "posterior-mean", "activation": [0.5] * 8}, "N=8 exceeds 7"),
     ],
 )
@@ -220,8 +221,20 @@ def test_fixed_signatures_full_precision_and_fcnn_variants(tmp_path):
     assert res.steps == 10 and np.isfinite(res.best_val_loss)
 
 
-def test_flat_fading_training_trains_and_validates_under_flat_fading(tmp_path):
+def test_flat_fading_training_trains_and_validates_under_flat_fading(tmp_path, monkeypatch):
+    import importlib
+
+    train_module = importlib.import_module("gfnoma.train")
+    real_channel, seen = train_module.GrantFreeChannel, []
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("fading", "per-chip"))
+        return real_channel(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "GrantFreeChannel", spy)
     flat = gf.train(TINY.replace(fading="flat", max_steps=10), tmp_path, progress=False)
+    assert "flat" in seen  # the training channel fades flat
+    monkeypatch.undo()
     same = gf.train(TINY.replace(max_steps=10), progress=False)
     assert flat.steps == 10 and gf.TrainConfig.load(tmp_path / "config.json").fading == "flat"
     # a different channel: other losses from the same seed
@@ -240,8 +253,16 @@ def test_encoder_trained_against_the_posterior_mean_decoder(tmp_path):
     enc0, _, _ = build_models(cfg)
     enc_last, dec_last, _ = _weights(tmp_path)
     assert dec_last == {} and not torch.equal(enc_last["weight"], enc0.weight)
-    # the validation loss is the exact minimum MSE of eq. (10) for the current signatures
-    assert res.best_val_loss <= res.log["val_loss"].iloc[0]
+    # the validation loss is the summed MSE of eq. (10) of the exact posterior mean
+    from gfnoma.train import _ValidationSet
+
+    val = _ValidationSet(cfg)
+    s = enc0.signatures().detach()
+    z = s.unsqueeze(0) * val.x.unsqueeze(1)
+    y = (val.h * z).sum(-1) + torch.sqrt(val.nv)[:, None] * val.w
+    x_hat = gf.posterior_mean(val.h * s, y, torch.tensor(cfg.activation), val.nv)
+    expected = (x_hat - val.x).abs().square().mean(dim=0).sum()
+    assert res.log["val_loss"].iloc[0] == pytest.approx(float(expected), rel=1e-5)
     rx = gf.load_receiver(tmp_path / "decoder.pt")
     assert rx.name == "posterior-mean" and rx.signatures == res.signatures
     t = gf.ber_sweep(
