@@ -30,13 +30,13 @@ Our recipe (``fast-lmmse`` preset: LMMSE input features, uniform encoder initial
 MSE), same budget: ``lmmse_asy``, ``lmmse_high``, ``lmmse_low``, ``lmmse_n12h8`` (the shipped
 pretrained sets), ``lmmse_wbe`` (WBE fixed), ``lmmse_fp`` (full precision), ``lmmse_fair``
 (with the paper's fairness term), ``lmmse_fairnorm`` (fairness gap on ``MSE_n / p_n``) and
-``lmmse_flat`` (trained under flat fading, ``fading="flat"``).
+``lmmse_flat`` (trained under flat fading, ``fading="flat"``; ``lmmse_flat_s1``: seed 1).
 
 The QNN encoder alone against the exact posterior-mean decoder (``decoder="posterior-mean"``,
 no decoder parameters; uniform initialisation, plain MSE, encoder learning rate 2e-3,
 validation every 250 steps on 2000 uses per SNR): ``pm_asy`` (the paper's per-chip fading) and
-``pm_flat`` (flat fading). They show which signatures eq. (10) prefers when the decoder is not
-the limit (``docs/gfnoma_results.md`` decision 16).
+``pm_flat`` (flat fading; ``pm_flat_s1`` with seed 1). They show which signatures eq. (10)
+prefers when the decoder is not the limit (``docs/gfnoma_results.md`` decision 16).
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ LMMSE_RUNS: dict[str, dict] = {
     "lmmse_fair": {"name": "QNN-fair", "fairness": True},
     "lmmse_fairnorm": {"name": "QNN-fairnorm", "fairness": True, "fairness_normalized": True},
     "lmmse_flat": {"name": "QNN-flat", "fading": "flat"},
+    "lmmse_flat_s1": {"name": "QNN-flat", "fading": "flat", "seed": 1},
 }
 #: run name -> overrides of the "fast" preset: the QNN encoder alone, trained against the exact
 #: posterior-mean decoder (no decoder parameters), under the paper's channel and flat fading
@@ -94,6 +95,7 @@ _PM = {
 PM_RUNS: dict[str, dict] = {
     "pm_asy": {"name": "QNN-PM", **_PM},
     "pm_flat": {"name": "QNN-PM-flat", **_PM, "fading": "flat"},
+    "pm_flat_s1": {"name": "QNN-PM-flat", **_PM, "fading": "flat", "seed": 1},
 }
 PRESETS = {
     **dict.fromkeys(RUNS, "fast"),
