@@ -71,6 +71,8 @@ def main() -> None:
     torch.set_num_threads(1)
     p = np.array(gf.P_ASY)
     lam = gf.fairness_weights(p)
+    eq12_raw = gf.FairnessMSELoss(lam)
+    eq12_normalised = gf.FairnessMSELoss(lam, normalize=p)
     sets = [
         ("WBE", gf.wbe(p, 4)),
         ("quantised WBE", gf.quantized_wbe(p, 4, q=2)),
@@ -106,9 +108,9 @@ def main() -> None:
             reference = per_use
         diff = per_use - reference
         mse = err.mean(axis=0)
-        raw = mse.sum() + (lam * np.abs(mse - mse.mean())).sum()
-        e = mse / p
-        norm = mse.sum() + (lam * np.abs(e - e.mean())).sum()
+        mse_t = torch.tensor(mse, dtype=torch.float32)
+        raw = float(eq12_raw.from_mse(mse_t))
+        norm = float(eq12_normalised.from_mse(mse_t))
         versus = "-" if k == 0 else f"{diff.mean():+.4f} ({diff.std() / np.sqrt(diff.size):.4f})"
         print(
             f"{label[-28:]:28s} {gf.cc_weighted(sig):7.4f} {mse.sum():8.4f} {versus:>18s} "

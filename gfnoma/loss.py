@@ -116,12 +116,16 @@ class FairnessMSELoss(nn.Module):
             )
         err = x_hat - x.to(x_hat.dtype)
         mse = (err.real.square() + err.imag.square()).mean(dim=0)  # eq. (9), (N,)
+        return self.from_mse(mse), mse.detach()
+
+    def from_mse(self, mse: torch.Tensor) -> torch.Tensor:
+        """The loss of eq. (12) from the per-user MSEs of eq. (9), shape (N,)."""
         loss = self.beta_mse * mse.sum()  # eq. (10)
         if self.fairness and self.beta_fair > 0:
             e = mse / self.scale  # MSE_n, or MSE_n / p_n with normalize
             gap = (e - e.mean()).abs()  # eq. (11), gap to the mean (ours)
             loss = loss + self.beta_fair * (self.weights * gap).sum()
-        return loss, mse.detach()
+        return loss
 
     def extra_repr(self) -> str:
         return (

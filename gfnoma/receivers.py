@@ -123,6 +123,25 @@ def map_slice(
     return torch.view_as_complex(c), active
 
 
+def _prior_and_noise(
+    p: Any, noise_var: Any, n: int, b: int, dtype: torch.dtype
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Validated activation probabilities ``(N,)`` and noise variances ``(B,)`` in ``dtype``."""
+    p_t = torch.as_tensor(p, dtype=dtype)
+    if p_t.shape != (n,):
+        raise ValueError(f"p must have shape ({n},), got {tuple(p_t.shape)}")
+    if not bool(torch.all((p_t > 0) & (p_t <= 1))):
+        raise ValueError("p: activation probabilities must lie in (0, 1]")
+    nv = torch.as_tensor(noise_var, dtype=dtype)
+    if nv.ndim == 0:
+        nv = nv.expand(b)
+    if nv.shape != (b,):
+        raise ValueError(f"noise_var must be a scalar or have shape ({b},), got {tuple(nv.shape)}")
+    if not bool(torch.all(torch.isfinite(nv) & (nv > 0))):
+        raise ValueError("noise_var must be positive and finite")
+    return p_t, nv
+
+
 class Receiver(nn.Module):
     """Common interface of all detectors (see the module docstring for shapes)."""
 
@@ -165,20 +184,7 @@ class Receiver(nn.Module):
         self.check_size(n, hh)
         cdtype = torch.complex128 if torch.complex128 in (y.dtype, h.dtype) else torch.complex64
         rdtype = torch.float64 if cdtype == torch.complex128 else torch.float32
-        p_t = torch.as_tensor(p, dtype=rdtype)
-        if p_t.shape != (n,):
-            raise ValueError(f"p must have shape ({n},), got {tuple(p_t.shape)}")
-        if not bool(torch.all((p_t > 0) & (p_t <= 1))):
-            raise ValueError("p: activation probabilities must lie in (0, 1]")
-        nv = torch.as_tensor(noise_var, dtype=rdtype)
-        if nv.ndim == 0:
-            nv = nv.expand(b)
-        if nv.shape != (b,):
-            raise ValueError(
-                f"noise_var must be a scalar or have shape ({b},), got {tuple(nv.shape)}"
-            )
-        if not bool(torch.all(nv > 0)):
-            raise ValueError("noise_var must be positive")
+        p_t, nv = _prior_and_noise(p, noise_var, n, b, rdtype)
         if self.needs_activity:
             if active is None:
                 raise ValueError(f"active: the {self.label} receiver needs the true activity")
@@ -648,15 +654,7 @@ def posterior_mean(
         raise ValueError(f"y must be a tensor of shape ({b}, {hh})")
     double = g.dtype == torch.complex128
     rd = torch.float64 if double else torch.float32
-    p = torch.as_tensor(p, dtype=rd)
-    if p.shape != (n,) or not bool(torch.all((p > 0) & (p <= 1))):
-        raise ValueError(f"p must hold {n} activation probabilities in (0, 1]")
-    nv = torch.as_tensor(noise_var, dtype=rd)
-    if nv.ndim > 1 or (nv.ndim == 1 and nv.shape != (b,)):
-        raise ValueError(f"noise_var must be a scalar or of shape ({b},), got {tuple(nv.shape)}")
-    if not bool(torch.all(torch.isfinite(nv) & (nv > 0))):
-        raise ValueError("noise_var must be positive and finite")
-    nv = nv.expand(b)
+    p, nv = _prior_and_noise(p, noise_var, n, b, rd)
     y = y.to(g.dtype)
     w_a, w_ure, w_uim, xa, pairs = _hypothesis_tables(
         tuple(float(v) for v in p.tolist()), True, double

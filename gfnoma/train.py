@@ -44,7 +44,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from gfnoma.channel import GrantFreeChannel, RayleighChipFading, noise_variance, qpsk_demap
+from gfnoma.channel import GrantFreeChannel, noise_variance, qpsk_demap
 from gfnoma.configs import TrainConfig, get_config
 from gfnoma.loss import FairnessMSELoss, fairness_weights
 from gfnoma.metrics import cc_weighted, count_errors
@@ -201,13 +201,14 @@ class _ValidationSet:
     """Fixed validation samples: source, fading and unit noise per SNR (drawn once)."""
 
     def __init__(self, config: TrainConfig) -> None:
-        ch = GrantFreeChannel(config.activation, config.length, seed=_seed(config.seed, 1))
+        ch = GrantFreeChannel(
+            config.activation, config.length, seed=_seed(config.seed, 1), fading=config.fading
+        )
         m, snrs = config.val_samples, config.val_snr_db
         self.snr_db = snrs
         self.bits, self.active, self.x = ch.sample_source(m * len(snrs))
         b = self.x.shape[0]
-        fading = RayleighChipFading(config.n_users, config.length, model=config.fading)
-        self.h = fading(b, ch.generator)
+        self.h = ch.fading(b, ch.generator)
         self.w = torch.randn(b, config.length, dtype=torch.complex64, generator=ch.generator)
         self.nv = noise_variance(torch.tensor(snrs).repeat_interleave(m))
         self.per_snr = m
@@ -418,8 +419,9 @@ def train(
         normalize=config.activation if config.fairness_normalized else None,
     )
     groups = []
-    if any(True for _ in decoder.parameters()):  # the posterior-mean decoder has none
-        groups.append({"params": list(decoder.parameters()), "lr": config.lr})
+    decoder_params = list(decoder.parameters())
+    if decoder_params:  # the posterior-mean decoder has none
+        groups.append({"params": decoder_params, "lr": config.lr})
     if encoder is not None:
         groups.append({"params": list(encoder.parameters()), "lr": config.encoder_lr})
     optimizer = torch.optim.Adam(groups)

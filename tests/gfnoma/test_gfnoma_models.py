@@ -270,7 +270,7 @@ def test_posterior_mean_decoder_is_the_exact_posterior_mean_without_parameters()
         gf.PosteriorMeanDecoder(8, H)
     with pytest.raises(ValueError, match="h must have shape"):
         dec(y, h[:, :, :5], s, p, nv)
-    with pytest.raises(ValueError, match="noise_var must be a scalar or of shape"):
+    with pytest.raises(ValueError, match="noise_var must be a scalar or have shape"):
         dec(y, h, s, p, nv[:3])
     # as a receiver it is exact for any signature set: no check against its training set
     rx = gf.NeuralReceiver(dec, gf.wbe(gf.P_ASY, H))
@@ -293,6 +293,9 @@ def test_fairness_loss_matches_eq12_with_the_mean_reference():
     )
     torch.testing.assert_close(mse.double(), ref_mse, rtol=1e-5, atol=1e-7)
     torch.testing.assert_close(loss.double(), ref, rtol=1e-5, atol=1e-7)
+    # the same loss from given per-user MSEs (what the Bayes-objective benchmark uses)
+    from_mse = gf.FairnessMSELoss(lam, beta_mse=0.7, beta_fair=1.3).from_mse(ref_mse.float())
+    torch.testing.assert_close(from_mse.double(), ref, rtol=1e-5, atol=1e-7)
     plain, _ = gf.FairnessMSELoss(lam, fairness=False)(x_hat, x)
     torch.testing.assert_close(plain.double(), ref_mse.sum(), rtol=1e-5, atol=1e-7)
 

@@ -131,15 +131,15 @@ def test_posterior_mean_rejects_bad_input():
         posterior_mean(g.real, y, p, 1.0)
     with pytest.raises(ValueError, match=r"y must be a tensor of shape \(2, 4\)"):
         posterior_mean(g, y[:, :3], p, 1.0)
-    with pytest.raises(ValueError, match="p must hold 3 activation probabilities"):
+    with pytest.raises(ValueError, match=r"p: activation probabilities must lie in \(0, 1\]"):
         posterior_mean(g, y, torch.tensor([0.5, 0.0, 0.5]), 1.0)
-    with pytest.raises(ValueError, match="p must hold 3 activation probabilities"):
+    with pytest.raises(ValueError, match=r"p must have shape \(3,\)"):
         posterior_mean(g, y, torch.tensor([0.5, 0.5]), 1.0)
     with pytest.raises(ValueError, match="noise_var must be positive and finite"):
         posterior_mean(g, y, p, torch.tensor([1.0, -1.0]))
     with pytest.raises(ValueError, match="noise_var must be positive and finite"):
         posterior_mean(g, y, p, float("inf"))
-    with pytest.raises(ValueError, match=r"noise_var must be a scalar or of shape \(2,\)"):
+    with pytest.raises(ValueError, match=r"noise_var must be a scalar or have shape \(2,\)"):
         posterior_mean(g, y, p, torch.ones(3))
     with pytest.raises(ValueError, match="at least one channel use"):
         posterior_mean(g[:0], y[:0], p, 1.0)

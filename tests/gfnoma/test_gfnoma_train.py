@@ -234,6 +234,7 @@ def test_flat_fading_training_trains_and_validates_under_flat_fading(tmp_path, m
     monkeypatch.setattr(train_module, "GrantFreeChannel", spy)
     flat = gf.train(TINY.replace(fading="flat", max_steps=10), tmp_path, progress=False)
     assert "flat" in seen  # the training channel fades flat
+    assert seen == ["flat", "flat"]  # training channel, then the validation set's
     monkeypatch.undo()
     same = gf.train(TINY.replace(max_steps=10), progress=False)
     assert flat.steps == 10 and gf.TrainConfig.load(tmp_path / "config.json").fading == "flat"
