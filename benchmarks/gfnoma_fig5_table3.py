@@ -8,7 +8,8 @@ Run from the repository root (~20 s)::
 Uses the pretrained QNN sets shipped in ``gfnoma/data`` (made by
 ``benchmarks/gfnoma_train_runs.py``; pass ``--from-results`` to read
 ``results/gfnoma_train/*/signatures.json`` instead). Prints ``CC_weighted`` (eq. 29) of QNN
-(our ``fast-lmmse`` recipe and the paper's recipe), WBE, MUSA-like, quantised WBE, the direct
+(our ``fast-lmmse`` recipe, the paper's recipe, and our recipe with the correlation term of
+decision 17), WBE, MUSA-like, quantised WBE, the direct
 CC search (extra row) and the weighted Welch bound for p_asy, N=6, H=4, and of every shipped
 set; the chip-energy pattern of each set; and, since under independent per-chip fading the
 BER depends on the signatures only through the chip magnitudes |s_n(k)|
@@ -38,6 +39,7 @@ FIG = ROOT / "docs" / "figures"
 def qnn_set(name: str, from_results: bool) -> gf.Signatures:
     run = {
         "n6h4-asy": "lmmse_asy",
+        "n6h4-asy-cc": "lmmse_cc",
         "n6h4-high": "lmmse_high",
         "n6h4-low": "lmmse_low",
         "n12h8-asy": "lmmse_n12h8",
@@ -81,6 +83,7 @@ def main() -> None:
     sets = {
         "QNN (Q=2, trained)": qnn,
         "QNN (Q=2, paper recipe)": qnn_set("n6h4-asy-paper", args.from_results),
+        "QNN (Q=2, + corr. term)": qnn_set("n6h4-asy-cc", args.from_results),
         "WBE": gf.wbe(p, 4),
         "MUSA-like": gf.musa_like(p, 4),
         "quantised WBE (Q=2)": gf.quantized_wbe(p, 4, q=2),

@@ -30,7 +30,9 @@ Our recipe (``fast-lmmse`` preset: LMMSE input features, uniform encoder initial
 MSE), same budget: ``lmmse_asy``, ``lmmse_high``, ``lmmse_low``, ``lmmse_n12h8`` (the shipped
 pretrained sets), ``lmmse_wbe`` (WBE fixed), ``lmmse_fp`` (full precision), ``lmmse_fair``
 (with the paper's fairness term), ``lmmse_fairnorm`` (fairness gap on ``MSE_n / p_n``) and
-``lmmse_flat`` (trained under flat fading, ``fading="flat"``; ``lmmse_flat_s1``: seed 1).
+``lmmse_flat`` (trained under flat fading, ``fading="flat"``; ``lmmse_flat_s1``: seed 1),
+``lmmse_cc`` (with the correlation term of decision 17, ``correlation_weight=50``; seeds 0, 1,
+2: ``lmmse_cc``, ``lmmse_cc_s1``, ``lmmse_cc_s2``) and ``lmmse_cc10`` (weight 10).
 
 The QNN encoder alone against the exact posterior-mean decoder (``decoder="posterior-mean"``,
 no decoder parameters; uniform initialisation, plain MSE, encoder learning rate 2e-3,
@@ -81,6 +83,10 @@ LMMSE_RUNS: dict[str, dict] = {
     "lmmse_fairnorm": {"name": "QNN-fairnorm", "fairness": True, "fairness_normalized": True},
     "lmmse_flat": {"name": "QNN-flat", "fading": "flat"},
     "lmmse_flat_s1": {"name": "QNN-flat", "fading": "flat", "seed": 1},
+    "lmmse_cc": {"name": "QNN-cc", "correlation_weight": 50.0},
+    "lmmse_cc_s1": {"name": "QNN-cc", "correlation_weight": 50.0, "seed": 1},
+    "lmmse_cc_s2": {"name": "QNN-cc", "correlation_weight": 50.0, "seed": 2},
+    "lmmse_cc10": {"name": "QNN-cc10", "correlation_weight": 10.0},
 }
 #: run name -> overrides of the "fast" preset: the QNN encoder alone, trained against the exact
 #: posterior-mean decoder (no decoder parameters), under the paper's channel and flat fading

@@ -42,7 +42,7 @@ from gfnoma.link_sinr import (
     predicted_sinr,
     simulate_sinr,
 )
-from gfnoma.loss import FairnessMSELoss, fairness_weights
+from gfnoma.loss import FairnessMSELoss, correlation_penalty, fairness_weights
 from gfnoma.metrics import (
     ErrorCounts,
     WelchBound,
@@ -148,6 +148,7 @@ __all__ = [
     "ber_sweep",
     "cc_weighted",
     "choose_phases",
+    "correlation_penalty",
     "count_errors",
     "count_parameters",
     "cross_correlation",

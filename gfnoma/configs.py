@@ -108,6 +108,12 @@ class TrainConfig:
         Weights of eq. (12) (paper: 1 and 1).
     fairness_weights : tuple of float or None
         ``lambda_n``; ``None`` takes :func:`gfnoma.fairness_weights` (``max p / p_n``).
+    correlation_weight : float
+        Weight of a correlation term added to the loss (ours, beyond the paper):
+        ``correlation_weight * CC_weighted`` of the quantized signatures (eq. 29,
+        :func:`gfnoma.correlation_penalty`), in training and in the validation loss that picks
+        the best state. 0 (default) is the paper's loss; needs a trained encoder
+        (``docs/gfnoma_results.md`` decision 17).
     batch_size : int
         Channel uses per step (fresh Monte-Carlo samples every step).
     lr, lr_encoder : float
@@ -149,6 +155,7 @@ class TrainConfig:
     beta_mse: float = 1.0
     beta_fair: float = 1.0
     fairness_weights: tuple[float, ...] | None = None
+    correlation_weight: float = 0.0
     batch_size: int = 100
     lr: float = 1e-3
     lr_encoder: float | None = None
@@ -262,6 +269,18 @@ class TrainConfig:
             if any(v < 0 for v in w):
                 raise ValueError(f"fairness_weights must be >= 0, got {list(w)}")
             set_(self, "fairness_weights", w)
+        set_(
+            self,
+            "correlation_weight",
+            check_real(self.correlation_weight, "correlation_weight", minimum=0.0),
+        )
+        if self.correlation_weight > 0 and self.signatures is not None:
+            raise ValueError(
+                "correlation_weight > 0 shapes trained signatures: it needs signatures=None, "
+                f"got signatures={self.signatures!r}"
+            )
+        if self.correlation_weight > 0 and self.n_users < 2:
+            raise ValueError("correlation_weight > 0 needs at least two users (eq. 29)")
         set_(self, "batch_size", check_int(self.batch_size, "batch_size", minimum=1))
         set_(self, "lr", check_real(self.lr, "lr", minimum=0.0, strict_minimum=True))
         if self.lr_encoder is not None:

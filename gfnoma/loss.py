@@ -13,6 +13,10 @@ A rarely active user has a *small* MSE however badly it is detected (saying "sil
 costs it only ``p_n``), so the gap on raw MSEs calls the rare users the well-served ones and
 its gradient pushes their MSE *up*; ``MSE_n / p_n`` (1 for the all-silent guess, for every
 user) measures each user's detection quality on one scale (``docs/gfnoma_results.md``).
+
+:func:`correlation_penalty` (ours, beyond the paper): ``CC_weighted`` of eq. (29) as a
+differentiable term, added to eq. (12) with the weight ``TrainConfig.correlation_weight``
+(``docs/gfnoma_results.md`` decision 17).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from torch import nn
 
 from gfnoma._validation import check_activation, check_real
 
-__all__ = ["FairnessMSELoss", "fairness_weights"]
+__all__ = ["FairnessMSELoss", "correlation_penalty", "fairness_weights"]
 
 
 def fairness_weights(activation: Sequence[float] | np.ndarray) -> np.ndarray:
@@ -133,3 +137,56 @@ class FairnessMSELoss(nn.Module):
             f"beta_fair={self.beta_fair:g}, fairness={self.fairness}, "
             f"normalized={self.normalized}"
         )
+
+
+def correlation_penalty(signatures: torch.Tensor, activation: Any) -> torch.Tensor:
+    """``CC_weighted`` of eq. (29) as a differentiable scalar (ours, a training term).
+
+    ``1/(N(N-1)) * sum_{i != j} p_i p_j |s_i^H s_j|^2 / (|s_i|^2 |s_j|^2)`` — the same value
+    as :func:`gfnoma.cc_weighted`, with gradients to the signatures (through the QNN
+    encoder's straight-through estimator to its full-precision weights).
+
+    Parameters
+    ----------
+    signatures : torch.Tensor, shape (H, N), complex
+        Signature set, one column per user; columns need not be normalised but must not be
+        zero.
+    activation : array_like or torch.Tensor, shape (N,)
+        Activation probabilities ``p_n``.
+
+    Returns
+    -------
+    torch.Tensor
+        Real scalar, in the signatures' real dtype.
+
+    Examples
+    --------
+    >>> from gfnoma import cc_weighted, correlation_penalty, wbe
+    >>> s = wbe()
+    >>> round(float(correlation_penalty(s.tensor(), s.activation)), 6), round(cc_weighted(s), 6)
+    (0.036667, 0.036667)
+    """
+    if not isinstance(signatures, torch.Tensor) or signatures.ndim != 2:
+        raise TypeError(
+            "signatures must be a 2-D (H, N) torch.Tensor, got "
+            f"{getattr(signatures, 'shape', type(signatures).__name__)}"
+        )
+    n = signatures.shape[1]
+    if n < 2:
+        raise ValueError(f"signatures: CC_weighted needs at least two users, got N={n}")
+    s = signatures if signatures.is_complex() else signatures.to(torch.complex64)
+    real = s.real.dtype
+    if isinstance(activation, torch.Tensor):
+        p = activation.detach().to(device=s.device, dtype=real)
+        check_activation(p.cpu().numpy(), n_users=n)
+    else:
+        p_np = np.array(check_activation(activation, n_users=n))
+        p = torch.tensor(p_np, dtype=real, device=s.device)
+    energy = (s.real.square() + s.imag.square()).sum(dim=0)  # |s_n|^2, (N,)
+    if bool((energy == 0).any()):
+        raise ValueError("signatures has an all-zero column")
+    gram = s.conj().transpose(0, 1) @ s  # s_i^H s_j, (N, N)
+    rho2 = (gram.real.square() + gram.imag.square()) / (energy[:, None] * energy[None, :])
+    weighted = (p[:, None] * p[None, :]) * rho2
+    off_diagonal = weighted.sum() - weighted.diagonal().sum()
+    return off_diagonal / (n * (n - 1))

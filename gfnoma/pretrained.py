@@ -15,12 +15,19 @@ __all__ = ["PRETRAINED", "pretrained_signatures"]
 
 #: Name -> (file in gfnoma/data, command that regenerates it). The plain names are trained
 #: with our ``fast-lmmse`` recipe; the ``-paper`` names with the paper's recipe at the ``fast``
-#: sizes (``docs/gfnoma_results.md`` compares them).
+#: sizes; ``n6h4-asy-cc`` with our recipe plus the correlation term of
+#: ``docs/gfnoma_results.md`` decision 17 (``correlation_weight=50``, beyond the paper).
 PRETRAINED: dict[str, tuple[str, str]] = {
     "n6h4-asy": (
         "qnn_n6h4_asy.json",
         "python -m gfnoma train --config fast-lmmse --out results/pretrained/n6h4-asy"
         " --max-steps 35000 --set max_seconds=null --set name=QNN-n6h4-asy",
+    ),
+    "n6h4-asy-cc": (
+        "qnn_n6h4_asy_cc.json",
+        "python -m gfnoma train --config fast-lmmse --out results/pretrained/n6h4-asy-cc"
+        " --max-steps 41000 --set max_seconds=null --set correlation_weight=50"
+        " --set name=QNN-n6h4-asy-cc",
     ),
     "n6h4-high": (
         "qnn_n6h4_high.json",

@@ -46,7 +46,7 @@ from tqdm.auto import tqdm
 
 from gfnoma.channel import GrantFreeChannel, noise_variance, qpsk_demap
 from gfnoma.configs import TrainConfig, get_config
-from gfnoma.loss import FairnessMSELoss, fairness_weights
+from gfnoma.loss import FairnessMSELoss, correlation_penalty, fairness_weights
 from gfnoma.metrics import cc_weighted, count_errors
 from gfnoma.models import (
     FCNN,
@@ -66,7 +66,11 @@ _CKPT_VERSION = 1
 
 #: Config fields added after checkpoint version 1 was defined, with the value that
 #: reproduces the behaviour before them (a checkpoint without the field resumes with it).
-_ADDED_FIELDS: dict[str, Any] = {"fairness_normalized": False, "fading": "per-chip"}
+_ADDED_FIELDS: dict[str, Any] = {
+    "fairness_normalized": False,
+    "fading": "per-chip",
+    "correlation_weight": 0.0,
+}
 
 #: Stop reasons (``TrainResult.status``).
 STATUS_MAX_STEPS = "max_steps"
@@ -250,6 +254,8 @@ def _evaluate(
             y = (val.h[lo:hi] * z).sum(-1) + torch.sqrt(val.nv[lo:hi])[:, None] * val.w[lo:hi]
             x_hat[lo:hi] = decoder(y, val.h[lo:hi], s, p, val.nv[lo:hi])
         loss, mse = loss_fn(x_hat, val.x)
+        if config.correlation_weight > 0:  # ours, decision 17
+            loss = loss + config.correlation_weight * correlation_penalty(s, p)
         act_hat = x_hat.abs() >= 0.5
         row: dict[str, float] = {"val_loss": float(loss)}
         bers = []
@@ -377,8 +383,9 @@ def train(
     Each step (Algorithm 1): draw bits, activity ``a_n ~ B(p_n)`` and QPSK symbols
     ``x_n = a_n q_n`` for ``batch_size`` channel uses and an SNR per use; encode with the
     quantized weights (eq. 23-25); fade and add noise (eq. 5); decode (eq. 26-28); take the
-    loss of eq. (12) and one Adam step on the decoder and the full-precision encoder weights
-    (straight-through through the quantizer). Ctrl-C writes a checkpoint and returns with
+    loss of eq. (12) (plus ``correlation_weight * CC_weighted`` if set, ours) and one Adam
+    step on the decoder and the full-precision encoder weights (straight-through through the
+    quantizer). Ctrl-C writes a checkpoint and returns with
     ``status == "interrupted"``.
 
     Examples
@@ -546,6 +553,8 @@ def train(
             y, h, nv = channel.propagate(z, snr)  # eq. (5)
             x_hat = decoder(y, h, s, p, nv)  # eq. (26)-(28)
             loss, _ = loss_fn(x_hat, x)  # eq. (12)
+            if config.correlation_weight > 0:  # ours, decision 17
+                loss = loss + config.correlation_weight * correlation_penalty(s, p)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

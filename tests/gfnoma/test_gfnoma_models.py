@@ -332,6 +332,49 @@ def test_fairness_weights_reproduce_the_paper_and_loss_validates():
         )
 
 
+def test_correlation_penalty_is_cc_weighted_with_gradients():
+    rng = np.random.default_rng(3)
+    raw = rng.normal(size=(4, 6)) + 1j * rng.normal(size=(4, 6))
+    p = np.array([0.9, 0.5, 0.5, 0.2, 0.2, 0.1])
+    # eq. (29) by hand: squared normalised correlations, i != j, weighted by p_i p_j
+    u = raw / np.linalg.norm(raw, axis=0)
+    by_hand = (
+        sum(
+            p[i] * p[j] * abs(np.vdot(u[:, i], u[:, j])) ** 2
+            for i in range(6)
+            for j in range(6)
+            if i != j
+        )
+        / 30
+    )
+    s = torch.tensor(raw, dtype=torch.complex128, requires_grad=True)
+    value = gf.correlation_penalty(s, p)
+    assert value.item() == pytest.approx(by_hand, rel=1e-12)
+    assert value.item() == pytest.approx(gf.cc_weighted(raw, p), rel=1e-12)
+    assert gf.correlation_penalty(s, torch.tensor(p)).item() == pytest.approx(by_hand)
+    # scale-invariant per column, and differentiable (gradcheck in float64)
+    scaled = gf.correlation_penalty(s.detach() * torch.tensor([1, 2, 3, 4, 5, 6.0]), p)
+    assert float(scaled) == pytest.approx(by_hand, rel=1e-12)
+    assert torch.autograd.gradcheck(lambda x: gf.correlation_penalty(x, p), (s,))
+    # the WBE set of Table III and the quantized set of a QNN encoder
+    assert float(gf.correlation_penalty(gf.wbe().tensor(), gf.P_ASY)) == pytest.approx(
+        0.036667, abs=1e-6
+    )
+    enc = gf.QNNEncoder(6, 4, q=2, init="uniform", generator=torch.Generator().manual_seed(0))
+    exported = enc.export(gf.P_ASY)
+    assert gf.correlation_penalty(enc.signatures(), gf.P_ASY).item() == pytest.approx(
+        gf.cc_weighted(exported), rel=1e-5
+    )
+    with pytest.raises(TypeError, match="signatures must be a 2-D"):
+        gf.correlation_penalty(raw, p)
+    with pytest.raises(ValueError, match="at least two users"):
+        gf.correlation_penalty(s[:, :1], p[:1])
+    with pytest.raises(ValueError, match="activation"):
+        gf.correlation_penalty(s, p[:5])
+    with pytest.raises(ValueError, match="all-zero column"):
+        gf.correlation_penalty(torch.zeros(4, 6, dtype=torch.complex64), p)
+
+
 # -- neural receiver ----------------------------------------------------------------------------
 class _Fixed(gf.FCNN):
     """An FCNN whose output is fixed (to test the decision rule)."""

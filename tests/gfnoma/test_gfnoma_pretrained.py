@@ -26,10 +26,12 @@ EXPECTED = {
 
 
 def test_every_paper_configuration_is_shipped_with_its_command():
-    # ours (fast-lmmse) under the plain names, the paper's recipe (fast) under "-paper"
-    assert set(gf.PRETRAINED) == set(EXPECTED) | {f"{k}-paper" for k in EXPECTED}
+    # ours (fast-lmmse) under the plain names, the paper's recipe (fast) under "-paper", and
+    # ours with the correlation term (decision 17) under "n6h4-asy-cc"
+    assert set(gf.PRETRAINED) == set(EXPECTED) | {f"{k}-paper" for k in EXPECTED} | {"n6h4-asy-cc"}
     for name, (filename, command) in gf.PRETRAINED.items():
-        n, h, p = EXPECTED[name.removesuffix("-paper")]
+        n, h, p = EXPECTED[name.removesuffix("-paper").removesuffix("-cc")]
+        assert ("--set correlation_weight=50" in command) == name.endswith("-cc")
         preset = "fast" if name.endswith("-paper") else "fast-lmmse"
         assert command.startswith(f"python -m gfnoma train --config {preset} --out ")
         assert sig_name(name) == gf.pretrained_signatures(name).name

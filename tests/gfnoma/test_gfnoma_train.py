@@ -62,6 +62,9 @@ def test_presets_and_paper_settings():
         ({"fading": "rician"}, "fading must be one of flat, per-chip"),
         ({"decoder": "posterior-mean", "channel_input": "raw"}, "must be 'effective'"),
         ({"decoder": "posterior-mean", "activation": [0.5] * 8}, "N=8 exceeds 7"),
+        ({"correlation_weight": -1.0}, "correlation_weight must be >= 0"),
+        ({"correlation_weight": 1.0, "signatures": "wbe"}, "correlation_weight > 0 shapes"),
+        ({"correlation_weight": 1.0, "activation": [0.5]}, "at least two users"),
     ],
 )
 def test_config_errors_name_the_problem(changes, match):
@@ -192,9 +195,12 @@ def test_checkpoint_faults_give_clear_errors(tmp_path):
     # a checkpoint written before a field existed resumes (the field counts as its default)
     gf.train(TINY, tmp_path, progress=False, resume=False)
     old = torch.load(ckpt, weights_only=True)
-    del old["identity"]["fairness_normalized"], old["identity"]["fading"]
+    for added in ("fairness_normalized", "fading", "correlation_weight"):
+        del old["identity"][added]
     torch.save(old, ckpt)
     assert gf.train(TINY.replace(max_steps=40), tmp_path, progress=False).steps == 40
+    with pytest.raises(ValueError, match="differs in correlation_weight"):
+        gf.train(TINY.replace(correlation_weight=1.0), tmp_path, progress=False)
     with pytest.raises(ValueError, match="differs in fairness_normalized"):
         gf.train(TINY.replace(fairness_normalized=True), tmp_path, progress=False)
     with pytest.raises(ValueError, match="differs in fading"):
@@ -244,6 +250,23 @@ def test_flat_fading_training_trains_and_validates_under_flat_fading(tmp_path, m
 
     h = _ValidationSet(TINY.replace(fading="flat")).h
     assert torch.equal(h, h[:, :1, :].expand_as(h))
+
+
+def test_correlation_term_enters_the_loss_and_lowers_cc_weighted(tmp_path):
+    base = TINY.replace(lr_encoder=0.05, max_steps=10)
+    plain = gf.train(base, progress=False).log
+    weighted = gf.train(base.replace(correlation_weight=20.0), tmp_path, progress=False)
+    log = weighted.log
+    # same seed, same untrained state: the validation loss differs by exactly 20 * CC
+    assert log["cc_weighted"].iloc[0] == plain["cc_weighted"].iloc[0]
+    gap = log["val_loss"].iloc[0] - plain["val_loss"].iloc[0]
+    assert gap == pytest.approx(20.0 * log["cc_weighted"].iloc[0], rel=1e-4)
+    # the term pulls the quantized set's CC_weighted down faster than eq. (12) alone
+    assert log["cc_weighted"].iloc[-1] < min(plain["cc_weighted"].iloc[-1], log["cc_weighted"][0])
+    assert gf.TrainConfig.load(tmp_path / "config.json").correlation_weight == 20.0
+    assert gf.cc_weighted(weighted.signatures) == pytest.approx(
+        log.loc[log["step"] == weighted.best_step, "cc_weighted"].iloc[0]
+    )
 
 
 def test_encoder_trained_against_the_posterior_mean_decoder(tmp_path):
