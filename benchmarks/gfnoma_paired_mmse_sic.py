@@ -4,6 +4,9 @@ Run from the repository root (~2 min)::
 
     python benchmarks/gfnoma_paired_mmse_sic.py
     python benchmarks/gfnoma_paired_mmse_sic.py --seeds 4 --samples 20000   # quicker
+    python benchmarks/gfnoma_paired_mmse_sic.py --only-files --signatures \
+        results/gfnoma_train/lmmse_cc_s1/signatures.json \
+        results/gfnoma_train/lmmse_cc_s2/signatures.json       # other trained sets
 
 The Fig. 6 table compares BERs from one seed; differences of a few percent need an error
 bar. For each seed ``1..S`` every set is simulated on the same bits, activity, fading and
@@ -11,13 +14,15 @@ noise (``gfnoma.ber_sweep`` pairs the curves at a point), and the BER difference
 taken per seed; the script prints the mean difference, its standard error over the seeds
 (independent samples) and the per-seed values, for the shipped ``n6h4-asy`` (our recipe),
 ``n6h4-asy-cc`` (our recipe with the correlation term, ``docs/gfnoma_results.md`` decision
-17), MUSA-like and the CC search.
+17), MUSA-like and the CC search, and for any ``--signatures`` files (p_asy, N=6, H=4; named
+after their directory); ``--only-files`` leaves out the built-in sets.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -30,6 +35,8 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=8, help="independent seeds (>= 2)")
     ap.add_argument("--samples", type=int, default=100_000, help="channel uses per seed")
     ap.add_argument("--snr", type=float, nargs="+", default=[10.0, 15.0, 20.0])
+    ap.add_argument("--signatures", type=Path, nargs="*", default=[], help="extra JSON sets")
+    ap.add_argument("--only-files", action="store_true", help="compare only --signatures")
     args = ap.parse_args()
     if args.seeds < 2:
         ap.error("--seeds must be >= 2 (a standard error needs two)")
@@ -38,12 +45,23 @@ def main() -> None:
     torch.set_num_threads(1)
     p = gf.P_ASY
     wbe = gf.wbe(p, 4)
-    sets = [
-        gf.pretrained_signatures("n6h4-asy").with_name("QNN (n6h4-asy)"),
-        gf.pretrained_signatures("n6h4-asy-cc").with_name("QNN + corr. term (n6h4-asy-cc)"),
-        gf.musa_like(p, 4),
-        gf.search_signatures(p, 4, q=2, seed=0).signatures,
-    ]
+    if args.only_files and not args.signatures:
+        ap.error("--only-files needs --signatures")
+    sets = []
+    if not args.only_files:
+        sets = [
+            gf.pretrained_signatures("n6h4-asy").with_name("QNN (n6h4-asy)"),
+            gf.pretrained_signatures("n6h4-asy-cc").with_name("QNN + corr. term (n6h4-asy-cc)"),
+            gf.musa_like(p, 4),
+            gf.search_signatures(p, 4, q=2, seed=0).signatures,
+        ]
+    for path in args.signatures:
+        if not path.is_file():
+            ap.error(f"--signatures: no such file: {path}")
+        extra = gf.Signatures.load(path)
+        if (extra.n_users, extra.length) != (6, 4) or tuple(extra.activation) != tuple(p):
+            ap.error(f"--signatures: {path} is not a p_asy, N=6, H=4 set")
+        sets.append(extra.with_name(path.parent.name or path.stem))
     print(
         f"# paired BER differences to WBE, MMSE-SIC, p_asy, N=6, H=4; {args.seeds} seeds x "
         f"{args.samples} channel uses; {time.strftime('%Y-%m-%d %H:%M')}"

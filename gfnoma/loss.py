@@ -148,16 +148,25 @@ def correlation_penalty(signatures: torch.Tensor, activation: Any) -> torch.Tens
 
     Parameters
     ----------
-    signatures : torch.Tensor, shape (H, N), complex
-        Signature set, one column per user; columns need not be normalised but must not be
-        zero.
+    signatures : torch.Tensor, shape (H, N)
+        Signature set, one column per user (complex, or real: taken as complex with the same
+        precision); columns need not be normalised but must be finite and not zero.
     activation : array_like or torch.Tensor, shape (N,)
-        Activation probabilities ``p_n``.
+        Activation probabilities ``p_n`` (real, in ``(0, 1]``).
 
     Returns
     -------
     torch.Tensor
-        Real scalar, in the signatures' real dtype.
+        Real scalar, in the signatures' real dtype (float32 for complex64, float64 for
+        complex128 or float64 input).
+
+    Raises
+    ------
+    TypeError
+        ``signatures`` is not a 2-D torch tensor, or ``activation`` is complex.
+    ValueError
+        Fewer than two users, non-finite entries, an all-zero column, or an invalid
+        activation profile (wrong length, values outside ``(0, 1]``).
 
     Examples
     --------
@@ -166,27 +175,42 @@ def correlation_penalty(signatures: torch.Tensor, activation: Any) -> torch.Tens
     >>> round(float(correlation_penalty(s.tensor(), s.activation)), 6), round(cc_weighted(s), 6)
     (0.036667, 0.036667)
     """
-    if not isinstance(signatures, torch.Tensor) or signatures.ndim != 2:
+    if not isinstance(signatures, torch.Tensor):
         raise TypeError(
-            "signatures must be a 2-D (H, N) torch.Tensor, got "
-            f"{getattr(signatures, 'shape', type(signatures).__name__)}"
+            f"signatures must be a 2-D (H, N) torch.Tensor, got {type(signatures).__name__}"
+        )
+    if signatures.ndim != 2:
+        raise TypeError(
+            f"signatures must be a 2-D (H, N) torch.Tensor, got shape {tuple(signatures.shape)}"
         )
     n = signatures.shape[1]
     if n < 2:
         raise ValueError(f"signatures: CC_weighted needs at least two users, got N={n}")
-    s = signatures if signatures.is_complex() else signatures.to(torch.complex64)
+    if signatures.is_complex():
+        s = signatures
+    else:
+        double = signatures.dtype == torch.float64
+        s = signatures.to(torch.complex128 if double else torch.complex64)
+    if not bool(torch.isfinite(torch.view_as_real(s.detach())).all()):
+        raise ValueError("signatures contains NaN or infinite entries")
     real = s.real.dtype
     if isinstance(activation, torch.Tensor):
-        p = activation.detach().to(device=s.device, dtype=real)
-        check_activation(p.cpu().numpy(), n_users=n)
+        if activation.is_complex():
+            raise TypeError("activation must be real, got a complex tensor")
+        p_np = check_activation(activation.detach().cpu().double().numpy(), n_users=n)
     else:
-        p_np = np.array(check_activation(activation, n_users=n))
-        p = torch.tensor(p_np, dtype=real, device=s.device)
-    energy = (s.real.square() + s.imag.square()).sum(dim=0)  # |s_n|^2, (N,)
-    if bool((energy == 0).any()):
+        p_np = check_activation(activation, n_users=n)
+    p = torch.tensor(np.array(p_np), dtype=real, device=s.device)
+    peak = s.abs().amax(dim=0)  # scale each column to a peak of 1: no over- or underflow
+    if bool((peak == 0).any()):
         raise ValueError("signatures has an all-zero column")
-    gram = s.conj().transpose(0, 1) @ s  # s_i^H s_j, (N, N)
-    rho2 = (gram.real.square() + gram.imag.square()) / (energy[:, None] * energy[None, :])
+    scaled = s / peak
+    u = scaled / torch.linalg.vector_norm(scaled, dim=0)  # unit-norm columns
+    gram = u.conj().transpose(0, 1) @ u  # rho_ij = u_i^H u_j, (N, N)
+    rho2 = gram.real.square() + gram.imag.square()
+    off_diagonal = ~torch.eye(n, dtype=torch.bool, device=s.device)
     weighted = (p[:, None] * p[None, :]) * rho2
-    off_diagonal = weighted.sum() - weighted.diagonal().sum()
-    return off_diagonal / (n * (n - 1))
+    value = weighted[off_diagonal].sum() / (n * (n - 1))
+    if not bool(torch.isfinite(value.detach())):
+        raise ValueError("signatures: CC_weighted is not finite (subnormal or extreme entries?)")
+    return value

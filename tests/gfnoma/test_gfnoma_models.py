@@ -365,8 +365,21 @@ def test_correlation_penalty_is_cc_weighted_with_gradients():
     assert gf.correlation_penalty(enc.signatures(), gf.P_ASY).item() == pytest.approx(
         gf.cc_weighted(exported), rel=1e-5
     )
-    with pytest.raises(TypeError, match="signatures must be a 2-D"):
+    # real input keeps its precision; extreme scales neither overflow nor underflow
+    real64 = torch.tensor(raw.real)
+    assert gf.correlation_penalty(real64, p).dtype == torch.float64
+    assert gf.correlation_penalty(real64, p).item() == pytest.approx(gf.cc_weighted(raw.real, p))
+    for scale in (1e20, 1e-25):
+        big = gf.correlation_penalty(s.detach().to(torch.complex64) * scale, p).item()
+        assert big == pytest.approx(by_hand, rel=1e-5)
+    with pytest.raises(TypeError, match=r"torch\.Tensor, got ndarray"):
         gf.correlation_penalty(raw, p)
+    with pytest.raises(TypeError, match="got shape"):
+        gf.correlation_penalty(s[0], p)
+    with pytest.raises(TypeError, match="activation must be real"):
+        gf.correlation_penalty(s, torch.tensor(p, dtype=torch.complex64))
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        gf.correlation_penalty(torch.full((4, 6), float("nan")), p)
     with pytest.raises(ValueError, match="at least two users"):
         gf.correlation_penalty(s[:, :1], p[:1])
     with pytest.raises(ValueError, match="activation"):

@@ -44,6 +44,10 @@ def test_every_paper_configuration_is_shipped_with_its_command():
         assert gf.Signatures.load(str(path)) == sig
         assert command.startswith("python -m gfnoma train --config fast")
         assert "--max-steps" in command and "max_seconds=null" in command
+    # the correlation-term set meets the CC_weighted target of issue 5 (decision 17)
+    assert gf.cc_weighted(gf.pretrained_signatures("n6h4-asy-cc")) == pytest.approx(
+        0.028574, abs=1e-6
+    )
     with pytest.raises(ValueError, match="name must be one of"):
         gf.pretrained_signatures("n6h4")
 
@@ -163,3 +167,4 @@ def test_regeneration_commands_build_each_shipped_sets_configuration(monkeypatch
         assert tuple(config.activation) == tuple(sig.activation)
         assert config.name == sig.name and config.max_seconds is None
         assert config.max_steps == int(args[args.index("--max-steps") + 1])
+        assert config.correlation_weight == (50.0 if name.endswith("-cc") else 0.0)

@@ -264,6 +264,14 @@ def test_correlation_term_enters_the_loss_and_lowers_cc_weighted(tmp_path):
     # the term pulls the quantized set's CC_weighted down faster than eq. (12) alone
     assert log["cc_weighted"].iloc[-1] < min(plain["cc_weighted"].iloc[-1], log["cc_weighted"][0])
     assert gf.TrainConfig.load(tmp_path / "config.json").correlation_weight == 20.0
+    # the training step uses the same term: after one step, the training losses differ by
+    # 20 * CC_weighted of the (identical) initial set
+    one = TINY.replace(max_steps=1, eval_every=1)
+    a = gf.train(one, progress=False).log
+    b = gf.train(one.replace(correlation_weight=20.0), progress=False).log
+    assert b["train_loss"].iloc[1] - a["train_loss"].iloc[1] == pytest.approx(
+        20.0 * a["cc_weighted"].iloc[0], rel=1e-4
+    )
     assert gf.cc_weighted(weighted.signatures) == pytest.approx(
         log.loc[log["step"] == weighted.best_step, "cc_weighted"].iloc[0]
     )
