@@ -150,7 +150,8 @@ def correlation_penalty(signatures: torch.Tensor, activation: Any) -> torch.Tens
     ----------
     signatures : torch.Tensor, shape (H, N)
         Signature set, one column per user (complex, or real: taken as complex with the same
-        precision); columns need not be normalised but must be finite and not zero.
+        precision); columns need not be normalised but must be finite, not zero, and of a
+        scale whose squares neither overflow nor underflow in that precision.
     activation : array_like or torch.Tensor, shape (N,)
         Activation probabilities ``p_n`` (real, in ``(0, 1]``).
 
@@ -165,8 +166,9 @@ def correlation_penalty(signatures: torch.Tensor, activation: Any) -> torch.Tens
     TypeError
         ``signatures`` is not a 2-D torch tensor, or ``activation`` is complex.
     ValueError
-        Fewer than two users, non-finite entries, an all-zero column, or an invalid
-        activation profile (wrong length, values outside ``(0, 1]``).
+        Fewer than two users, non-finite entries, a column of zero (or underflowing) energy,
+        an overflowing result, or an invalid activation profile (wrong length, values
+        outside ``(0, 1]``).
 
     Examples
     --------
@@ -201,16 +203,17 @@ def correlation_penalty(signatures: torch.Tensor, activation: Any) -> torch.Tens
     else:
         p_np = check_activation(activation, n_users=n)
     p = torch.tensor(np.array(p_np), dtype=real, device=s.device)
-    peak = s.abs().amax(dim=0)  # scale each column to a peak of 1: no over- or underflow
-    if bool((peak == 0).any()):
-        raise ValueError("signatures has an all-zero column")
-    scaled = s / peak
-    u = scaled / torch.linalg.vector_norm(scaled, dim=0)  # unit-norm columns
-    gram = u.conj().transpose(0, 1) @ u  # rho_ij = u_i^H u_j, (N, N)
-    rho2 = gram.real.square() + gram.imag.square()
-    off_diagonal = ~torch.eye(n, dtype=torch.bool, device=s.device)
+    # The order of operations is the one the shipped n6h4-asy-cc was trained with: keep it,
+    # so that its regeneration command stays bit-exact.
+    energy = (s.real.square() + s.imag.square()).sum(dim=0)  # |s_n|^2, (N,)
+    if bool((energy == 0).any()):
+        raise ValueError("signatures has a column of zero (or underflowing) energy")
+    gram = s.conj().transpose(0, 1) @ s  # s_i^H s_j, (N, N)
+    rho2 = (gram.real.square() + gram.imag.square()) / (energy[:, None] * energy[None, :])
     weighted = (p[:, None] * p[None, :]) * rho2
-    value = weighted[off_diagonal].sum() / (n * (n - 1))
+    value = (weighted.sum() - weighted.diagonal().sum()) / (n * (n - 1))
     if not bool(torch.isfinite(value.detach())):
-        raise ValueError("signatures: CC_weighted is not finite (subnormal or extreme entries?)")
+        raise ValueError(
+            "signatures: CC_weighted overflows; scale the signatures (e.g. to unit-norm columns)"
+        )
     return value
