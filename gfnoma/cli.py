@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from gfnoma._validation import check_activation
+from gfnoma.pretrained import PRETRAINED, pretrained_signatures
 from gfnoma.signatures import (
     P_ASY,
     P_HIGH,
@@ -108,8 +109,6 @@ def _is_file(spec: str) -> bool:
 def _load_set(item: str) -> Signatures:
     """A ``.json`` file or ``pretrained:NAME`` (a set shipped with the package)."""
     if item.startswith("pretrained:"):
-        from gfnoma.pretrained import pretrained_signatures
-
         try:
             return pretrained_signatures(item.split(":", 1)[1])
         except ValueError as exc:
@@ -429,8 +428,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--signatures",
         default="wbe,musa,qwbe",
         help=f"comma-separated kinds ({_KINDS_HELP}), .json files or pretrained:NAME "
-        "(n6h4-asy, n6h4-high, n6h4-low, n12h8-asy, each also with -paper) "
-        "[default: %(default)s]",
+        f"({', '.join(PRETRAINED)}) [default: %(default)s]",
     )
     ber.add_argument(
         "--receivers",

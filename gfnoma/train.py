@@ -232,6 +232,22 @@ def _export(
     return encoder.export(config.activation, name=config.name)
 
 
+def _objective(
+    config: TrainConfig,
+    loss_fn: FairnessMSELoss,
+    x_hat: torch.Tensor,
+    x: torch.Tensor,
+    s: torch.Tensor,
+    p: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The training objective: eq. (12), plus ``correlation_weight * CC_weighted`` of the
+    signatures ``s`` if set (ours, decision 17). Returns ``(loss, per-user MSE)``."""
+    loss, mse = loss_fn(x_hat, x)
+    if config.correlation_weight > 0:
+        loss = loss + config.correlation_weight * correlation_penalty(s, p)
+    return loss, mse
+
+
 def _evaluate(
     config: TrainConfig,
     val: _ValidationSet,
@@ -253,9 +269,7 @@ def _evaluate(
             z = s.unsqueeze(0) * val.x[lo:hi].unsqueeze(1)
             y = (val.h[lo:hi] * z).sum(-1) + torch.sqrt(val.nv[lo:hi])[:, None] * val.w[lo:hi]
             x_hat[lo:hi] = decoder(y, val.h[lo:hi], s, p, val.nv[lo:hi])
-        loss, mse = loss_fn(x_hat, val.x)
-        if config.correlation_weight > 0:  # ours, decision 17
-            loss = loss + config.correlation_weight * correlation_penalty(s, p)
+        loss, mse = _objective(config, loss_fn, x_hat, val.x, s, p)
         act_hat = x_hat.abs() >= 0.5
         row: dict[str, float] = {"val_loss": float(loss)}
         bers = []
@@ -552,9 +566,7 @@ def train(
             z = s.unsqueeze(0) * x.unsqueeze(1)  # eq. (14)-(25): the QNN encoders
             y, h, nv = channel.propagate(z, snr)  # eq. (5)
             x_hat = decoder(y, h, s, p, nv)  # eq. (26)-(28)
-            loss, _ = loss_fn(x_hat, x)  # eq. (12)
-            if config.correlation_weight > 0:  # ours, decision 17
-                loss = loss + config.correlation_weight * correlation_penalty(s, p)
+            loss, _ = _objective(config, loss_fn, x_hat, x, s, p)  # eq. (12)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

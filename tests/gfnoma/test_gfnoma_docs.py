@@ -12,6 +12,11 @@ MODULES = [
     "gfnoma.simulate",
     "gfnoma.search",
     "gfnoma.allocation",
+    "gfnoma.interference",
+    "gfnoma.link_sinr",
+    "gfnoma.loss",
+    "gfnoma.models",
+    "gfnoma.train",
 ]
 
 
