@@ -234,7 +234,7 @@ def summarize_allocation_study(
         per metric, ``<metric>`` (mean), ``<metric>_low`` and ``<metric>_high``.
     """
     import scma_alloc as sa
-    from scma_alloc.sweep import STATUS_ERROR
+    from scma_alloc import STATUS_ERROR
 
     if not isinstance(table, pd.DataFrame) or "signatures" not in table:
         raise TypeError("table must be the DataFrame returned by allocation_study")

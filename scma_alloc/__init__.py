@@ -3,8 +3,11 @@
 Implements Evangelista, Sattar, Kaddoum, Chaaban, "Fairness and Sum-Rate Maximization
 via Joint Channel and Power Allocation in Uplink SCMA Networks" (arXiv:1805.11722):
 the Max-Sum-Rate and Max-Min algorithms (alternating optimisation, SCP, penalty
-relaxation), a stronger default method, exact references for small instances and
-the rate model they share.
+relaxation), a stronger default method, exact references for small instances, the
+literature baselines and the rate model they share.
+
+The code lives in private modules; every public name is re-exported here. Sweeps, the
+results store and the plots (which need pandas and matplotlib) load on first use.
 
 Examples
 --------
@@ -15,46 +18,57 @@ Examples
 (4, 6)
 """
 
-from .assignment import (
-    greedy_fairness_assignment,
-    greedy_sum_rate_assignment,
-    random_assignment,
-    repair_assignment,
-    round_assignment,
-)
-from .baselines import (
-    ALGORITHMS,
-    Algorithm,
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ._baselines import (
     equal_power,
-    get_algorithm,
     greedy_fairness_equal_power,
-    greedy_gain_assignment,
     greedy_gain_equal_power,
     greedy_sum_rate_water_filling,
     static_equal_power,
 )
-from .conic import DEFAULT_SOLVERS
-from .exhaustive import exhaustive_coupled, exhaustive_max_min, exhaustive_max_sr
-from .factor_graph import (
+from ._exhaustive import exhaustive_max_min, exhaustive_max_sr
+from ._graph import (
     check_assignment,
     count_factor_graphs,
     enumerate_factor_graphs,
     from_networkx,
     is_feasible_assignment,
+    random_assignment,
     regular_factor_graph,
+    repair_assignment,
+    round_assignment,
     to_networkx,
 )
-from .interference import InterferenceModel
-from .plotting import (
-    plot_convergence,
-    plot_factor_graph,
-    plot_metric,
-    plot_sweep,
+from ._greedy import (
+    greedy_fairness_assignment,
+    greedy_gain_assignment,
+    greedy_sum_rate_assignment,
 )
-from .power import max_min_power, max_sr_power
-from .rates import allocation_violations, jain_index, sic_coupling, sum_rate, user_rates
-from .result import (
+from ._objectives import OBJECTIVES
+from ._options import (
+    DEFAULT_SOLVERS,
+    METHODS,
+    AlternatingOptions,
+    ExhaustiveOptions,
+    PaperOptions,
+)
+from ._power import max_min_power, max_sr_power
+from ._rates import (
+    InterferenceModel,
+    allocation_violations,
+    jain_index,
+    sic_coupling,
+    sum_rate,
+    user_rates,
+)
+from ._registry import ALGORITHMS, Algorithm, get_algorithm
+from ._result import (
     STATUS_CONVERGED,
+    STATUS_ERROR,
     STATUS_HEURISTIC,
     STATUS_ITERATION_LIMIT,
     STATUS_OPTIMAL,
@@ -63,37 +77,57 @@ from .result import (
     AllocationResult,
     StepRecord,
 )
-from .scenario import Scenario, random_scenario
-from .solvers import METHODS, solve_max_min, solve_max_sr
-from .store import (
-    ConfigMismatchError,
-    ResultStore,
-    StoreCorruptError,
-    StoreError,
-    StoreLockedError,
-    StoreReadOnlyError,
-    load_results,
-)
-from .sweep import (
-    DEFAULT_ALGORITHMS,
-    PAPER_BUDGETS_DBM,
-    SweepConfig,
-    compare_algorithms,
-    drop_scenario,
-    summarize_sweep,
-    sweep,
-)
-from .units import dbm_to_watt, noise_power, watt_to_dbm
+from ._scenario import Scenario, random_scenario
+from ._solve import solve_max_min, solve_max_sr
+from ._units import dbm_to_watt, noise_power, watt_to_dbm
 
 __version__ = "0.1.0.dev0"
+
+#: Public names loaded on first use (they import pandas, scipy.stats or matplotlib).
+_LAZY = {
+    "DEFAULT_ALGORITHMS": "_sweep",
+    "PAPER_BUDGETS_DBM": "_sweep",
+    "SweepConfig": "_sweep",
+    "compare_algorithms": "_sweep",
+    "drop_scenario": "_sweep",
+    "summarize_sweep": "_sweep",
+    "sweep": "_sweep",
+    "ConfigMismatchError": "_store",
+    "ResultStore": "_store",
+    "StoreCorruptError": "_store",
+    "StoreError": "_store",
+    "StoreLockedError": "_store",
+    "StoreReadOnlyError": "_store",
+    "load_results": "_store",
+    "plot_convergence": "_plotting",
+    "plot_factor_graph": "_plotting",
+    "plot_metric": "_plotting",
+    "plot_sweep": "_plotting",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'scma_alloc' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "ALGORITHMS",
     "DEFAULT_ALGORITHMS",
     "DEFAULT_SOLVERS",
     "METHODS",
+    "OBJECTIVES",
     "PAPER_BUDGETS_DBM",
     "STATUS_CONVERGED",
+    "STATUS_ERROR",
     "STATUS_HEURISTIC",
     "STATUS_ITERATION_LIMIT",
     "STATUS_OPTIMAL",
@@ -101,8 +135,11 @@ __all__ = [
     "STATUS_STOPPED_BY_CALLBACK",
     "Algorithm",
     "AllocationResult",
+    "AlternatingOptions",
     "ConfigMismatchError",
+    "ExhaustiveOptions",
     "InterferenceModel",
+    "PaperOptions",
     "ResultStore",
     "Scenario",
     "StepRecord",
@@ -119,7 +156,6 @@ __all__ = [
     "drop_scenario",
     "enumerate_factor_graphs",
     "equal_power",
-    "exhaustive_coupled",
     "exhaustive_max_min",
     "exhaustive_max_sr",
     "from_networkx",

@@ -1,6 +1,6 @@
-"""``python -m scma_alloc``: see :mod:`scma_alloc.cli`."""
+"""``python -m scma_alloc``: see :mod:`scma_alloc._cli`."""
 
-from .cli import main
+from ._cli import main
 
 # Guarded: worker processes started with "spawn"/"forkserver" import this module as
 # ``__mp_main__`` and must not run the command line again.

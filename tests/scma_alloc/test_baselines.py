@@ -7,7 +7,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import scma_alloc as sa
-from scma_alloc.baselines import ALGORITHMS, Algorithm, _greedy_gain_pass, get_algorithm
+from scma_alloc import ALGORITHMS, Algorithm, get_algorithm
+from scma_alloc._greedy import _greedy_gain_pass
 
 BASELINES = {
     "b0": sa.static_equal_power,
@@ -185,8 +186,10 @@ def test_unknown_algorithm_lists_valid_names():
 
 def test_baseline_options_are_checked_and_callback_is_called():
     scenario = sa.random_scenario(rng=0)
-    with pytest.raises(TypeError, match=r"unknown option.*n_starts"):
+    with pytest.raises(TypeError, match=r"n_starts"):
         sa.static_equal_power(scenario, n_starts=3)
+    with pytest.raises(ValueError, match="interference"):
+        sa.static_equal_power(scenario, interference=np.eye(5))
     with pytest.raises(TypeError, match="Scenario"):
         sa.static_equal_power(np.ones((4, 6)))
     records = []

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import scma_alloc as sa
-from scma_alloc import cli
+from scma_alloc import _cli as cli
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ["--budgets-dbm", "3,10", "--drops", "2", "--algorithms", "b0,b2", "--jobs", "1"]

@@ -6,12 +6,16 @@ import pytest
 
 MODULES = [
     "scma_alloc",
-    "scma_alloc.units",
-    "scma_alloc.scenario",
-    "scma_alloc.factor_graph",
-    "scma_alloc.rates",
-    "scma_alloc.exhaustive",
-    "scma_alloc.solvers",
+    "scma_alloc._units",
+    "scma_alloc._scenario",
+    "scma_alloc._graph",
+    "scma_alloc._greedy",
+    "scma_alloc._rates",
+    "scma_alloc._power",
+    "scma_alloc._exhaustive",
+    "scma_alloc._solve",
+    "scma_alloc._baselines",
+    "scma_alloc._registry",
 ]
 
 

@@ -7,7 +7,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import scma_alloc as sa
-from scma_alloc.plotting import save_figure, write_sweep_figures
+from scma_alloc._plotting import save_figure, write_sweep_figures
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -92,7 +92,7 @@ def test_factor_graph_plot_has_one_edge_per_assignment_entry():
 
 
 def test_figures_of_one_sweep_point(frame):
-    from scma_alloc.plotting import convergence_figure, factor_graphs_figure
+    from scma_alloc._plotting import convergence_figure, factor_graphs_figure
 
     rows = frame[(frame["drop"] == 1) & (frame["budget_dbm"] == 10.0)]
     figure = factor_graphs_figure(rows, (4, 6), title="drop 1")
@@ -100,6 +100,15 @@ def test_figures_of_one_sweep_point(frame):
     assert len(drawn) == 3 and drawn[0].get_title().startswith("B0 static F0: sum")
     with pytest.raises(ValueError, match="no stored allocation"):
         factor_graphs_figure(rows.iloc[:0], (4, 6))
-    figure = convergence_figure(sa.drop_scenario(1, 10.0, seed=12))
+    scenario = sa.drop_scenario(1, 10.0, seed=12)
+    figure = convergence_figure(
+        {
+            "Max-SR": {"paper": sa.solve_max_sr(scenario, method="paper"), "default": sa.solve_max_sr(scenario)},
+            "Max-Min": {
+                "paper": sa.solve_max_min(scenario, method="paper"),
+                "default": sa.solve_max_min(scenario),
+            },
+        }
+    )
     assert [ax.get_title() for ax in figure.axes] == ["Max-SR", "Max-Min"]
     assert all(len(ax.get_lines()) >= 2 for ax in figure.axes)

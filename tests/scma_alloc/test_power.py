@@ -4,15 +4,14 @@ import numpy as np
 import pytest
 
 import scma_alloc as sa
-from scma_alloc.power import (
-    edge_index,
-    gather_edges,
+from scma_alloc._power import (
     inverse_water_fill,
     iterative_water_filling,
-    max_min_upper_bound,
     sequential_max_min,
+    solo_rates,
     water_fill,
 )
+from scma_alloc._rates import edge_index, gather_edges
 
 
 def test_water_fill_kkt():
@@ -74,7 +73,7 @@ def test_sequential_max_min_is_feasible_and_bounded():
     a_edges = gather_edges(scenario.snr_at_budget, sub)
     x, t = sequential_max_min(a_edges, sub, scenario.decoding_order, 4)
     assert np.all(x.sum(axis=-1) <= 1 + 1e-12)
-    assert np.all(t <= max_min_upper_bound(a_edges) * (1 + 1e-12))
+    assert np.all(t <= solo_rates(a_edges).min(axis=-1) * (1 + 1e-12))
     for g in range(0, len(graphs), 17):
         power = np.zeros((4, 6))
         power[sub[g], np.arange(6)[:, None]] = x[g] * scenario.power_budget[:, None]

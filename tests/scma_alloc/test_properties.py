@@ -50,7 +50,7 @@ def test_max_sr_allocations_are_feasible_and_rates_recompute(scenario):
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario=scenarios())
 def test_max_min_allocations_are_feasible_and_rates_recompute(scenario):
-    check(scenario, sa.solve_max_min(scenario, include_paper=False))
+    check(scenario, sa.solve_max_min(scenario))
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])

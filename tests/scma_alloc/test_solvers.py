@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import scma_alloc as sa
-import scma_alloc.power
-from scma_alloc.conic import ConicOutcome
+import scma_alloc._convex
+from scma_alloc._convex import ConicOutcome
 
 FIELDS = (
     "assignment",
@@ -164,7 +164,7 @@ def test_every_solver_failing_still_returns_a_feasible_allocation(monkeypatch):
     def fail(problem, solvers):
         return ConicOutcome(False, "solver_error: SolverError", "+".join(solvers), float("nan"))
 
-    monkeypatch.setattr(scma_alloc.power, "solve_conic", fail)  # every SCP goes through it
+    monkeypatch.setattr(scma_alloc._convex, "solve_conic", fail)  # every SCP goes through it
     scenario = sa.random_scenario(power_budget_dbm=6.0, rng=8)
     for objective in ("max_sr", "max_min"):
         for method in ("paper", "alternating"):

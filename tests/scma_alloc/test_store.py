@@ -12,7 +12,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 import scma_alloc as sa
-from scma_alloc.store import decode_assignment, encode_assignment
+from scma_alloc._store import decode_assignment, encode_assignment
 
 CONFIG = {"algorithms": ["b0", "max-sr"], "seed": 3, "n_drops": 2, "budgets_dbm": [3.0]}
 

@@ -16,11 +16,10 @@ import pytest
 from numpy.testing import assert_array_equal
 
 import scma_alloc as sa
-from scma_alloc.baselines import ALGORITHMS, Algorithm
-from scma_alloc.sweep import STATUS_ERROR, SweepConfig
+from scma_alloc import ALGORITHMS, STATUS_ERROR, Algorithm, SweepConfig
 
 ROOT = Path(__file__).resolve().parents[2]
-SWEEP_MODULE = sys.modules["scma_alloc.sweep"]  # the module (sa.sweep is the function)
+SWEEP_MODULE = sys.modules["scma_alloc._sweep"]  # the module (sa.sweep is the function)
 VALUES = ["drop", "budget_index", "budget_dbm", "algorithm", "status", "sum_rate", "min_rate"]
 VALUES += ["jain_index", "n_outer", "n_inner", "converged", "solver", "message", "assignment"]
 

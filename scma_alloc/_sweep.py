@@ -34,16 +34,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import stats
 
-from .baselines import ALGORITHMS, get_algorithm
-from .scenario import Scenario, random_scenario
-from .store import ResultStore, encode_assignment, release_inherited_locks, results_frame
+from ._registry import ALGORITHMS, get_algorithm
+from ._result import STATUS_ERROR
+from ._scenario import Scenario, random_scenario
+from ._store import ResultStore, encode_assignment, release_inherited_locks, results_frame
 
 __all__ = [
     "DEFAULT_ALGORITHMS",
     "PAPER_BUDGETS_DBM",
-    "STATUS_ERROR",
     "SweepConfig",
     "compare_algorithms",
     "drop_scenario",
@@ -55,8 +54,6 @@ __all__ = [
 PAPER_BUDGETS_DBM = (3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0)
 #: Algorithms of a default sweep: the two solvers and the four baselines.
 DEFAULT_ALGORITHMS = ("max-sr", "max-min", "b0", "b1", "b2", "b3")
-#: Status of a task whose algorithm raised an exception (recorded, never redrawn).
-STATUS_ERROR = "error"
 #: Seconds to wait for a Dask scheduler given by address.
 DASK_CONNECT_TIMEOUT = 10.0
 #: The three metrics of a sweep.
@@ -775,6 +772,8 @@ def _t_interval(values: np.ndarray, confidence: float) -> tuple[float, float, fl
     mean = float(values.mean())
     if n < 2:
         return mean, math.nan, math.nan
+    from scipy import stats
+
     half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / math.sqrt(n))
     return mean, mean - half, mean + half
 

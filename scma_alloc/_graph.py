@@ -1,4 +1,4 @@
-"""Factor graphs (codebook assignments): feasibility, enumeration, the regular graph F0.
+"""Factor graphs (codebook assignments): feasibility, enumeration, F0, repair, networkx.
 
 A factor graph is a binary matrix ``F`` of shape (K, J): ``F[k, j] = 1`` iff user ``j``
 transmits on resource ``k``. It is feasible when every user occupies exactly N
@@ -11,9 +11,13 @@ import itertools
 import math
 from functools import lru_cache
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "DEFAULT_ENUMERATION_LIMIT",
@@ -22,7 +26,11 @@ __all__ = [
     "enumerate_factor_graphs",
     "from_networkx",
     "is_feasible_assignment",
+    "random_assignment",
+    "random_edges",
     "regular_factor_graph",
+    "repair_assignment",
+    "round_assignment",
     "to_networkx",
 ]
 
@@ -280,6 +288,8 @@ def to_networkx(assignment: ArrayLike, power: ArrayLike | None = None) -> nx.Gra
     >>> g.number_of_edges()
     12
     """
+    import networkx as nx
+
     f = _as_binary(assignment)
     n_resources, n_users = f.shape
     p = None if power is None else np.asarray(power, dtype=float)
@@ -318,3 +328,151 @@ def from_networkx(
         resource, user = (u, v) if u[0] == "resource" else (v, u)
         f[resource[1], user[1]] = 1
     return f
+
+
+def repair_assignment(scores: np.ndarray, n_per_user: int, users_per_resource: int) -> np.ndarray:
+    """Feasible binary F maximising ``sum(scores * F)``.
+
+    Each user gets exactly N resources, each resource at most d_f users. The
+    constraint matrix is the incidence matrix of a bipartite graph, hence totally
+    unimodular: every vertex of the LP is integral, and HiGHS' dual simplex returns a
+    vertex (``scipy.optimize.linprog``). A non-integral answer (never seen) falls back
+    to the mixed-integer solver.
+    """
+    from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+    scores = np.asarray(scores, dtype=float)
+    n_resources, n_users = scores.shape
+    n = n_resources * n_users
+    # Variable order: F.ravel() (row-major: index k*J + j).
+    per_user = np.zeros((n_users, n))
+    per_resource = np.zeros((n_resources, n))
+    for k in range(n_resources):
+        per_resource[k, k * n_users : (k + 1) * n_users] = 1.0
+        per_user[np.arange(n_users), k * n_users + np.arange(n_users)] = 1.0
+    result = linprog(
+        -scores.ravel(),
+        A_ub=per_resource,
+        b_ub=np.full(n_resources, users_per_resource),
+        A_eq=per_user,
+        b_eq=np.full(n_users, n_per_user),
+        bounds=(0, 1),
+        method="highs-ds",
+    )
+    if result.x is None:
+        raise ValueError("no feasible factor graph for these sizes")
+    values = result.x
+    if np.abs(values - np.rint(values)).max() > 1e-6:  # pragma: no cover - TU: not expected
+        values = milp(
+            -scores.ravel(),
+            constraints=[
+                LinearConstraint(per_user, n_per_user, n_per_user),
+                LinearConstraint(per_resource, 0, users_per_resource),
+            ],
+            bounds=Bounds(0, 1),
+            integrality=np.ones(n),
+        ).x
+    graph = np.rint(values).reshape(n_resources, n_users).astype(np.int8)
+    if assignment_violations(graph, n_per_user, users_per_resource):  # pragma: no cover
+        raise RuntimeError("factor-graph repair produced an infeasible graph")
+    return graph
+
+
+def round_assignment(
+    relaxed: np.ndarray, n_per_user: int, users_per_resource: int
+) -> tuple[np.ndarray, bool]:
+    """Round a relaxed F at 1/2; repair it if rounding broke feasibility.
+
+    Returns
+    -------
+    graph : ndarray of int8
+    repaired : bool
+        True when the rounded matrix was infeasible and was repaired to the feasible
+        graph closest to the relaxed one (max ``sum(relaxed * F)``).
+    """
+    rounded = (np.asarray(relaxed) >= 0.5).astype(np.int8)
+    if not assignment_violations(rounded, n_per_user, users_per_resource):
+        return rounded, False
+    return repair_assignment(relaxed, n_per_user, users_per_resource), True
+
+
+def random_edges(
+    n_resources: int,
+    n_users: int,
+    n_per_user: int,
+    users_per_resource: int,
+    rng: np.random.Generator,
+    count: int,
+) -> np.ndarray:
+    """``count`` random feasible factor graphs as edges, shape (count, J, N), sorted.
+
+    The ``K * d_f`` resource slots are shuffled and user ``j`` takes the slots
+    ``j*N .. j*N + N - 1``; draws where a user got one resource twice are redrawn
+    (vectorised rejection), and the rare remainder comes from
+    :func:`random_assignment`'s slow path.
+    """
+    slots = np.repeat(np.arange(n_resources), users_per_resource)
+    out: list[np.ndarray] = []
+    need = count
+    for _ in range(20):
+        if need <= 0:
+            break
+        draws = max(4 * need, 16)
+        shuffled = rng.permuted(np.broadcast_to(slots, (draws, slots.size)), axis=1)
+        sub = np.sort(shuffled[:, : n_users * n_per_user].reshape(draws, n_users, n_per_user))
+        valid = np.all(sub[..., 1:] != sub[..., :-1], axis=(1, 2))
+        out.append(sub[valid][:need])
+        need -= out[-1].shape[0]
+    while need > 0:  # pragma: no cover - only when collisions are almost certain
+        graph = _random_graph_slow(n_resources, n_users, n_per_user, users_per_resource, rng)
+        out.append(np.nonzero(graph.T)[1].reshape(1, n_users, n_per_user))
+        need -= 1
+    return np.concatenate(out)[:count]
+
+
+def random_assignment(
+    n_resources: int,
+    n_users: int,
+    n_per_user: int,
+    users_per_resource: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """A random feasible factor graph (K, J): shuffled resource slots, see
+    :func:`random_edges`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> graph = random_assignment(4, 6, 2, 3, np.random.default_rng(0))
+    >>> is_feasible_assignment(graph, 2, 3)
+    True
+    """
+    sub = random_edges(n_resources, n_users, n_per_user, users_per_resource, rng, 1)[0]
+    graph = np.zeros((n_resources, n_users), dtype=np.int8)
+    graph[sub, np.arange(n_users)[:, None]] = 1
+    return graph
+
+
+def _random_graph_slow(
+    n_resources: int,
+    n_users: int,
+    n_per_user: int,
+    users_per_resource: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Users in random order pick among free resources; repaired if it gets stuck."""
+    for _ in range(50):
+        graph = np.zeros((n_resources, n_users), dtype=np.int8)
+        load = np.zeros(n_resources, dtype=int)
+        ok = True
+        for j in rng.permutation(n_users):
+            free = np.flatnonzero(load < users_per_resource)
+            if free.size < n_per_user:
+                ok = False
+                break
+            pick = rng.choice(free, size=n_per_user, replace=False)
+            graph[pick, j] = 1
+            load[pick] += 1
+        if ok:
+            return graph
+    return repair_assignment(rng.random((n_resources, n_users)), n_per_user, users_per_resource)

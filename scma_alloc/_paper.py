@@ -16,86 +16,74 @@ not monotone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
-from .assignment import penalty, round_assignment
-from .monitor import Monitor
-from .power import (
-    SCPSettings,
-    edge_index,
-    edge_min_rate,
-    edges_to_dense,
-    gather_edges,
-    iterative_water_filling,
-    scp_loop,
-    scp_max_min_power,
-    sequential_max_min,
-)
-from .rates import _sic_user_rates
-from .result import MethodOutcome
-from .scenario import Scenario
-from .surrogates import (
-    RelaxedMaxMinCodebookProblem,
-    RelaxedMaxMinPowerProblem,
-    RelaxedSumRateCodebookProblem,
-)
+from ._graph import round_assignment
+from ._options import PaperOptions
+from ._power import iterative_water_filling, scp_power, sequential_max_min, sic_edge_min_rate
+from ._rates import edge_index, edges_to_dense, gather_edges, sic_user_rates_nats
+from ._result import MethodOutcome, Monitor
+from ._scenario import Scenario
+from ._scp import TrustRegion, scp_loop
 
-__all__ = ["PaperOptions", "paper_max_min", "paper_max_sr"]
+__all__ = ["paper_max_min", "paper_max_sr", "penalty"]
 
 _SUPPORT_EPS = 1e-9
 #: Stop iterating after this many surrogate solves failed on every solver.
 _GIVE_UP = 6
 
 
-@dataclass
-class PaperOptions(SCPSettings):
-    """Settings of the paper's algorithms (defaults: the authors' code, spec §4)."""
-
-    eta: float = 50.0
-    tol: float = 1e-4
-    max_outer: int = 5
-    initial_assignment: np.ndarray | None = None
-    initial_power_fraction: np.ndarray | None = None
+def penalty(relaxed: np.ndarray) -> float:
+    """``sum(F**2 - F)`` (<= 0 on [0, 1], zero iff F is binary)."""
+    f = np.asarray(relaxed, dtype=float)
+    return float(np.sum(f * f - f))
 
 
 @lru_cache(maxsize=32)
-def _sum_rate_codebook(k: int, j: int, n: int, d: int) -> RelaxedSumRateCodebookProblem:
+def _sum_rate_codebook(k: int, j: int, n: int, d: int) -> Any:
+    from ._convex import RelaxedSumRateCodebookProblem
+
     return RelaxedSumRateCodebookProblem(k, j, n, d)
 
 
 @lru_cache(maxsize=32)
-def _max_min_codebook(k: int, j: int, n: int, d: int) -> RelaxedMaxMinCodebookProblem:
+def _max_min_codebook(k: int, j: int, n: int, d: int) -> Any:
+    from ._convex import RelaxedMaxMinCodebookProblem
+
     return RelaxedMaxMinCodebookProblem(k, j, n, d)
 
 
 @lru_cache(maxsize=32)
-def _max_min_power(k: int, j: int) -> RelaxedMaxMinPowerProblem:
+def _max_min_power(k: int, j: int) -> Any:
+    from ._convex import RelaxedMaxMinPowerProblem
+
     return RelaxedMaxMinPowerProblem(k, j)
 
 
-def _initial_point(scenario: Scenario, options: PaperOptions) -> tuple[np.ndarray, np.ndarray]:
+def _initial_point(
+    scenario: Scenario, initial: tuple[np.ndarray, np.ndarray | None] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Spec §4: ``F = min(d_f/J, N/K)`` everywhere, ``P = Pmax/K``, unless given."""
     k, j, n, d = (
         scenario.n_resources,
         scenario.n_users,
         scenario.n_per_user,
         scenario.users_per_resource,
     )
-    if options.initial_assignment is not None:
-        f = np.asarray(options.initial_assignment, dtype=float)
-    else:
-        f = np.full((k, j), min(d / j, n / k))
-    if options.initial_power_fraction is not None:
-        p = np.asarray(options.initial_power_fraction, dtype=float)
-    else:
-        p = np.full((k, j), 1.0 / k)  # P = Pmax / K
+    f = np.full((k, j), min(d / j, n / k))
+    p = np.full((k, j), 1.0 / k)
+    if initial is not None:
+        f = np.asarray(initial[0], dtype=float)
+        if initial[1] is not None:
+            p = np.asarray(initial[1], dtype=float)
     return f, p
 
 
 def _scp_settings(options: PaperOptions, monitor: Monitor) -> dict:
-    """Keyword arguments of :func:`~scma_alloc.power.scp_loop` shared by every step."""
+    """Keyword arguments of :func:`~scma_alloc._scp.scp_loop` shared by every step."""
     return {
         "solvers": options.solvers,
         "max_iter": options.max_inner,
@@ -126,7 +114,12 @@ def _relaxed_water_filling(
     return x[0].T, float(objective[0])
 
 
-def paper_max_sr(scenario: Scenario, options: PaperOptions, monitor: Monitor) -> MethodOutcome:
+def paper_max_sr(
+    scenario: Scenario,
+    options: PaperOptions,
+    monitor: Monitor,
+    initial: tuple[np.ndarray, np.ndarray | None] | None = None,
+) -> MethodOutcome:
     """Algorithm 1 (Max-SR). Powers of the relaxed steps by iterative water-filling."""
     a = scenario.snr_at_budget
     k, j, n, d = (
@@ -136,7 +129,7 @@ def paper_max_sr(scenario: Scenario, options: PaperOptions, monitor: Monitor) ->
         scenario.users_per_resource,
     )
     problem = _sum_rate_codebook(k, j, n, d)
-    f, p = _initial_point(scenario, options)
+    f, p = _initial_point(scenario, initial)
     y = f * p
     eta = options.eta
     reason = "iteration_limit"
@@ -163,7 +156,7 @@ def paper_max_sr(scenario: Scenario, options: PaperOptions, monitor: Monitor) ->
             outer=outer,
             penalty=penalty,
             surrogate_shift=lambda f0: -eta * float(np.sum(f0**2)),
-            trust=options.trust_region(),
+            trust=TrustRegion.from_options(options),
             **scp,
         )
         if why in ("stopped", "solver_failed"):
@@ -209,10 +202,15 @@ def _finish_sr(
 
 def _min_rate_ranked(received_ranked: np.ndarray) -> float:
     """Min SIC rate (nats) of a received-SNR matrix whose columns are in rank order."""
-    return float(_sic_user_rates(received_ranked, np.arange(received_ranked.shape[1])).min())
+    return float(sic_user_rates_nats(received_ranked, np.arange(received_ranked.shape[1])).min())
 
 
-def paper_max_min(scenario: Scenario, options: PaperOptions, monitor: Monitor) -> MethodOutcome:
+def paper_max_min(
+    scenario: Scenario,
+    options: PaperOptions,
+    monitor: Monitor,
+    initial: tuple[np.ndarray, np.ndarray | None] | None = None,
+) -> MethodOutcome:
     """Algorithm 2 (Max-Min) with the valid tangent bound in both steps."""
     order = scenario.decoding_order
     a = scenario.snr_at_budget[:, order]  # columns in rank order (weakest first)
@@ -225,7 +223,7 @@ def paper_max_min(scenario: Scenario, options: PaperOptions, monitor: Monitor) -
     codebook = _max_min_codebook(k, j, n, d)
     power = _max_min_power(k, j)
     scp = _scp_settings(options, monitor)
-    f, p = _initial_point(scenario, options)
+    f, p = _initial_point(scenario, initial)
     f, p = f[:, order], p[:, order]
     y = f * p
     eta = options.eta
@@ -253,7 +251,7 @@ def paper_max_min(scenario: Scenario, options: PaperOptions, monitor: Monitor) -
             outer=outer,
             penalty=penalty,
             surrogate_shift=lambda f0: -eta * float(np.sum(f0**2)),
-            trust=options.trust_region(),
+            trust=TrustRegion.from_options(options),
             **scp,
         )
         if why in ("stopped", "solver_failed"):
@@ -272,7 +270,7 @@ def paper_max_min(scenario: Scenario, options: PaperOptions, monitor: Monitor) -
             outer=outer,
             penalty=lambda _, shift=shift: shift / eta,
             surrogate_shift=lambda _, shift=shift: shift,
-            trust=options.trust_region(),
+            trust=TrustRegion.from_options(options),
             **scp,
         )
         if why in ("stopped", "solver_failed"):
@@ -281,6 +279,13 @@ def paper_max_min(scenario: Scenario, options: PaperOptions, monitor: Monitor) -
             reason = "converged"
             break
     return _finish_mm(scenario, unrank(f), unrank(y), reason, outer, monitor, options)
+
+
+def _min_rate_problem(scenario: Scenario) -> Any:
+    from ._objectives import Problem
+    from ._rates import rate_model
+
+    return Problem(scenario, "min_rate", rate_model(scenario, None))
 
 
 def _finish_mm(
@@ -303,29 +308,23 @@ def _finish_mm(
         x_seq, _ = sequential_max_min(
             a_edges[None], sub[None], scenario.decoding_order, scenario.n_resources
         )
-        current = edge_min_rate(a_edges, sub, x0, scenario.decoding_order, scenario.n_resources)
-        fallback = edge_min_rate(
-            a_edges, sub, x_seq[0], scenario.decoding_order, scenario.n_resources
-        )
-        if fallback > current:
+        order, k = scenario.decoding_order, scenario.n_resources
+        current = sic_edge_min_rate(a_edges, sub, x0, order, k)
+        if sic_edge_min_rate(a_edges, sub, x_seq[0], order, k) > current:
             x0 = x_seq[0]
     if reason not in ("stopped", "solver_failed"):
-        x0, _, _ = scp_max_min_power(
-            a_edges,
+        x0 = scp_power(
+            _min_rate_problem(scenario),
             sub,
-            scenario.user_rank,
-            scenario.decoding_order,
-            scenario.n_resources,
-            scenario.users_per_resource,
             x0,
             solvers=options.solvers,
             max_iter=options.max_inner,
             tol=options.scp_tol,
-            trust=options.trust_region(),
+            trust=TrustRegion.from_options(options),
             monitor=monitor,
             stage="final_power",
             outer=outer,
-        )
+        )[0]
     return MethodOutcome(
         graph, edges_to_dense(x0, sub, scenario.n_resources), reason, outer, repaired
     )

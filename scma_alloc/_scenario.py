@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .units import dbm_to_watt, noise_power
+from ._units import dbm_to_watt, noise_power
 
 __all__ = ["Scenario", "random_scenario"]
 

@@ -17,13 +17,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from .baselines import ALGORITHMS
-from .factor_graph import to_networkx
-from .result import AllocationResult
-from .scenario import Scenario
-from .solvers import solve_max_min, solve_max_sr
-from .store import decode_assignment
-from .sweep import METRICS, summarize_sweep
+from ._graph import to_networkx
+from ._registry import ALGORITHMS
+from ._result import AllocationResult
+from ._store import decode_assignment
+from ._sweep import METRICS, summarize_sweep
 
 if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn, not with the package
     from matplotlib.axes import Axes
@@ -322,13 +320,17 @@ def plot_factor_graph(
     return ax
 
 
-def convergence_figure(scenario: Scenario, *, title: str | None = None) -> Figure:
-    """Convergence of Max-SR and Max-Min (paper method and default) on one scenario.
+def convergence_figure(
+    panels: Mapping[str, Mapping[str, AllocationResult]], *, title: str | None = None
+) -> Figure:
+    """Convergence histories side by side: one panel per entry of ``panels``.
 
-    The four solvers are run on ``scenario`` (deterministic) and their histories
-    drawn with :func:`plot_convergence`, Max-SR on the left, Max-Min on the right.
-    The default Max-Min starts with a run of the paper's Algorithm 2 (its
-    ``include_paper`` start), whose steps appear first in its history.
+    Parameters
+    ----------
+    panels : mapping of str to mapping of str to AllocationResult
+        Panel title -> {legend label -> result}, drawn with :func:`plot_convergence`
+        (e.g. ``{"Max-SR": {"paper": r1, "default": r2}, "Max-Min": {...}}``).
+    title : str, optional
 
     Returns
     -------
@@ -336,24 +338,12 @@ def convergence_figure(scenario: Scenario, *, title: str | None = None) -> Figur
     """
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(11.0, 3.8), layout="constrained")
-    left, right = figure.subplots(1, 2)
-    plot_convergence(
-        {
-            "Max-SR (paper, Alg. 1)": solve_max_sr(scenario, method="paper"),
-            "Max-SR (default)": solve_max_sr(scenario),
-        },
-        ax=left,
-        title="Max-SR",
-    )
-    plot_convergence(
-        {
-            "Max-Min (paper, Alg. 2)": solve_max_min(scenario, method="paper"),
-            "Max-Min (default)": solve_max_min(scenario),
-        },
-        ax=right,
-        title="Max-Min",
-    )
+    if not panels:
+        raise ValueError("panels is empty: give at least one panel of results")
+    figure = Figure(figsize=(5.5 * len(panels), 3.8), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(1, len(panels)))
+    for ax, (name, results) in zip(axes, panels.items(), strict=True):
+        plot_convergence(results, ax=ax, title=name)
     if title:
         figure.suptitle(title)
     return figure

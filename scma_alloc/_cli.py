@@ -19,12 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .baselines import ALGORITHMS, get_algorithm
-from .result import AllocationResult
-from .scenario import random_scenario
-from .solvers import METHODS, solve_max_min, solve_max_sr
-from .store import ResultStore, StoreError, export_csv, export_parquet
-from .sweep import (
+from ._options import METHODS
+from ._registry import ALGORITHMS, get_algorithm
+from ._result import AllocationResult
+from ._scenario import random_scenario
+from ._solve import solve_max_min, solve_max_sr
+from ._store import ResultStore, StoreError, export_csv, export_parquet
+from ._sweep import (
     DEFAULT_ALGORITHMS,
     METRICS,
     PAPER_BUDGETS_DBM,
@@ -242,7 +243,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     if not args.no_figure:
         from matplotlib.figure import Figure
 
-        from .plotting import plot_factor_graph, save_figure
+        from ._plotting import plot_factor_graph, save_figure
 
         figure = Figure(figsize=(4.4 * len(results), 3.9), layout="constrained")
         axes = np.atleast_1d(figure.subplots(1, len(results)))
@@ -334,7 +335,7 @@ def _run_sweep(args: argparse.Namespace, config: SweepConfig, store: ResultStore
     if args.parquet:
         print(f"Parquet: {export_parquet(frame, args.parquet)}")
     if not args.no_plots:
-        from .plotting import write_sweep_figures
+        from ._plotting import write_sweep_figures
 
         paths = write_sweep_figures(
             frame,
@@ -348,7 +349,7 @@ def _run_sweep(args: argparse.Namespace, config: SweepConfig, store: ResultStore
 
 # --------------------------------------------------------------------------- plot
 def _cmd_plot(args: argparse.Namespace) -> int:
-    from .plotting import (
+    from ._plotting import (
         convergence_figure,
         factor_graphs_figure,
         save_figure,
@@ -397,8 +398,18 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         paths += save_figure(figure, out / "scma_factor_graphs", args.formats)
     if not args.no_convergence:
         # Histories are not stored: re-solve this drop (deterministic) to draw them.
+        scenario = config.scenario_for(args.drop, b)
         figure = convergence_figure(
-            config.scenario_for(args.drop, b),
+            {
+                "Max-SR": {
+                    "Max-SR (paper, Alg. 1)": solve_max_sr(scenario, method="paper"),
+                    "Max-SR (default)": solve_max_sr(scenario),
+                },
+                "Max-Min": {
+                    "Max-Min (paper, Alg. 2)": solve_max_min(scenario, method="paper"),
+                    "Max-Min (default)": solve_max_min(scenario),
+                },
+            },
             title=f"convergence on drop {args.drop} at {budget:g} dBm",
         )
         paths += save_figure(figure, out / "scma_convergence", args.formats)

@@ -1,0 +1,152 @@
+"""What a method maximises: an objective of the user rates under a rate model.
+
+A :class:`Problem` is one scenario, one objective (``"sum_rate"`` or ``"min_rate"``:
+the sum or the smallest of the user rates, paper problems (14) and (17)) and one rate
+model (SIC or a coupling). Every method — the alternating search, the exhaustive
+references, the baselines — evaluates allocations through it and returns its result
+through :meth:`Problem.result`, so the rates a result reports are always the model's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._rates import (
+    LN2,
+    RateModel,
+    allocation_violations,
+    edges_to_dense,
+    gather_edges,
+    jain_values,
+    resource_totals,
+)
+from ._result import (
+    STATUS_CONVERGED,
+    STATUS_OPTIMAL,
+    AllocationResult,
+    Monitor,
+)
+from ._scenario import Scenario
+
+__all__ = ["OBJECTIVES", "Problem"]
+
+#: The objectives every method accepts: the sum and the minimum of the user rates.
+OBJECTIVES = ("sum_rate", "min_rate")
+
+
+def check_objective(objective: Any) -> str:
+    """``objective`` if it is one of :data:`OBJECTIVES`, else a ``ValueError``."""
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
+    return objective
+
+
+class Problem:
+    """One allocation problem: a scenario, an objective and a rate model.
+
+    Allocations are evaluated on factor-graph edges (``sub`` of shape (B, J, N)) with
+    budget fractions ``x`` of the same shape; every value is in nats.
+    """
+
+    def __init__(self, scenario: Scenario, objective: str, model: RateModel) -> None:
+        self.scenario = scenario
+        self.objective = check_objective(objective)
+        self.model = model
+        self.snr = scenario.snr_at_budget
+        self.n_resources = scenario.n_resources
+        self.n_users = scenario.n_users
+        self.n_per_user = scenario.n_per_user
+        self.users_per_resource = scenario.users_per_resource
+
+    @property
+    def is_min_rate(self) -> bool:
+        return self.objective == "min_rate"
+
+    def gains(self, sub: np.ndarray) -> np.ndarray:
+        """SNR at full budget on the edges ``sub`` (B, J, N)."""
+        return gather_edges(self.snr, sub)
+
+    def reduce(self, rates: np.ndarray) -> np.ndarray:
+        """The objective of user rates (..., J): their sum or their minimum."""
+        return rates.min(axis=-1) if self.is_min_rate else rates.sum(axis=-1)
+
+    def user_rates(self, sub: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """User rates (nats) of edge allocations, shape (B, J)."""
+        q = edges_to_dense(self.gains(sub) * x, sub, self.n_resources)
+        return self.model.user_rates_nats(q)
+
+    def values(self, sub: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """Objective values (nats) of edge allocations, shape (B,)."""
+        if not self.is_min_rate and self.model.is_sic:
+            # The SIC user rates telescope to the sum-rate of the resource totals.
+            return np.log1p(resource_totals(self.gains(sub) * x, sub, self.n_resources)).sum(
+                axis=-1
+            )
+        return self.reduce(self.user_rates(sub, x))
+
+    def solo_rates(self, sub: np.ndarray) -> np.ndarray:
+        """Each user alone on its resources with its whole budget (nats), (B, J).
+
+        Interference only lowers a rate, so these bound every user's rate on the graph.
+        """
+        from ._power import solo_rates
+
+        return solo_rates(self.gains(sub))
+
+    def upper_bound(self, sub: np.ndarray) -> np.ndarray:
+        """An upper bound (nats) of the objective on each graph: users alone, (B,)."""
+        return self.reduce(self.solo_rates(sub))
+
+    def result(
+        self,
+        assignment: np.ndarray,
+        power: np.ndarray,
+        *,
+        method: str,
+        status: str,
+        message: str,
+        monitor: Monitor | None = None,
+        n_outer: int = 0,
+        solver: str = "",
+        **extra: Any,
+    ) -> AllocationResult:
+        """Validate a final allocation (watts) and report it under this rate model.
+
+        Powers are masked to the graph and any budget overshoot from solver round-off
+        (relative 1e-12 and below) is scaled away; anything worse is a bug and raises.
+        """
+        scenario = self.scenario
+        f = np.asarray(assignment).astype(np.int8)
+        p = np.where(f == 1, np.clip(np.asarray(power, dtype=float), 0.0, None), 0.0)
+        used = p.sum(axis=0)
+        budget = scenario.power_budget
+        p = p * np.where(used > budget, budget / np.maximum(used, 1e-300), 1.0)[None, :]
+        problems = allocation_violations(scenario, f, p)
+        if problems:  # pragma: no cover - would be a bug in a method
+            raise RuntimeError(f"{method} produced an infeasible allocation: {'; '.join(problems)}")
+        rates = self.model.user_rates_nats(f * p * scenario.snr_gain) / LN2
+        if not solver and monitor is not None:
+            solver = "+".join(monitor.solvers_used)
+        return AllocationResult(
+            assignment=f,
+            power=p,
+            user_rates=rates,
+            sum_rate=float(rates.sum()),
+            min_rate=float(rates.min()),
+            jain_index=float(jain_values(rates)),
+            status=status,
+            success=True,
+            converged=status in (STATUS_CONVERGED, STATUS_OPTIMAL),
+            message=message,
+            n_outer=int(n_outer),
+            n_inner=int(monitor.n_inner if monitor is not None else 0),
+            history=monitor.history if monitor is not None else [],
+            solve_time=monitor.elapsed() if monitor is not None else 0.0,
+            solver=solver,
+            method=method,
+            interference=self.model.name,
+            **extra,
+        )
+

@@ -1,0 +1,816 @@
+"""Power steps for fixed factor graphs, batched over graphs.
+
+Powers are budget fractions on the graph's edges, ``x[b, j, n] = P / Pmax_j`` on the
+``n``-th resource of user ``j`` in graph ``b``, with ``sum_n x[b, j, n] <= 1``; gains are
+``a = gamma * Pmax`` (the SNR of a whole budget), so budgets read the same whatever
+the units. The building blocks:
+
+* :func:`water_fill` / :func:`inverse_water_fill` — one user against fixed
+  interference: the most rate for a budget, the least budget for a rate (exact);
+* :func:`iterative_water_filling` — the sum-rate power step under SIC (paper problem
+  (16) with F fixed): concave, solved exactly by Gauss-Seidel water-filling over
+  users; users that share no resource form a colour class and are updated together;
+* :func:`sequential_max_min` — the min-rate power step's proxy under SIC: for a common
+  target each user, weakest first, spends the least budget reaching it; the largest
+  target that fits every budget (root search) — a feasible point, a lower bound;
+* :func:`nash_water_filling`, :func:`coupled_max_min_proxy` — the same two proxies
+  under a general coupling;
+* SCP polish (:func:`scp_power`): trust-region SCP with the tangent bound of the
+  subtracted interference term (spec §4, Lemmas 2-3), on one graph, through the convex
+  surrogates of :mod:`scma_alloc._convex`.
+
+:class:`PowerStep` puts them together for one :class:`~scma_alloc._objectives.Problem`:
+a batched ``proxy`` (exact for the sum-rate under SIC), the scoring of neighbour
+graphs for the codebook search, and the ``polish``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._graph import check_assignment
+from ._objectives import Problem
+from ._rates import (
+    SlotLayout,
+    edge_index,
+    edges_to_dense,
+    gather_edges,
+    rate_model,
+    resource_totals,
+    sic_user_rates_nats,
+)
+from ._result import Monitor
+from ._scenario import Scenario
+from ._scp import TrustRegion, scp_loop
+
+__all__ = ["max_min_power", "max_sr_power"]
+
+
+# --------------------------------------------------------------------------- one user
+def water_fill(floors: np.ndarray, total: float | np.ndarray = 1.0) -> np.ndarray:
+    """Water-filling over the last axis: ``x = max(mu - floors, 0)``, ``sum x = total``.
+
+    ``floors`` are noise-plus-interference to gain ratios (``inf`` for an unusable
+    resource). Maximises ``sum log(1 + x / floors)``. Exact (sorting), batched; a
+    closed form for two resources (the paper's N = 2), the hot path of the solvers.
+    """
+    total = np.asarray(total, dtype=float)
+    if floors.shape[-1] == 2:
+        low = np.minimum(floors[..., 0], floors[..., 1])
+        high = np.maximum(floors[..., 0], floors[..., 1])
+        both = total + low > high
+        level = np.where(both, 0.5 * (total + low + high), total + low)
+        level = np.where(np.isinf(low), -np.inf, level)
+        return np.maximum(level[..., None] - floors, 0.0)
+    s = np.sort(floors, axis=-1)
+    n = s.shape[-1]
+    mu = (total[..., None] + np.cumsum(s, axis=-1)) / np.arange(1, n + 1)
+    active = np.count_nonzero(mu > s, axis=-1)
+    level = np.take_along_axis(mu, np.maximum(active - 1, 0)[..., None], axis=-1)
+    level = np.where(active[..., None] > 0, level, -np.inf)
+    return np.maximum(level - floors, 0.0)
+
+
+def floors_of(interference: np.ndarray, a_edges: np.ndarray) -> np.ndarray:
+    """Noise-plus-interference to gain ratios ``(1 + I) / a`` (``inf`` where ``a == 0``)."""
+    with np.errstate(divide="ignore"):
+        return np.where(a_edges > 0, (1.0 + interference) / a_edges, np.inf)
+
+
+def inverse_water_fill(floors: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Least total power reaching rate ``target`` (nats) over the last axis.
+
+    Minimises ``sum x`` s.t. ``sum log(1 + x / floors) >= target``; the solution is
+    ``x = max(mu - floors, 0)`` with ``sum_{active} log(mu / floors) = target``.
+
+    Returns
+    -------
+    x : ndarray
+    total : ndarray
+        ``x.sum(-1)`` (``inf`` when every floor is ``inf`` and ``target > 0``).
+    """
+    target = np.asarray(target, dtype=float)
+    if floors.shape[-1] == 2:  # closed form for the paper's N = 2 (the hot path)
+        low = np.minimum(floors[..., 0], floors[..., 1])
+        high = np.maximum(floors[..., 0], floors[..., 1])
+        with np.errstate(invalid="ignore", over="ignore"):
+            growth = np.exp(target)
+            both = growth * low > high
+            level = np.where(both, np.sqrt(low * high * growth), low * growth)
+            x = np.maximum(level[..., None] - floors, 0.0)
+        dead = np.isinf(low)
+        x = np.where(dead[..., None] | np.isinf(floors), 0.0, x)
+        total = np.where(dead & (target > 0), np.inf, x.sum(axis=-1))
+        return x, total
+    s = np.sort(floors, axis=-1)
+    n = s.shape[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_s = np.log(s)
+        cum_log = np.cumsum(log_s, axis=-1)
+        m = np.arange(1, n + 1)
+        # The m best resources are active iff target > sum_{i<=m} (log s_m - log s_i).
+        spread = m * log_s - cum_log
+        active = np.count_nonzero(target[..., None] > spread, axis=-1)
+        active = np.maximum(active, 1)
+        log_mu = (
+            target + np.take_along_axis(cum_log, (active - 1)[..., None], axis=-1)[..., 0]
+        ) / active
+        x = np.maximum(np.exp(log_mu)[..., None] - floors, 0.0)
+    x = np.nan_to_num(x, nan=np.inf)
+    x = np.where(np.isinf(floors), 0.0, x)
+    total = np.where(np.isinf(s[..., 0]) & (target > 0), np.inf, x.sum(axis=-1))
+    return x, total
+
+
+def solo_rates(a_edges: np.ndarray) -> np.ndarray:
+    """Rate (nats) of every user alone on its resources with its whole budget, (..., J).
+
+    Interference only lowers a rate, so this bounds each user's rate on the graph.
+    """
+    x = water_fill(floors_of(np.zeros_like(a_edges), a_edges))
+    return np.log1p(a_edges * x).sum(axis=-1)
+
+
+def project_budget(x: np.ndarray) -> np.ndarray:
+    """Scale down any user whose budget fractions sum above 1 (solver round-off)."""
+    total = x.sum(axis=-1, keepdims=True)
+    return np.where(total > 1.0, x / np.maximum(total, 1e-300), x)
+
+
+def largest_feasible_target(
+    excess: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    lo: np.ndarray,
+    hi: np.ndarray,
+    *,
+    rtol: float = 1e-10,
+    max_iter: int = 200,
+) -> np.ndarray:
+    """Largest ``t`` in ``[lo, hi]`` with ``excess(t) <= 0``, batched.
+
+    ``excess(t, index)`` evaluates the batch entries ``index`` at targets ``t`` (same
+    length); it must be continuous and increasing in ``t`` with ``excess(lo) <= 0``
+    (``inf`` allowed for hopeless targets). Illinois variant of regula falsi on the
+    bracket, with a bisection step every fourth iteration and whenever the secant
+    leaves the bracket; stops when the bracket is below ``rtol`` relative. Only the
+    entries still searching are evaluated.
+    """
+    everyone = np.arange(lo.size)
+    lo, hi = lo.astype(float), hi.astype(float)
+    f_hi = excess(hi, everyone)
+    done = f_hi <= 0  # the upper bound itself is feasible
+    lo = np.where(done, hi, lo)
+    f_lo = np.where(done, 0.0, excess(lo, everyone))
+    side = np.zeros(lo.shape, dtype=int)  # which end moved last (Illinois)
+    for iteration in range(max_iter):
+        index = np.flatnonzero(~done & (hi - lo > rtol * np.maximum(hi, 1e-300)))
+        if index.size == 0:
+            break
+        l, h, fl, fh = lo[index], hi[index], f_lo[index], f_hi[index]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            secant = (l * fh - h * fl) / (fh - fl)
+        inside = np.isfinite(secant) & (secant > l) & (secant < h)
+        t = np.where(inside & (iteration % 4 != 3), secant, 0.5 * (l + h))
+        f_t = excess(t, index)
+        feasible = f_t <= 0
+        s = side[index]
+        # Illinois: halve the function value at the end that stays twice in a row.
+        fh = np.where(feasible & (s == 1), 0.5 * fh, fh)
+        fl = np.where(~feasible & (s == -1), 0.5 * fl, fl)
+        lo[index] = np.where(feasible, t, l)
+        f_lo[index] = np.where(feasible, f_t, fl)
+        hi[index] = np.where(feasible, h, t)
+        f_hi[index] = np.where(feasible, fh, f_t)
+        side[index] = np.where(feasible, 1, -1)
+    return lo
+
+
+# --------------------------------------------------------------------------- Gauss-Seidel
+def user_colours(sub: np.ndarray, n_resources: int) -> np.ndarray:
+    """Greedy colouring of the users of each graph: users sharing a resource differ.
+
+    Users of one colour share no resource, so their best responses are independent and
+    a colour class is one exact Gauss-Seidel block. At most ``N (d_f - 1) + 1`` colours.
+
+    Returns
+    -------
+    ndarray of int, shape (B, J)
+    """
+    n_batch, n_users, _ = sub.shape
+    used = np.zeros((n_batch, n_resources, n_users + 1), dtype=bool)
+    colour = np.zeros((n_batch, n_users), dtype=np.intp)
+    rows = np.arange(n_batch)[:, None]
+    for j in range(n_users):
+        taken = used[rows, sub[:, j, :]].any(axis=1)
+        c = np.argmin(taken, axis=1)  # the first free colour
+        colour[:, j] = c
+        used[rows, sub[:, j, :], c[:, None]] = True
+    return colour
+
+
+def _best_responses(interference: np.ndarray, gains: np.ndarray) -> np.ndarray:
+    """Water-filling of whole budgets (rows of (M, N)) against ``interference``.
+
+    :func:`water_fill` with ``total = 1``, fused for the hot loop of
+    :func:`iterative_water_filling` (two resources: closed form).
+    """
+    floors = np.full(gains.shape, np.inf)
+    np.divide(1.0 + interference, gains, out=floors, where=gains > 0)
+    if gains.shape[-1] != 2:
+        return water_fill(floors)
+    low = np.minimum(floors[:, 0], floors[:, 1])
+    high = np.maximum(floors[:, 0], floors[:, 1])
+    level = np.where(1.0 + low > high, 0.5 * (1.0 + low + high), 1.0 + low)
+    x = level[:, None] - floors
+    x[~(x > 0)] = 0.0  # also where both floors are inf (no usable resource)
+    return x
+
+
+def iterative_water_filling(
+    a_edges: np.ndarray,
+    sub: np.ndarray,
+    n_resources: int,
+    x0: np.ndarray | None = None,
+    *,
+    rtol: float = 1e-13,
+    max_sweeps: int = 5000,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Multi-user iterative water-filling (Gauss-Seidel over colour classes), batched.
+
+    Maximises ``sum_k log(1 + sum_j a[k, j] x[k, j])`` over budget-fraction powers on
+    the edges (``sum_n x[b, j, n] <= 1``). The problem is concave and each block (users
+    sharing no resource, :func:`user_colours`) is solved exactly, so the sweeps converge
+    to the global optimum (Yu, Rhee, Boyd, Cioffi, IEEE Trans. IT 50(1), 2004). Graphs
+    whose objective stops increasing (``rtol``) leave the batch.
+
+    Returns
+    -------
+    x : ndarray (B, J, N)
+    objective : ndarray (B,)
+        Sum-rate in nats.
+    sweeps : int
+    """
+    a_edges = np.asarray(a_edges, dtype=float)
+    n_batch, n_users, n_per_user = a_edges.shape
+    x = np.full(a_edges.shape, 1.0 / n_per_user) if x0 is None else np.array(x0, dtype=float)
+    colour = user_colours(sub, n_resources)
+    flat = np.arange(n_batch)[:, None, None] * n_resources + sub
+    # Per colour: the (graph, user) blocks, their resources and gains.
+    blocks = []
+    for c in range(int(colour.max()) + 1):
+        rows, users = np.nonzero(colour == c)
+        blocks.append((rows, users, flat[rows, users], a_edges[rows, users]))
+
+    def totals() -> np.ndarray:
+        return np.bincount(
+            flat.ravel(), weights=(a_edges * x).ravel(), minlength=n_batch * n_resources
+        )
+
+    received = totals()
+    objective = np.log1p(received.reshape(n_batch, n_resources)).sum(axis=1)
+    active = np.ones(n_batch, dtype=bool)
+    sweeps = 0
+    for sweeps in range(1, max_sweeps + 1):
+        for rows, users, where, gains in blocks:
+            own = gains * x[rows, users]
+            new = _best_responses(np.maximum(received[where] - own, 0.0), gains)
+            # One colour never repeats a (graph, resource) pair: plain indexing is exact.
+            received[where] += gains * new - own
+            x[rows, users] = new
+        if sweeps % 16 == 0:  # refresh the running sums against drift
+            received = totals()
+        index = np.flatnonzero(active)
+        new_objective = np.log1p(received.reshape(n_batch, n_resources)[index]).sum(axis=1)
+        done = new_objective - objective[index] <= rtol * (1.0 + np.abs(new_objective))
+        objective[index] = new_objective
+        if done.any():
+            active[index[done]] = False
+            if not active.any():
+                break
+            blocks = [
+                (rows[keep], users[keep], where[keep], gains[keep])
+                for rows, users, where, gains in blocks
+                for keep in (active[rows],)
+            ]
+    objective = np.log1p(totals().reshape(n_batch, n_resources)).sum(axis=1)
+    return x, objective, sweeps
+
+
+def coupled_interference(
+    q: np.ndarray, sub: np.ndarray, coupling: np.ndarray, n_resources: int
+) -> np.ndarray:
+    """Interference on every edge, ``I[b, j, n] = sum_i C[j, i] q[b, k, i]`` (k = sub)."""
+    dense = edges_to_dense(q, sub, n_resources)
+    return gather_edges(dense @ coupling.T, sub)
+
+
+def nash_water_filling(
+    a_edges: np.ndarray,
+    sub: np.ndarray,
+    coupling: np.ndarray,
+    n_resources: int,
+    x0: np.ndarray | None = None,
+    *,
+    max_sweeps: int = 100,
+    rtol: float = 1e-9,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every user water-fills its own rate against the others (Gauss-Seidel), batched.
+
+    A feasible point; its sum-rate is a lower bound of the sum-rate power step under
+    ``coupling``. Returns ``(x, sum-rate in nats)`` with ``x`` of shape (B, J, N).
+    """
+    n_batch, n_users, n_per_user = a_edges.shape
+    x = np.full(a_edges.shape, 1.0 / n_per_user) if x0 is None else np.array(x0, dtype=float)
+    colour = user_colours(sub, n_resources)
+    dense = edges_to_dense(a_edges * x, sub, n_resources)  # (B, K, J)
+    for _ in range(max_sweeps):
+        change = 0.0
+        for c in range(int(colour.max()) + 1):
+            rows, users = np.nonzero(colour == c)
+            if rows.size == 0:
+                continue
+            res = sub[rows, users]  # (M, N)
+            interference = np.einsum(
+                "mnj,mj->mn", dense[rows[:, None], res], coupling[users]
+            )
+            gains = a_edges[rows, users]
+            new = water_fill(floors_of(interference, gains))
+            change = max(change, float(np.abs(new - x[rows, users]).max()))
+            x[rows, users] = new
+            dense[rows[:, None], res, users[:, None]] = gains * new
+        if change <= rtol:
+            break
+    rates = coupled_rates(a_edges, sub, x, coupling, n_resources)
+    return x, rates.sum(axis=-1)
+
+
+def coupled_rates(
+    a_edges: np.ndarray, sub: np.ndarray, x: np.ndarray, coupling: np.ndarray, n_resources: int
+) -> np.ndarray:
+    """User rates (nats) of edge allocations under ``coupling``, shape (..., J)."""
+    q = a_edges * x
+    interference = coupled_interference(q, sub, coupling, n_resources)
+    return np.log1p(q / (1.0 + interference)).sum(axis=-1)
+
+
+# --------------------------------------------------------------------------- min-rate proxies
+def place_sequential(
+    a_edges: np.ndarray, sub: np.ndarray, order: np.ndarray, n_resources: int, target: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weakest-first least-power placement for per-graph targets (SIC).
+
+    Returns the budget fractions ``x`` (B, J, N) and, per graph, the largest fraction
+    any user needs (``> 1``: the target is out of reach for this policy).
+    """
+    n_batch = a_edges.shape[0]
+    received = np.zeros(n_batch * n_resources)
+    base = (np.arange(n_batch) * n_resources)[:, None]
+    x = np.zeros_like(a_edges)
+    need = np.zeros(n_batch)
+    for j in order:
+        flat = base + sub[:, j, :]
+        gains = a_edges[:, j, :]
+        xj, total = inverse_water_fill(floors_of(received[flat], gains), target)
+        np.maximum(need, total, out=need)
+        xj = np.where(np.isfinite(xj), xj, 0.0)
+        x[:, j, :] = xj
+        received[flat] += gains * xj
+    return x, need
+
+
+def sequential_max_min(
+    a_edges: np.ndarray,
+    sub: np.ndarray,
+    order: np.ndarray,
+    n_resources: int,
+    *,
+    rtol: float = 1e-10,
+    lower: np.ndarray | float = 0.0,
+    max_iter: int = 200,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Max-min power by a root search over a common target rate, batched (SIC).
+
+    For a target ``t`` the users are visited weakest first (under SIC a user is
+    interfered only by weaker users, which are already placed); each spends the least
+    power reaching ``t`` against the interference it sees (:func:`inverse_water_fill`).
+    ``need(t)``, the largest budget fraction any user then needs, is continuous and
+    increasing in ``t``, so the best target of this policy is the root of
+    ``need(t) = 1`` (:func:`largest_feasible_target`, to ``rtol``). The point is
+    feasible, hence a lower bound of the min-rate power step, and a good SCP start.
+
+    Parameters
+    ----------
+    lower : float or ndarray
+        A target known to be feasible for every graph (default 0).
+
+    Returns
+    -------
+    x : ndarray (B, J, N)
+        Budget fractions achieving ``t``.
+    t : ndarray (B,)
+        Min-rate (nats) of ``x`` under SIC.
+    """
+    n_batch = a_edges.shape[0]
+    hi = solo_rates(a_edges).min(axis=-1)
+    lo = np.minimum(np.broadcast_to(np.asarray(lower, dtype=float), (n_batch,)), hi)
+    lo = largest_feasible_target(
+        lambda t, i: place_sequential(a_edges[i], sub[i], order, n_resources, t)[1] - 1.0,
+        lo,
+        hi,
+        rtol=rtol,
+        max_iter=max_iter,
+    )
+    x, _ = place_sequential(a_edges, sub, order, n_resources, lo)
+    x = project_budget(x)
+    return x, sic_edge_min_rate(a_edges, sub, x, order, n_resources)
+
+
+def sic_edge_min_rate(
+    a_edges: np.ndarray, sub: np.ndarray, x: np.ndarray, order: np.ndarray, n_resources: int
+) -> np.ndarray:
+    """Min SIC rate (nats) of edge allocations (..., J, N) -> (...)."""
+    q = edges_to_dense(a_edges * x, sub, n_resources)
+    return sic_user_rates_nats(q, order).min(axis=-1)
+
+
+def min_power_fixed_point(
+    a_edges: np.ndarray,
+    sub: np.ndarray,
+    coupling: np.ndarray,
+    n_resources: int,
+    target: np.ndarray,
+    max_iter: int = 60,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest fixed point of the least-power responses to a common target (coupling).
+
+    Returns ``x`` and, per graph, the largest budget fraction a user needs; ``inf``
+    when the iteration diverges or does not settle (the target is then out of reach).
+    """
+    x = np.zeros_like(a_edges)
+    worst = np.full(a_edges.shape[0], np.inf)
+    settled = np.zeros(a_edges.shape[0], dtype=bool)
+    for _ in range(max_iter):
+        interference = coupled_interference(a_edges * x, sub, coupling, n_resources)
+        new, totals = inverse_water_fill(floors_of(interference, a_edges), target[:, None])
+        new = np.where(np.isfinite(new), new, 0.0)
+        worst = totals.max(axis=-1)
+        settled = np.abs(new - x).max(axis=(1, 2)) <= 1e-10 * (1.0 + new.max(axis=(1, 2)))
+        x = new
+        diverged = ~(worst <= 1e3)
+        if np.all(settled | diverged):
+            break
+    return x, np.where(settled & np.isfinite(worst), worst, np.inf)
+
+
+def coupled_max_min_proxy(
+    a_edges: np.ndarray,
+    sub: np.ndarray,
+    coupling: np.ndarray,
+    n_resources: int,
+    *,
+    rtol: float = 1e-7,
+    lower: np.ndarray | float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Max-min power proxy under ``coupling``, batched: ``(x, min-rate)`` (nats).
+
+    For a common target every user spends the least power reaching it against the
+    others' interference, iterated to the smallest fixed point (a standard interference
+    function, Yates 1995); the largest target whose fixed point fits every budget. A
+    feasible point, hence a lower bound of the min-rate power step.
+    """
+    n_batch = a_edges.shape[0]
+    hi = solo_rates(a_edges).min(axis=-1)
+    lo = np.minimum(np.broadcast_to(np.asarray(lower, dtype=float), (n_batch,)), hi)
+    lo = largest_feasible_target(
+        lambda t, i: min_power_fixed_point(a_edges[i], sub[i], coupling, n_resources, t)[1]
+        - 1.0,
+        lo,
+        hi,
+        rtol=rtol,
+    )
+    x, _ = min_power_fixed_point(a_edges, sub, coupling, n_resources, lo)
+    x = project_budget(x)
+    return x, coupled_rates(a_edges, sub, x, coupling, n_resources).min(axis=-1)
+
+
+# --------------------------------------------------------------------------- SCP polish
+@lru_cache(maxsize=16)
+def _slot_problem(n_resources: int, n_users: int, users_per_resource: int, kind: str) -> Any:
+    from ._convex import CoupledSlotProblem, SlotMaxMinProblem
+
+    if kind == "sic":
+        return SlotMaxMinProblem(n_resources, n_users, users_per_resource)
+    return CoupledSlotProblem(n_resources, n_users, users_per_resource, kind)
+
+
+def scp_power(
+    problem: Problem,
+    sub: np.ndarray,
+    x0: np.ndarray,
+    *,
+    solvers: Sequence[str],
+    max_iter: int,
+    tol: float,
+    trust: TrustRegion | None = None,
+    monitor: Monitor | None = None,
+    stage: str = "final_power",
+    outer: int = 0,
+    give_up: int | None = None,
+) -> tuple[np.ndarray, float, int, str]:
+    """Trust-region SCP power step on one graph (edges (J, N)), from ``x0``.
+
+    Under SIC with the min-rate objective the surrogate is
+    :class:`~scma_alloc._convex.SlotMaxMinProblem` (slots filled weakest first, the
+    subtracted ``log(1 + I)`` replaced by its tangent); under a general coupling
+    :class:`~scma_alloc._convex.CoupledSlotProblem` for either objective. One compiled
+    problem serves every graph of a size. Returns ``(x, value in nats, iterations,
+    reason)`` (see :func:`~scma_alloc._scp.scp_loop`).
+    """
+    k, j, d = problem.n_resources, problem.n_users, problem.users_per_resource
+    a_edges = problem.gains(sub)
+    layout = SlotLayout(sub, problem.model.rank, k, d)
+    owner = layout.owner(j)
+    a_slots = layout.to_slots(a_edges)
+    occupied = layout.occupied[0]
+    if problem.model.is_sic:
+        if not problem.is_min_rate:  # pragma: no cover - exact by water-filling
+            raise ValueError("the sum-rate under SIC needs no SCP")
+        conic = _slot_problem(k, j, d, "sic")
+
+        def set_point(x: np.ndarray, radius: float) -> None:
+            conic.set_point(a_slots, occupied, owner, layout.to_slots(x), radius)
+
+    else:
+        conic = _slot_problem(k, j, d, problem.objective)
+        user_of_slot = layout.slot_user[0]
+        coupling = problem.model.coupling
+
+        def set_point(x: np.ndarray, radius: float) -> None:
+            conic.set_point(
+                a_slots, user_of_slot, coupling, occupied, owner, layout.to_slots(x), radius
+            )
+
+    return scp_loop(
+        set_point,
+        conic.problem,
+        lambda: project_budget(layout.to_edges(np.clip(conic.y.value, 0.0, None))),
+        lambda x: float(problem.values(sub[None], x[None])[0]),
+        x0,
+        solvers=solvers,
+        max_iter=max_iter,
+        tol=tol,
+        trust=trust,
+        monitor=monitor,
+        stage=stage,
+        outer=outer,
+        give_up=give_up,
+    )
+
+
+# --------------------------------------------------------------------------- power steps
+class PowerStep:
+    """The power step of one :class:`~scma_alloc._objectives.Problem`.
+
+    ``proxy`` gives, for a batch of graphs, a feasible point and its objective (exact
+    when :attr:`exact`); ``polish`` improves one graph's point by SCP (the identity
+    when exact). The codebook search scores neighbour graphs with ``score``.
+    """
+
+    #: The proxy is the exact optimum of the power step.
+    exact = False
+    #: Name of the routine, for the convergence monitor.
+    label = "proxy"
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+    def proxy(
+        self, sub: np.ndarray, x0: np.ndarray | None = None, lower: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A feasible point and its objective (nats) for each graph of a batch."""
+        raise NotImplementedError
+
+    def start(self, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The point a codebook search starts from on each graph (default: the proxy)."""
+        return self.proxy(sub)
+
+    def reachable(self, sub: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """Which graphs' proxy can reach ``target`` (a cheap screen; default: all)."""
+        return np.ones(sub.shape[0], dtype=bool)
+
+    def polish_starts(self, sub: np.ndarray, x: np.ndarray) -> list[np.ndarray]:
+        """Points the exhaustive reference polishes a graph from (default: the proxy's)."""
+        return [x]
+
+    def polish(
+        self,
+        sub: np.ndarray,
+        x: np.ndarray,
+        options: Any,
+        monitor: Monitor | None,
+        outer: int = 0,
+        stage: str = "final_power",
+    ) -> tuple[np.ndarray, float]:
+        """SCP from ``x`` on one graph; returns the better point and its value."""
+        if self.exact:
+            return x, float(self.problem.values(sub[None], x[None])[0])
+        x_new, value, _, _ = scp_power(
+            self.problem,
+            sub,
+            x,
+            solvers=options.solvers,
+            max_iter=options.max_inner,
+            tol=options.scp_tol,
+            trust=TrustRegion.from_options(options),
+            monitor=monitor,
+            stage=stage,
+            outer=outer,
+        )
+        return x_new, value
+
+
+class SumRateSIC(PowerStep):
+    """Sum-rate under SIC: concave, exact by iterative water-filling."""
+
+    exact = True
+    label = "water-filling"
+
+    def proxy(self, sub, x0=None, lower=None):
+        x, value, _ = iterative_water_filling(
+            self.problem.gains(sub), sub, self.problem.n_resources, x0
+        )
+        return x, value
+
+    def start(self, sub):
+        # An equal split: the search water-fills a walk only when it gets stuck.
+        x = np.full(sub.shape, 1.0 / sub.shape[-1])
+        return x, self.problem.values(sub, x)
+
+
+class MinRateSIC(PowerStep):
+    """Min-rate under SIC: sequential water-filling (root search), then SCP."""
+
+    label = "sequential water-filling"
+
+    def __init__(self, problem: Problem, rtol: float = 1e-7) -> None:
+        super().__init__(problem)
+        self.rtol = rtol
+
+    def proxy(self, sub, x0=None, lower=None):
+        return sequential_max_min(
+            self.problem.gains(sub),
+            sub,
+            self.problem.model.order,
+            self.problem.n_resources,
+            rtol=self.rtol,
+            lower=0.0 if lower is None else lower,
+        )
+
+    def reachable(self, sub, target):
+        need = place_sequential(
+            self.problem.gains(sub), sub, self.problem.model.order, self.problem.n_resources, target
+        )[1]
+        return need <= 1.0 + 1e-12
+
+
+class _Coupled(PowerStep):
+    label = "coupled proxy"
+
+    def polish_starts(self, sub, x):
+        # The coupled proxies are weaker: polish from an equal split as well.
+        return [x, np.full(sub.shape, 1.0 / sub.shape[-1])]
+
+
+class SumRateCoupled(_Coupled):
+    """Sum-rate under a general coupling: Nash water-filling, then SCP."""
+
+    def proxy(self, sub, x0=None, lower=None):
+        return nash_water_filling(
+            self.problem.gains(sub), sub, self.problem.model.coupling, self.problem.n_resources
+        )
+
+
+class MinRateCoupled(_Coupled):
+    """Min-rate under a general coupling: least-power fixed point (root search), then SCP."""
+
+    def proxy(self, sub, x0=None, lower=None):
+        return coupled_max_min_proxy(
+            self.problem.gains(sub),
+            sub,
+            self.problem.model.coupling,
+            self.problem.n_resources,
+            lower=0.0 if lower is None else lower,
+        )
+
+    def reachable(self, sub, target):
+        need = min_power_fixed_point(
+            self.problem.gains(sub),
+            sub,
+            self.problem.model.coupling,
+            self.problem.n_resources,
+            target,
+        )[1]
+        return need <= 1.0
+
+
+def power_step(problem: Problem) -> PowerStep:
+    """The :class:`PowerStep` of ``problem`` (its objective under its rate model)."""
+    if problem.model.is_sic:
+        return MinRateSIC(problem) if problem.is_min_rate else SumRateSIC(problem)
+    return MinRateCoupled(problem) if problem.is_min_rate else SumRateCoupled(problem)
+
+
+# --------------------------------------------------------------------------- public
+def _edges_of(scenario: Scenario, assignment: ArrayLike) -> np.ndarray:
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario must be a Scenario, got {type(scenario).__name__}")
+    f = check_assignment(
+        assignment, scenario.n_per_user, scenario.users_per_resource, scenario.shape
+    )
+    return edge_index(f, scenario.n_per_user)
+
+
+def max_sr_power(
+    scenario: Scenario,
+    assignment: ArrayLike,
+    *,
+    method: str = "water-filling",
+    solver: str | Sequence[str] | None = None,
+) -> np.ndarray:
+    """Sum-rate-optimal powers for a fixed factor graph (paper problem (16), F fixed).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    assignment : array_like, shape (K, J)
+        Feasible binary factor graph.
+    method : {"water-filling", "cvxpy"}
+        Multi-user iterative water-filling (numpy, default) or a CVXPY solve; the two
+        agree to 1e-6 relative (tested).
+    solver : str or sequence of str, optional
+        Conic solver order for ``method="cvxpy"`` (default CLARABEL, ECOS, SCS).
+
+    Returns
+    -------
+    ndarray, shape (K, J)
+        Powers in watts, zero off the graph, each user's sum within its budget.
+
+    Examples
+    --------
+    >>> import scma_alloc as sa
+    >>> s = sa.random_scenario(rng=0)
+    >>> p = max_sr_power(s, sa.regular_factor_graph(4, 6))
+    >>> bool((p.sum(axis=0) <= s.power_budget * (1 + 1e-12)).all())
+    True
+    """
+    sub = _edges_of(scenario, assignment)
+    a_edges = gather_edges(scenario.snr_at_budget, sub)
+    if method == "water-filling":
+        x = iterative_water_filling(a_edges[None], sub[None], scenario.n_resources)[0][0]
+    elif method == "cvxpy":
+        from ._convex import EdgeSumRateProblem, solve_conic, solver_path
+
+        conic = EdgeSumRateProblem(sub, scenario.n_resources)
+        conic.set_gains(a_edges)
+        outcome = solve_conic(conic.problem, solver_path(solver))
+        if not outcome.ok:
+            raise RuntimeError(f"every conic solver failed: {outcome.status}")
+        x = project_budget(np.clip(conic.y.value.reshape(sub.shape), 0.0, None))
+    else:
+        raise ValueError(f"method must be 'water-filling' or 'cvxpy', got {method!r}")
+    return edges_to_dense(x, sub, scenario.n_resources) * scenario.power_budget[None, :]
+
+
+def max_min_power(
+    scenario: Scenario,
+    assignment: ArrayLike,
+    *,
+    polish: bool = True,
+    solver: str | Sequence[str] | None = None,
+    max_iter: int = 20,
+    tol: float = 1e-6,
+) -> np.ndarray:
+    """Max-min-rate powers for a fixed factor graph (paper problem (22), F fixed; SIC).
+
+    Sequential water-filling by a root search on the common rate
+    (:func:`sequential_max_min`), then, with ``polish=True``, trust-region SCP with
+    the tangent bound of the interference term. A local method: the power step is
+    non-convex.
+
+    Returns
+    -------
+    ndarray, shape (K, J)
+        Powers in watts.
+    """
+    sub = _edges_of(scenario, assignment)
+    problem = Problem(scenario, "min_rate", rate_model(scenario, None))
+    x = MinRateSIC(problem, rtol=1e-10).proxy(sub[None])[0][0]
+    if polish:
+        from ._convex import solver_path
+
+        x = scp_power(problem, sub, x, solvers=solver_path(solver), max_iter=max_iter, tol=tol)[0]
+    return edges_to_dense(x, sub, scenario.n_resources) * scenario.power_budget[None, :]

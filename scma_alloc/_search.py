@@ -1,0 +1,552 @@
+"""The default method: alternating optimisation with a discrete codebook step.
+
+One search serves every objective and rate model (a
+:class:`~scma_alloc._objectives.Problem` and its
+:class:`~scma_alloc._power.PowerStep`):
+
+* **Starts.** The caller's ``initial`` graph, the greedy graph of the objective (the
+  sum-rate greedy B2 or the fairness greedy B3), the regular graph F0 and random
+  graphs.
+* **Local search** (:func:`local_search`). All starts walk together, as one batch:
+  each round scores every neighbour of every current graph — a *move* (a user trades a
+  resource for a free one) or a *swap* (two users exchange resources), both keeping the
+  graph feasible — and each walk takes its best improving neighbour(s). Each accepted
+  move is one alternating iteration (codebook move, then the power step on the new
+  graph) that strictly increases the objective.
+
+  - sum-rate under SIC: every neighbour is scored at a feasible point (the moved
+    users re-water-fill against everybody else, evaluated on the few resources that
+    change); a walk takes its improving neighbours greedily by score, as many as touch
+    disjoint resources (their gains add up exactly). A walk whose neighbours' scores
+    no longer beat it is water-filled exactly (all such walks together) and walks on
+    if that helps, so it ends at a graph whose exact optimum no neighbour's score
+    beats;
+  - min-rate: a screen keeps the neighbours whose power-step proxy can beat the
+    current value, which are then scored by the proxy; ties are broken by the
+    interference-free upper bound;
+  - coupled sum-rate: every neighbour is scored by the proxy.
+* **Polish** (non-exact power steps): SCP on the ``n_polish`` best graphs of the pool
+  (every start and every local optimum) from their proxy points, then on the best of
+  them from an equal split of the budgets; the best point found is returned.
+
+``docs/scma_alloc.md`` measures it against the exhaustive references.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from ._graph import random_edges, regular_factor_graph
+from ._greedy import greedy_fairness_assignment, greedy_sum_rate_assignment
+from ._objectives import Problem
+from ._options import AlternatingOptions
+from ._power import PowerStep, SumRateSIC, floors_of, iterative_water_filling, water_fill
+from ._rates import edge_index, edges_to_dense, graph_of, resource_totals
+from ._result import MethodOutcome, Monitor
+
+__all__ = ["Neighbours", "alternating_search", "local_search", "neighbours"]
+
+#: Relative margin a neighbour must beat the current value by to be accepted.
+_RTOL = {True: 1e-10, False: 1e-7}  # exact power step / proxy
+#: Min-rate: above this many neighbours per graph, only moves near the bottleneck.
+_MAX_CANDIDATES = 4096
+
+
+# --------------------------------------------------------------------------- neighbours
+@dataclass(frozen=True)
+class Neighbours:
+    """Candidate moves of a batch of graphs, grouped by graph (``graph`` ascending).
+
+    ``user_b == -1`` marks a move (one user changes a resource); otherwise users ``a``
+    and ``b`` swap the resources in their slots ``slot_a`` and ``slot_b``.
+    """
+
+    graph: np.ndarray
+    user_a: np.ndarray
+    slot_a: np.ndarray
+    new_a: np.ndarray
+    user_b: np.ndarray
+    slot_b: np.ndarray
+    new_b: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.graph.size)
+
+    def take(self, index: np.ndarray) -> Neighbours:
+        """The candidates ``index`` (kept in their order)."""
+        return Neighbours(*(getattr(self, f)[index] for f in self.__dataclass_fields__))
+
+    def apply(self, sub: np.ndarray, sort: bool = True) -> np.ndarray:
+        """The graphs (C, J, N) of the candidates, from the batch ``sub`` (S, J, N).
+
+        The changed resource takes the changed slot; with ``sort`` each user's
+        resources are then sorted (the canonical form).
+        """
+        out = sub[self.graph].copy()
+        rows = np.arange(len(self))
+        out[rows, self.user_a, self.slot_a] = self.new_a
+        swap = self.user_b >= 0
+        out[rows[swap], self.user_b[swap], self.slot_b[swap]] = self.new_b[swap]
+        if sort:
+            out.sort(axis=-1)
+        return out
+
+
+@lru_cache(maxsize=32)
+def _edge_pairs(n_users: int, n_per_user: int) -> tuple[np.ndarray, ...]:
+    """Static index arrays of the edges of a J x N graph and of its swap pairs."""
+    edge_user = np.repeat(np.arange(n_users), n_per_user)
+    edge_slot = np.tile(np.arange(n_per_user), n_users)
+    e1, e2 = np.triu_indices(edge_user.size, k=1)
+    keep = edge_user[e1] != edge_user[e2]
+    e1, e2 = e1[keep], e2[keep]
+    return edge_user, edge_slot, e1, e2, edge_user[e1], edge_user[e2]
+
+
+def neighbours(
+    sub: np.ndarray,
+    n_resources: int,
+    users_per_resource: int,
+    focus: np.ndarray | None = None,
+) -> Neighbours:
+    """Every move and swap of every graph of a batch ``sub`` (S, J, N).
+
+    ``focus`` (S, J), when given, keeps the candidates that change at least one focus
+    user.
+    """
+    n_graphs, n_users, n_per_user = sub.shape
+    rows = np.arange(n_graphs)[:, None]
+    member = np.zeros((n_graphs, n_resources, n_users), dtype=bool)
+    member[rows[:, :, None], sub, np.arange(n_users)[None, :, None]] = True
+    edge_user, edge_slot, e1, e2, u1, u2 = _edge_pairs(n_users, n_per_user)
+    edge_res = sub.reshape(n_graphs, -1)  # (S, E)
+
+    # Swaps between edges of different users on different resources.
+    r1, r2 = edge_res[:, e1], edge_res[:, e2]
+    ok = (r1 != r2) & ~member[rows, r2, u1[None, :]] & ~member[rows, r1, u2[None, :]]
+    if focus is not None:
+        ok &= focus[:, u1] | focus[:, u2]
+    g_s, p_s = np.nonzero(ok)
+    swaps = (
+        g_s,
+        u1[p_s],
+        edge_slot[e1[p_s]],
+        r2[g_s, p_s],
+        u2[p_s],
+        edge_slot[e2[p_s]],
+        r1[g_s, p_s],
+    )
+    # Moves: edge e -> a resource with a free slot that its user does not use.
+    free = member.sum(axis=2) < users_per_resource  # (S, K)
+    if not free.any():  # every resource full (J N = K d_f): swaps only
+        return Neighbours(*swaps)
+    movable = free[:, None, :] & ~np.swapaxes(member, 1, 2)[:, edge_user, :]  # (S, E, K)
+    if focus is not None:
+        movable &= focus[:, edge_user][:, :, None]
+    g_m, e_m, k_m = np.nonzero(movable)
+    none = np.full(g_m.size, -1)
+    moves = (g_m, edge_user[e_m], edge_slot[e_m], k_m, none, none, none)
+    graph = np.concatenate([g_m, g_s])
+    order = np.argsort(graph, kind="stable")
+    return Neighbours(*(np.concatenate([m, w])[order] for m, w in zip(moves, swaps, strict=True)))
+
+
+def _best_per_graph(graph: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For candidates grouped by ``graph``, the index of the largest ``keys`` (last key
+    first, as :func:`numpy.lexsort`) in each group. Returns ``(graphs, index)``."""
+    order = np.lexsort((*keys, graph))
+    last = np.r_[graph[order][1:] != graph[order][:-1], True]
+    return graph[order][last], order[last]
+
+
+# --------------------------------------------------------------------------- sum-rate, SIC
+@lru_cache(maxsize=16)
+def _other_slots(n_per_user: int) -> np.ndarray:
+    """``others[s]``: the slots of a user other than ``s``, shape (N, N - 1)."""
+    return np.array([[m for m in range(n_per_user) if m != s] for s in range(n_per_user)])
+
+
+def refill_estimates(
+    problem: Problem,
+    sub: np.ndarray,
+    x: np.ndarray,
+    totals: np.ndarray,
+    value: np.ndarray,
+    cand: Neighbours,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sum-rate (nats) of each neighbour at a feasible point, under SIC.
+
+    The moved users drop their power, then re-water-fill (user a, then user b) against
+    everybody else's unchanged received power; only the resources they leave or join
+    change, so the new sum-rate is the current one plus the change of ``log(1 + S)``
+    on those few resources. A swap exchanges resources ``ka`` (of a) and ``kb`` (of b);
+    neither user used the other's, so the only resources both touch are their other
+    resources, which they may share.
+
+    Returns ``(value, x_a, x_b, touched)``: ``x_a``, ``x_b`` (C, N) are the moved
+    users' new fractions in their changed slot order, ``touched`` (C, 2N) the resources
+    each neighbour changes (a resource may repeat).
+    """
+    snr = problem.snr
+    n_per_user = sub.shape[2]
+    g = cand.graph
+    rows = np.arange(len(cand))[:, None]
+    swap = (cand.user_b >= 0)[:, None]
+    ua, sa = cand.user_a, cand.slot_a
+    ub = np.where(swap[:, 0], cand.user_b, ua)  # moves: a placeholder, masked below
+    sb = np.where(swap[:, 0], cand.slot_b, sa)
+    others = _other_slots(n_per_user)
+    oa, ob = others[sa], others[sb]  # (C, N-1) slots
+    res_a, res_b = sub[g, ua], sub[g, ub]  # (C, N) current resources
+    q_a = snr[res_a, ua[:, None]] * x[g, ua]
+    q_b = np.where(swap, snr[res_b, ub[:, None]] * x[g, ub], 0.0)
+    ra_other, rb_other = res_a[rows, oa], res_b[rows, ob]  # (C, N-1)
+    share = swap[:, :, None] & (ra_other[:, :, None] == rb_other[:, None, :])
+    ka, kb = res_a[rows[:, 0], sa], cand.new_a  # a leaves ka for kb (b's, or a free one)
+    qa_k, qb_k = q_a[rows[:, 0], sa], q_b[rows[:, 0], sb]
+    qa_o, qb_o = q_a[rows, oa], q_b[rows, ob]
+    # What a sees on its new resources (its others, then kb), both users removed.
+    seen_a = np.empty((len(cand), n_per_user))
+    seen_a[rows, oa] = totals[g[:, None], ra_other] - qa_o - (share * qb_o[:, None, :]).sum(2)
+    seen_a[rows[:, 0], sa] = totals[g, kb] - qb_k
+    res_a_new = res_a.copy()
+    res_a_new[rows[:, 0], sa] = kb
+    gain_a = snr[res_a_new, ua[:, None]]
+    x_a = water_fill(floors_of(np.maximum(seen_a, 0.0), gain_a))
+    new_a = gain_a * x_a
+    na_o = new_a[rows, oa]
+    # What b sees on its new resources (its others, then ka): a's new power included.
+    seen_b = np.empty((len(cand), n_per_user))
+    seen_b[rows, ob] = (
+        totals[g[:, None], rb_other] - qb_o + (share * (na_o - qa_o)[:, :, None]).sum(1)
+    )
+    seen_b[rows[:, 0], sb] = totals[g, ka] - qa_k
+    res_b_new = res_b.copy()
+    res_b_new[rows[:, 0], sb] = ka
+    gain_b = snr[res_b_new, ub[:, None]]
+    x_b = np.where(swap, water_fill(floors_of(np.maximum(seen_b, 0.0), gain_b)), 0.0)
+    new_b = gain_b * x_b
+    nb_o = new_b[rows, ob]
+    # The change of log(1 + S): ka, kb, a's others (with b's share), b's own others.
+    change_a_o = na_o - qa_o + (share * (nb_o - qb_o)[:, None, :]).sum(2)
+    change_b_o = np.where(share.any(1), 0.0, nb_o - qb_o)
+    touched = np.concatenate([ka[:, None], kb[:, None], ra_other, rb_other], axis=1)
+    change = np.concatenate(
+        [
+            (new_b[rows[:, 0], sb] - qa_k)[:, None],
+            (new_a[rows[:, 0], sa] - qb_k)[:, None],
+            change_a_o,
+            change_b_o,
+        ],
+        axis=1,
+    )
+    before = totals[g[:, None], touched]
+    gain = (np.log1p(np.maximum(before + change, 0.0)) - np.log1p(before)).sum(axis=1)
+    return value[g] + gain, x_a, x_b, touched
+
+
+def _sum_rate_estimate_round(
+    problem: Problem,
+    sub: np.ndarray,
+    x: np.ndarray,
+    value: np.ndarray,
+    cand: Neighbours,
+    rtol: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Improve each graph by its best neighbours' feasible-point estimates (SIC sum-rate).
+
+    Every neighbour is scored (:func:`refill_estimates`); each graph then takes its
+    improving neighbours greedily by gain, skipping any that shares a resource with one
+    already taken. The neighbours taken touch disjoint resources and users, so they
+    apply together and their gains add up exactly (the sum-rate is a sum over
+    resources): a large graph makes many moves per round, the paper's 4 x 6 one.
+
+    Returns ``(graphs, new_sub, new_x, new_value, n_moves)`` for the graphs that
+    improved; ``new_x`` is the moved users' refill point, not yet water-filled.
+    """
+    totals = resource_totals(problem.gains(sub) * x, sub, problem.n_resources)
+    estimate, x_a, x_b, touched = refill_estimates(problem, sub, x, totals, value, cand)
+    gain = estimate - value[cand.graph]
+    improving = np.flatnonzero(gain > rtol * (1.0 + np.abs(estimate)))
+    if improving.size == 0:
+        return (np.zeros(0, int),) * 5
+    # Greedy by gain: take the best neighbour, drop those that share a resource with it,
+    # and so on — done in passes: a pass keeps every neighbour that is the best one on
+    # each resource it touches, then drops the neighbours those block.
+    rank = np.empty(improving.size, dtype=np.intp)
+    rank[np.argsort(-gain[improving], kind="stable")] = np.arange(improving.size)
+    where = cand.graph[improving][:, None] * problem.n_resources + touched[improving]
+    blocked = np.zeros(sub.shape[0] * problem.n_resources, dtype=bool)
+    left = np.arange(improving.size)
+    picked = []
+    while left.size:
+        first = np.full(blocked.size, improving.size)
+        np.minimum.at(first, where[left].ravel(), np.repeat(rank[left], where.shape[1]))
+        best = np.all(first[where[left]] == rank[left][:, None], axis=1)
+        picked.append(left[best])
+        blocked[where[left[best]].ravel()] = True
+        left = left[~best]
+        left = left[~blocked[where[left]].any(axis=1)]
+    chosen = improving[np.concatenate(picked)]
+    moves = cand.take(chosen)
+    g = moves.graph
+    new_sub, new_x = sub.copy(), x.copy()
+    new_sub[g, moves.user_a, moves.slot_a] = moves.new_a
+    new_x[g, moves.user_a] = x_a[chosen]
+    swap = moves.user_b >= 0
+    new_sub[g[swap], moves.user_b[swap], moves.slot_b[swap]] = moves.new_b[swap]
+    new_x[g[swap], moves.user_b[swap]] = x_b[chosen][swap]
+    graphs = np.unique(g)
+    n_moves = np.bincount(g, minlength=sub.shape[0])[graphs]
+    new_value = value + np.bincount(g, weights=gain[chosen], minlength=sub.shape[0])
+    order = np.argsort(new_sub[graphs], axis=-1)
+    return (
+        graphs,
+        np.take_along_axis(new_sub[graphs], order, axis=-1),
+        np.take_along_axis(new_x[graphs], order, axis=-1),
+        new_value[graphs],
+        n_moves,
+    )
+
+
+# --------------------------------------------------------------------------- the walk
+def local_search(
+    problem: Problem,
+    step: PowerStep,
+    sub: np.ndarray,
+    x: np.ndarray,
+    value: np.ndarray,
+    options: AlternatingOptions,
+    monitor: Monitor | None = None,
+    labels: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Best-improvement codebook search from a batch of graphs, all walking together.
+
+    Parameters
+    ----------
+    sub, x, value : ndarray
+        Starting graphs (S, J, N), feasible points on them and their values (nats).
+    labels : ndarray, optional
+        The ``outer`` counter recorded for each walk (default ``0 .. S-1``).
+
+    Returns
+    -------
+    sub, x, value, moves
+        Each walk's end point and its number of accepted moves. A walk stops at a
+        graph no neighbour beats, after ``options.max_moves`` moves, or when the
+        monitor's callback asks to stop. For the sum-rate under SIC the end points are
+        exact (water-filling); walks move on feasible-point estimates and are
+        water-filled when no estimate improves, so a walk stops only at a graph whose
+        exact optimum no neighbour's estimate beats.
+    """
+    sub, x, value = sub.copy(), x.copy(), value.astype(float).copy()
+    n_walks = sub.shape[0]
+    labels = np.arange(n_walks) if labels is None else labels
+    rtol = _RTOL[step.exact]
+    k, d = problem.n_resources, problem.users_per_resource
+    lazy = isinstance(step, SumRateSIC)
+    moves = np.zeros(n_walks, dtype=int)
+    active = np.ones(n_walks, dtype=bool)
+    exact = np.full(n_walks, not lazy)
+    waiting = np.zeros(n_walks, dtype=bool)  # stuck on estimates, to be water-filled
+    bound = problem.upper_bound(sub) if problem.is_min_rate else None
+    while active.any():
+        walks = np.flatnonzero(active & ~waiting)
+        if walks.size == 0:
+            # Every walk left is stuck on estimates: water-fill them exactly, together.
+            redo = np.flatnonzero(waiting)
+            x[redo], value[redo], _ = iterative_water_filling(
+                problem.gains(sub[redo]), sub[redo], k, x[redo]
+            )
+            exact[redo], waiting[redo] = True, False
+            continue
+        cand = neighbours(sub[walks], k, d)
+        if problem.is_min_rate and len(cand) > _MAX_CANDIDATES * walks.size:
+            # Large neighbourhoods: only moves that change a user sharing a resource
+            # with the bottleneck (a user whose budget binds).
+            spent = x[walks].sum(axis=2)
+            bottleneck = spent >= spent.max(axis=1, keepdims=True) - 1e-9
+            member = graph_of(sub[walks], k).astype(bool)  # (W, K, J)
+            shared = (member & bottleneck[:, None, :]).any(axis=2)
+            focus = shared[np.arange(walks.size)[:, None, None], sub[walks]].any(axis=2)
+            cand = neighbours(sub[walks], k, d, focus)
+        if lazy:
+            owners, new_sub, new_x, new_value, n_moves = _sum_rate_estimate_round(
+                problem, sub[walks], x[walks], value[walks], cand, rtol
+            )
+            better = np.ones(owners.size, dtype=bool)
+        else:
+            owners, new_sub, new_x, new_value, better = _proxy_round(
+                problem,
+                step,
+                sub[walks],
+                x[walks],
+                value[walks],
+                None if bound is None else bound[walks],
+                cand,
+                rtol,
+            )
+            n_moves = np.ones(owners.size, dtype=int)
+        improved = np.zeros(walks.size, dtype=bool)
+        improved[owners[better]] = True
+        for i in np.flatnonzero(better):
+            w = walks[owners[i]]
+            sub[w], x[w], value[w] = new_sub[i], new_x[i], new_value[i]
+            exact[w] = not lazy
+            if bound is not None:
+                bound[w] = problem.upper_bound(new_sub[i][None])[0]
+            moves[w] += n_moves[i]
+            if monitor is not None and monitor.record(
+                "local_search",
+                outer=labels[w],
+                inner=moves[w],
+                objective=value[w],
+                candidate=new_value[i],
+                solver_status=step.label if not lazy else "water-filling estimate",
+            ):
+                return sub, x, value, moves
+        stuck = walks[~improved]
+        active[stuck[exact[stuck]]] = False
+        waiting[stuck[~exact[stuck]]] = True
+        active &= moves < options.max_moves
+        # A walk that meets another walk's graph stops: it would repeat that path.
+        seen: set[bytes] = set()
+        for w in range(n_walks):
+            key = sub[w].tobytes()
+            if key in seen:
+                active[w] = False
+            seen.add(key)
+    if lazy and not exact.all():  # stopped at the move limit or by the callback
+        redo = np.flatnonzero(~exact)
+        x[redo], value[redo], _ = iterative_water_filling(
+            problem.gains(sub[redo]), sub[redo], k, x[redo]
+        )
+    return sub, x, value, moves
+
+
+def _proxy_round(
+    problem: Problem,
+    step: PowerStep,
+    sub: np.ndarray,
+    x: np.ndarray,
+    value: np.ndarray,
+    bound: np.ndarray | None,
+    cand: Neighbours,
+    rtol: float,
+):
+    """Best neighbour of each graph, scored by the power step's proxy.
+
+    Min-rate: a neighbour must beat the current value, or tie it with a larger
+    interference-free upper bound (a graph whose proxy is below its bound may gain in
+    the SCP polish); a screen at that target discards the others before the proxy's
+    root search.
+    """
+    graphs = cand.apply(sub)
+    g = cand.graph
+    if problem.is_min_rate:
+        bounds = problem.upper_bound(graphs)
+        larger = bounds > bound[g] * (1.0 + 1e-9)
+        target = np.where(larger, value[g], value[g] * (1.0 + 10 * rtol) + 1e-12)
+        keep = np.flatnonzero(step.reachable(graphs, target))
+        if keep.size == 0:
+            return np.zeros(0, int), graphs[:0], x[:0], value[:0], np.zeros(0, bool)
+        xs, scores = step.proxy(graphs[keep], lower=target[keep])
+        improves = (scores > value[g[keep]] * (1.0 + 10 * rtol)) | (
+            (scores >= value[g[keep]]) & larger[keep]
+        )
+        # Best value first (to 1e-7 relative), then the largest bound.
+        level = np.where(
+            improves, np.round(scores / np.maximum(value[g[keep]], 1e-300), 7), -np.inf
+        )
+        owners, best = _best_per_graph(g[keep], bounds[keep], level)
+        return owners, graphs[keep][best], xs[best], scores[best], improves[best]
+    xs, scores = step.proxy(graphs)
+    owners, best = _best_per_graph(g, scores)
+    better = scores[best] > value[owners] * (1.0 + 10 * rtol) + 1e-12
+    return owners, graphs[best], xs[best], scores[best], better
+
+
+# --------------------------------------------------------------------------- the method
+def starting_graphs(
+    problem: Problem,
+    n_random: int,
+    rng: np.random.Generator,
+    initial: np.ndarray | None = None,
+) -> np.ndarray:
+    """Distinct starting graphs as edges (S, J, N): the caller's, the objective's
+    greedy graph, F0, then ``n_random`` random graphs."""
+    k, j, n, d = problem.n_resources, problem.n_users, problem.n_per_user, problem.users_per_resource
+    graphs = []
+    if initial is not None:
+        graphs.append(np.asarray(initial, dtype=np.int8))
+    if problem.is_min_rate:
+        graphs.append(greedy_fairness_assignment(problem.snr, problem.model.order, n, d))
+    else:
+        graphs.append(greedy_sum_rate_assignment(problem.snr, n, d))
+    graphs.append(regular_factor_graph(k, j, n, d))
+    subs = [edge_index(graph, n) for graph in graphs]
+    if n_random:
+        subs += list(random_edges(k, j, n, d, rng, n_random))
+    seen: set[bytes] = set()
+    unique = []
+    for sub in subs:
+        key = np.ascontiguousarray(sub, dtype=np.intp).tobytes()
+        if key not in seen:
+            seen.add(key)
+            unique.append(sub)
+    return np.stack(unique)
+
+
+def alternating_search(
+    problem: Problem,
+    step: PowerStep,
+    options: AlternatingOptions,
+    monitor: Monitor,
+    rng: np.random.Generator,
+    initial: np.ndarray | None = None,
+) -> MethodOutcome:
+    """The default method (see the module docstring)."""
+    starts = starting_graphs(problem, options.starts_for(problem.objective), rng, initial)
+    x0, value0 = step.start(starts)
+    sub, x, value, moves = local_search(problem, step, starts, x0, value0, options, monitor)
+    reason = "iteration_limit" if np.any(moves >= options.max_moves) else "converged"
+    best_so_far = max(float(value0.max()), float(value.max()))
+    for w in range(starts.shape[0]):
+        if monitor.stopped:
+            break
+        monitor.record("start", outer=w, objective=best_so_far, solver_status=step.label)
+    if monitor.stopped:
+        reason = "stopped"
+    # The pool: every start and every end point, best first, each graph once.
+    pool: list[tuple[float, np.ndarray, np.ndarray]] = []
+    seen: set[bytes] = set()
+    values, graphs, points = np.r_[value, value0], np.r_[sub, starts], np.r_[x, x0]
+    for i in np.argsort(-values, kind="stable"):
+        if graphs[i].tobytes() not in seen:
+            seen.add(graphs[i].tobytes())
+            pool.append((float(values[i]), graphs[i], points[i]))
+    best_value, best_sub, best_x = pool[0]
+    if not step.exact and options.polish and reason != "stopped":
+        polished = []
+        for label, (_, s, p) in enumerate(pool[: options.n_polish]):
+            p_new, v_new = step.polish(s, p, options, monitor, outer=label)
+            polished.append((v_new, s, p_new))
+            if monitor.stopped:
+                break
+        if not monitor.stopped:
+            _, s, _ = max(polished, key=lambda item: item[0])
+            equal = np.full(s.shape, 1.0 / s.shape[1])
+            p_new, v_new = step.polish(s, equal, options, monitor, outer=len(polished))
+            polished.append((v_new, s, p_new))
+        for v_new, s, p_new in polished:
+            if v_new > best_value:
+                best_value, best_sub, best_x = v_new, s, p_new
+        if monitor.stopped:
+            reason = "stopped"
+    n = problem.n_resources
+    return MethodOutcome(
+        graph_of(best_sub, n), edges_to_dense(best_x, best_sub, n), reason, int(moves.sum())
+    )

@@ -1,0 +1,313 @@
+"""The solvers' front end: :func:`solve_max_sr` and :func:`solve_max_min`.
+
+Both validate their input before any work, build the
+:class:`~scma_alloc._objectives.Problem` (objective and rate model), run the chosen
+method and assemble the :class:`~scma_alloc.AllocationResult`.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from ._exhaustive import exhaustive
+from ._graph import check_assignment
+from ._objectives import Problem
+from ._options import AlternatingOptions, ExhaustiveOptions, PaperOptions, method_options
+from ._paper import paper_max_min, paper_max_sr
+from ._power import power_step
+from ._rates import rate_model
+from ._result import END_REASONS, AllocationResult, Monitor
+from ._scenario import Scenario
+from ._search import alternating_search
+
+__all__ = ["prepare", "solve", "solve_max_min", "solve_max_sr"]
+
+Options = AlternatingOptions | PaperOptions | ExhaustiveOptions
+
+
+def _check_scenario(scenario: Any) -> Scenario:
+    if not isinstance(scenario, Scenario):
+        raise TypeError(
+            f"scenario must be a scma_alloc.Scenario, got {type(scenario).__name__}; "
+            "build one with Scenario(gains, power_budget, ...) or random_scenario(...)"
+        )
+    return scenario
+
+
+def _check_rng(rng: Any) -> np.random.Generator:
+    if rng is None:
+        return np.random.default_rng(0)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral) or rng < 0:
+        raise TypeError(f"rng must be a non-negative integer seed or a Generator, got {rng!r}")
+    return np.random.default_rng(int(rng))
+
+
+def _check_initial(
+    scenario: Scenario, method: str, initial: Any
+) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """``initial`` may be an AllocationResult, an assignment, or (assignment, power)."""
+    if initial is None:
+        return None
+    if method == "exhaustive":
+        raise TypeError("initial: method='exhaustive' tries every graph and takes no start")
+    power = None
+    if isinstance(initial, AllocationResult):
+        assignment, power = initial.assignment, initial.power
+    elif isinstance(initial, tuple) and len(initial) == 2:
+        assignment, power = initial
+    else:
+        assignment = initial
+    if method == "paper":
+        f = np.asarray(assignment, dtype=float)
+        if f.shape != scenario.shape or not np.all((f >= 0) & (f <= 1)):
+            raise ValueError(
+                f"initial: the assignment must be a {scenario.shape} array with values in [0, 1]"
+            )
+    else:
+        f = check_assignment(
+            assignment,
+            scenario.n_per_user,
+            scenario.users_per_resource,
+            scenario.shape,
+            name="initial",
+        )
+    if power is not None:
+        p = np.asarray(power, dtype=float)
+        if p.shape != scenario.shape or not np.all(np.isfinite(p)) or np.any(p < 0):
+            raise ValueError(
+                f"initial: the power must be a finite, non-negative {scenario.shape} array"
+            )
+        power = p / scenario.power_budget[None, :]
+    return f, power
+
+
+def prepare(
+    scenario: Scenario,
+    objective: str,
+    method: str = "alternating",
+    options: Options | None = None,
+    *,
+    interference: Any = None,
+    initial: Any = None,
+    rng: Any = None,
+    callback: Any = None,
+    **overrides: Any,
+) -> tuple[Problem, Options, Any, np.random.Generator, Monitor]:
+    """Validate a solver call (every argument, before any work) and build its parts.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument or option.
+    """
+    scenario = _check_scenario(scenario)
+    options = method_options(method, options, overrides)
+    if options.solver is not None:
+        options.solvers  # noqa: B018 - an unknown solver name fails here, before any work
+    model = rate_model(scenario, interference)
+    if method == "paper" and not model.is_sic:
+        raise ValueError(
+            "interference: method='paper' implements the paper's SIC model only; use "
+            "method='alternating' (default) or 'exhaustive' with a general coupling"
+        )
+    start = _check_initial(scenario, method, initial)
+    generator = _check_rng(rng)
+    monitor = Monitor(callback)
+    return Problem(scenario, objective, model), options, start, generator, monitor
+
+
+def solve(
+    scenario: Scenario,
+    objective: str,
+    method: str = "alternating",
+    options: Options | None = None,
+    *,
+    interference: Any = None,
+    initial: Any = None,
+    rng: Any = None,
+    callback: Any = None,
+    **overrides: Any,
+) -> AllocationResult:
+    """Maximise ``objective`` (``"sum_rate"`` or ``"min_rate"``) with ``method``.
+
+    The common front end of :func:`solve_max_sr` and :func:`solve_max_min`; see there.
+    """
+    problem, options, start, generator, monitor = prepare(
+        scenario,
+        objective,
+        method,
+        options,
+        interference=interference,
+        initial=initial,
+        rng=rng,
+        callback=callback,
+        **overrides,
+    )
+    model = problem.model
+    if method == "exhaustive":
+        return exhaustive(problem, options, monitor)
+    if method == "paper":
+        run = paper_max_sr if objective == "sum_rate" else paper_max_min
+        outcome = run(scenario, options, monitor, start)
+    else:
+        outcome = alternating_search(
+            problem,
+            power_step(problem),
+            options,
+            monitor,
+            generator,
+            None if start is None else start[0],
+        )
+    reason = outcome.reason
+    if monitor.solver_failures and reason != "stopped":
+        # At least one surrogate could not be solved by any solver: the allocation
+        # is the best feasible iterate, and the status says so.
+        reason = "solver_failed"
+    status, message = END_REASONS[reason]
+    if monitor.solver_failures:
+        message += (
+            f" ({monitor.solver_failures} of {monitor.n_inner} surrogate solves failed on "
+            f"every solver in {list(options.solvers)})"
+        )
+    for note in monitor.notes:
+        message += f"; {note}"
+    if outcome.repaired:
+        message += "; the rounded factor graph was repaired"
+    used = "+".join(monitor.solvers_used)
+    label = "water-filling" if objective == "sum_rate" and model.is_sic else "proxy"
+    return problem.result(
+        outcome.assignment,
+        outcome.power_fraction * scenario.power_budget[None, :],
+        method=method,
+        status=status,
+        message=message,
+        monitor=monitor,
+        n_outer=outcome.n_outer,
+        solver=used or label,
+    )
+
+
+def solve_max_sr(
+    scenario: Scenario,
+    method: str = "alternating",
+    options: Options | None = None,
+    *,
+    interference: Any = None,
+    initial: Any = None,
+    rng: Any = None,
+    callback: Any = None,
+    **overrides: Any,
+) -> AllocationResult:
+    """Maximise the sum-rate over the factor graph and the powers (paper problem (14)).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    method : {"alternating", "paper", "exhaustive"}
+        ``"alternating"`` (default): alternating optimisation whose codebook step is a
+        best-improvement search over subcarrier moves and swaps and whose power step
+        is exact multi-user water-filling, from several starting graphs walked
+        together (see ``docs/scma_alloc.md``). ``"paper"``: Algorithm 1 of the paper —
+        relaxed F with the penalty ``eta * sum(F**2 - F)`` linearised (Lemma 1),
+        trust-region SCP, alternation with the power step, rounding and repair, final
+        power step. ``"exhaustive"``: every feasible graph (exact; small instances).
+    options : AlternatingOptions, PaperOptions or ExhaustiveOptions, optional
+        The method's options; every default is stated in the options class.
+    interference : InterferenceModel or array_like, optional
+        Coupling of the user rates (default: SIC, the paper's model). With a general
+        coupling the sum-rate is no longer concave and the power step is SCP.
+    initial : AllocationResult, array_like or (array_like, array_like), optional
+        A starting graph (or graph and power): one more start of the alternating
+        search; the relaxed starting point of the paper's method.
+    rng : int or numpy.random.Generator, optional
+        Random starting graphs (default seed 0: results are reproducible).
+    callback : callable, optional
+        ``callback(record) -> bool`` receives every :class:`StepRecord`; returning
+        True stops the run with the best feasible allocation so far.
+    **overrides
+        Fields of the method's options class, e.g. ``n_starts=2`` or ``eta=20``.
+
+    Returns
+    -------
+    AllocationResult
+
+    Raises
+    ------
+    TypeError
+        Unknown option or wrong type; ``scenario`` not a Scenario.
+    ValueError
+        Unknown method or invalid option value (before any solve).
+
+    Notes
+    -----
+    The power step for a fixed graph is concave (a sum of logs of affine functions);
+    multi-user iterative water-filling reaches its global optimum. The joint problem
+    is a non-convex MINLP.
+
+    Examples
+    --------
+    >>> from scma_alloc import random_scenario, solve_max_sr
+    >>> res = solve_max_sr(random_scenario(power_budget_dbm=10, rng=0))
+    >>> res.status, res.assignment.sum(axis=0).tolist()
+    ('converged', [2, 2, 2, 2, 2, 2])
+    """
+    return solve(
+        scenario,
+        "sum_rate",
+        method,
+        options,
+        interference=interference,
+        initial=initial,
+        rng=rng,
+        callback=callback,
+        **overrides,
+    )
+
+
+def solve_max_min(
+    scenario: Scenario,
+    method: str = "alternating",
+    options: Options | None = None,
+    *,
+    interference: Any = None,
+    initial: Any = None,
+    rng: Any = None,
+    callback: Any = None,
+    **overrides: Any,
+) -> AllocationResult:
+    """Maximise the minimum user rate over the factor graph and powers (paper (17)).
+
+    Same parameters and result as :func:`solve_max_sr`. The user rates are SIC rates
+    (users ranked by ascending total gain; a user sees only weaker users), a
+    difference of concave functions in P; every SCP step replaces the subtracted
+    ``log(1 + I)`` by its tangent (an upper bound, paper Lemmas 2 and 3), so each
+    surrogate is a concave minorant of the min-rate, tight at the current point.
+
+    ``"alternating"`` (default): multi-start subcarrier search scored by the sequential
+    water-filling power step, then SCP polish of the best graph(s). ``"paper"``:
+    Algorithm 2 with the valid tangent bound in both steps. ``"exhaustive"``: every
+    graph with the min-rate power step (the reference of the benchmarks).
+
+    Examples
+    --------
+    >>> from scma_alloc import random_scenario, solve_max_min
+    >>> res = solve_max_min(random_scenario(power_budget_dbm=10, rng=0))
+    >>> bool(res.min_rate > 0)
+    True
+    """
+    return solve(
+        scenario,
+        "min_rate",
+        method,
+        options,
+        interference=interference,
+        initial=initial,
+        rng=rng,
+        callback=callback,
+        **overrides,
+    )
