@@ -115,7 +115,11 @@ def _check(scenario: Any) -> Scenario:
     return scenario
 
 
-_COMMON_DOC = """
+def static_equal_power(
+    scenario: Scenario, *, interference: Any = None, rng: Any = None, callback: Any = None
+) -> AllocationResult:
+    """B0: the static regular factor graph F0 with equal power ``Pmax_j / N``.
+
     Parameters
     ----------
     scenario : Scenario
@@ -129,13 +133,20 @@ _COMMON_DOC = """
     Returns
     -------
     AllocationResult
-        ``status="heuristic"``, ``method="{name}"``.
-"""
+        ``status="heuristic"``, ``method="b0"``.
 
+    Notes
+    -----
+    F0 is channel-blind: it is the classic SCMA graph for K=4, J=6, N=2, d_f=3, see
+    :func:`~scma_alloc.regular_factor_graph`. The SIC user rates still depend on the
+    channel through the decoding order.
 
-def static_equal_power(
-    scenario: Scenario, *, interference: Any = None, rng: Any = None, callback: Any = None
-) -> AllocationResult:
+    Examples
+    --------
+    >>> from scma_alloc import random_scenario
+    >>> static_equal_power(random_scenario(rng=0)).status
+    'heuristic'
+    """
     scenario = _check(scenario)
     graph = regular_factor_graph(*scenario.shape, scenario.n_per_user, scenario.users_per_resource)
     return _run(
@@ -150,29 +161,14 @@ def static_equal_power(
     )
 
 
-static_equal_power.__doc__ = (
-    """B0: the static regular factor graph F0 with equal power ``Pmax_j / N``.
-"""
-    + _COMMON_DOC.format(name="b0")
-    + """
-    Notes
-    -----
-    F0 is channel-blind: it is the classic SCMA graph for K=4, J=6, N=2, d_f=3, see
-    :func:`~scma_alloc.regular_factor_graph`. The SIC user rates still depend on the
-    channel through the decoding order.
-
-    Examples
-    --------
-    >>> from scma_alloc import random_scenario
-    >>> static_equal_power(random_scenario(rng=0)).status
-    'heuristic'
-"""
-)
-
-
 def greedy_gain_equal_power(
     scenario: Scenario, *, interference: Any = None, rng: Any = None, callback: Any = None
 ) -> AllocationResult:
+    """B1: greedy factor graph by largest channel gain, equal power ``Pmax_j / N``.
+
+    See :func:`~scma_alloc.greedy_gain_assignment`; parameters as
+    :func:`static_equal_power`. Returns ``status="heuristic"``, ``method="b1"``.
+    """
     scenario = _check(scenario)
     graph = greedy_gain_assignment(
         scenario.snr_gain, scenario.n_per_user, scenario.users_per_resource
@@ -189,18 +185,16 @@ def greedy_gain_equal_power(
     )
 
 
-greedy_gain_equal_power.__doc__ = (
-    """B1: greedy factor graph by largest channel gain, equal power ``Pmax_j / N``.
-
-    See :func:`~scma_alloc.greedy_gain_assignment`.
-"""
-    + _COMMON_DOC.format(name="b1")
-)
-
-
 def greedy_sum_rate_water_filling(
     scenario: Scenario, *, interference: Any = None, rng: Any = None, callback: Any = None
 ) -> AllocationResult:
+    """B2: greedy factor graph by largest sum-rate increase, then water-filling power.
+
+    The graph is built at equal power (:func:`~scma_alloc.greedy_sum_rate_assignment`);
+    the powers are then the sum-rate optimum on that graph under SIC
+    (:func:`~scma_alloc.max_sr_power`, multi-user iterative water-filling). Parameters
+    as :func:`static_equal_power`. Returns ``status="heuristic"``, ``method="b2"``.
+    """
     scenario = _check(scenario)
     graph = greedy_sum_rate_assignment(
         scenario.snr_at_budget, scenario.n_per_user, scenario.users_per_resource
@@ -217,20 +211,16 @@ def greedy_sum_rate_water_filling(
     )
 
 
-greedy_sum_rate_water_filling.__doc__ = (
-    """B2: greedy factor graph by largest sum-rate increase, then water-filling power.
-
-    The graph is built at equal power (:func:`~scma_alloc.greedy_sum_rate_assignment`);
-    the powers are then the sum-rate optimum on that graph under SIC
-    (:func:`~scma_alloc.max_sr_power`, multi-user iterative water-filling).
-"""
-    + _COMMON_DOC.format(name="b2")
-)
-
-
 def greedy_fairness_equal_power(
     scenario: Scenario, *, interference: Any = None, rng: Any = None, callback: Any = None
 ) -> AllocationResult:
+    """B3: fairness greedy (lowest-rate user first) with equal power ``Pmax_j / N``.
+
+    Repeatedly, the user with the lowest current SIC rate among those with fewer than
+    N resources takes the free resource where its rate grows most
+    (:func:`~scma_alloc.greedy_fairness_assignment`). Parameters as
+    :func:`static_equal_power`. Returns ``status="heuristic"``, ``method="b3"``.
+    """
     scenario = _check(scenario)
     graph = greedy_fairness_assignment(
         scenario.snr_at_budget,
@@ -248,14 +238,3 @@ def greedy_fairness_equal_power(
         message="fairness greedy factor graph (lowest-rate user first) with equal power",
         solver="equal power",
     )
-
-
-greedy_fairness_equal_power.__doc__ = (
-    """B3: fairness greedy (lowest-rate user first) with equal power ``Pmax_j / N``.
-
-    Repeatedly, the user with the lowest current SIC rate among those with fewer than
-    N resources takes the free resource where its rate grows most
-    (:func:`~scma_alloc.greedy_fairness_assignment`).
-"""
-    + _COMMON_DOC.format(name="b3")
-)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import math
 from functools import lru_cache
-
 from typing import TYPE_CHECKING
 
 import numpy as np

@@ -125,7 +125,9 @@ class Problem:
         p = p * np.where(used > budget, budget / np.maximum(used, 1e-300), 1.0)[None, :]
         problems = allocation_violations(scenario, f, p)
         if problems:  # pragma: no cover - would be a bug in a method
-            raise RuntimeError(f"{method} produced an infeasible allocation: {'; '.join(problems)}")
+            raise RuntimeError(
+                f"{method} produced an infeasible allocation: {'; '.join(problems)}"
+            )
         rates = self.model.user_rates_nats(f * p * scenario.snr_gain) / LN2
         if not solver and monitor is not None:
             solver = "+".join(monitor.solvers_used)
@@ -149,4 +151,3 @@ class Problem:
             interference=self.model.name,
             **extra,
         )
-

@@ -116,13 +116,16 @@ class AlternatingOptions(_ConicOptions):
     max_moves : int, default 10000
         Accepted codebook moves per start, at most.
     polish : bool, default True
-        Min-rate and coupled models: polish the best graphs' powers by SCP.
-    n_polish : int, default 1
-        Graphs polished by SCP (the best ones by the search's power step).
+        Min-rate and coupled models: polish the best graphs' powers (min-rate: barrier
+        Newton; coupled sum-rate: SCP).
+    n_polish : int, default 4
+        Graphs of the pool polished (the best ones by the search's power step).
+    polish_moves : int, default 1
+        Min-rate: rounds of codebook moves scored by the polish after the first.
     scp_tol : float, default 1e-05
-        SCP stopping tolerance (nats).
+        SCP stopping tolerance (nats), coupled sum-rate.
     max_inner : int, default 20
-        SCP iterations per polish, at most.
+        SCP iterations per polish, at most, coupled sum-rate.
     trust_radius : float, default 1.0
         Initial trust-region radius (L1, budget fractions).
     trust_radius_max : float, default 2.0
@@ -138,7 +141,8 @@ class AlternatingOptions(_ConicOptions):
     n_starts: int | None = None
     max_moves: int = 10_000
     polish: bool = True
-    n_polish: int = 1
+    n_polish: int = 4
+    polish_moves: int = 1
     scp_tol: float = 1e-5
     max_inner: int = 20
 
@@ -149,6 +153,7 @@ class AlternatingOptions(_ConicOptions):
         self._set("max_moves", _integer(self.max_moves, "max_moves", 1))
         self._set("polish", _flag(self.polish, "polish"))
         self._set("n_polish", _integer(self.n_polish, "n_polish", 1))
+        self._set("polish_moves", _integer(self.polish_moves, "polish_moves", 0))
         self._set("scp_tol", _positive(self.scp_tol, "scp_tol"))
         self._set("max_inner", _integer(self.max_inner, "max_inner", 1))
 

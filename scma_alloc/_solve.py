@@ -148,16 +148,17 @@ def solve(
         callback=callback,
         **overrides,
     )
-    model = problem.model
+
     if method == "exhaustive":
         return exhaustive(problem, options, monitor)
+    step = power_step(problem)
     if method == "paper":
         run = paper_max_sr if objective == "sum_rate" else paper_max_min
         outcome = run(scenario, options, monitor, start)
     else:
         outcome = alternating_search(
             problem,
-            power_step(problem),
+            step,
             options,
             monitor,
             generator,
@@ -179,7 +180,7 @@ def solve(
     if outcome.repaired:
         message += "; the rounded factor graph was repaired"
     used = "+".join(monitor.solvers_used)
-    label = "water-filling" if objective == "sum_rate" and model.is_sic else "proxy"
+    label = step.label if step.exact else f"{step.label}+{step.polish_label}"
     return problem.result(
         outcome.assignment,
         outcome.power_fraction * scenario.power_budget[None, :],

@@ -11,7 +11,7 @@ import pytest
 import gfnoma as gf
 import scma_alloc as sa
 from gfnoma.cli import main as gfnoma_main
-from scma_alloc.store import decode_assignment
+from scma_alloc._store import decode_assignment
 
 BUDGETS = [3.0, 10.0]
 

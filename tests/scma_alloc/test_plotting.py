@@ -103,7 +103,10 @@ def test_figures_of_one_sweep_point(frame):
     scenario = sa.drop_scenario(1, 10.0, seed=12)
     figure = convergence_figure(
         {
-            "Max-SR": {"paper": sa.solve_max_sr(scenario, method="paper"), "default": sa.solve_max_sr(scenario)},
+            "Max-SR": {
+                "paper": sa.solve_max_sr(scenario, method="paper"),
+                "default": sa.solve_max_sr(scenario),
+            },
             "Max-Min": {
                 "paper": sa.solve_max_min(scenario, method="paper"),
                 "default": sa.solve_max_min(scenario),

@@ -170,10 +170,24 @@ def test_every_solver_failing_still_returns_a_feasible_allocation(monkeypatch):
         for method in ("paper", "alternating"):
             result = SOLVERS[objective](scenario, method=method)
             assert_valid(scenario, result)
-            if method == "paper" or objective == "max_min":
+            if method == "paper":
                 assert result.status == sa.STATUS_SOLVER_FAILED, (objective, method)
                 assert "failed on every solver" in result.message
                 assert result.min_rate > 0
+            else:  # the default method needs no conic solver under SIC
+                assert result.status == sa.STATUS_CONVERGED, (objective, method)
+    # Under a coupling the default's sum-rate polish is SCP: its failures are reported.
+    coupling = 0.1 * (1 - np.eye(6))
+    result = sa.solve_max_sr(scenario, interference=coupling)
+    assert_valid_coupled(scenario, result, coupling)
+    assert result.status == sa.STATUS_SOLVER_FAILED
+    assert "failed on every solver" in result.message
+
+
+def assert_valid_coupled(scenario, result, coupling):
+    assert sa.allocation_violations(scenario, result.assignment, result.power) == []
+    rates = sa.user_rates(scenario, result.assignment, result.power, coupling=coupling)
+    np.testing.assert_allclose(result.user_rates, rates, rtol=1e-12)
 
 
 def test_fallback_to_the_next_solver(monkeypatch):
