@@ -392,6 +392,19 @@ class SequentialPlan:
             graphs, users = np.nonzero(level == value)
             self.levels.append((graphs, users, sub[graphs, users], a_edges[graphs, users]))
 
+    def _levels(self, index: np.ndarray | None) -> tuple[int, list[tuple[np.ndarray, ...]]]:
+        """The levels restricted to the graphs ``index`` (renumbered 0 .. len - 1)."""
+        if index is None:
+            return self.n_batch, self.levels
+        position = np.full(self.n_batch, -1)
+        position[index] = np.arange(index.size)
+        levels = []
+        for graphs, users, res, gains in self.levels:
+            graphs = position[graphs]
+            keep = graphs >= 0
+            levels.append((graphs[keep], users[keep], res[keep], gains[keep]))
+        return index.size, levels
+
     def place(
         self, target: np.ndarray, index: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -402,29 +415,35 @@ class SequentialPlan:
         policy).
         """
         k = self.n_resources
-        if index is None:
-            count, position = self.n_batch, None
-        else:
-            count = index.size
-            position = np.full(self.n_batch, -1)
-            position[index] = np.arange(count)
+        count, levels = self._levels(index)
         target = np.broadcast_to(np.asarray(target, dtype=float), (count,))
         received = np.zeros(count * k)
         x = np.zeros((count, *self.shape[1:]))
-        need = np.zeros(count)
-        for graphs, users, res, gains in self.levels:
-            if position is not None:
-                graphs = position[graphs]
-                keep = graphs >= 0
-                graphs, users, res, gains = graphs[keep], users[keep], res[keep], gains[keep]
+        need = np.zeros((count, self.shape[1]))
+        for graphs, users, res, gains in levels:
             where = graphs[:, None] * k + res
             xj, total = inverse_water_fill(floors_of(received[where], gains), target[graphs])
-            np.maximum.at(need, graphs, total)
+            need[graphs, users] = total
             xj[~np.isfinite(xj)] = 0.0
             x[graphs, users] = xj
             # One level never repeats a (graph, resource) pair: plain indexing is exact.
             received[where] += gains * xj
-        return x, need
+        return x, need.max(axis=1, initial=0.0)
+
+    def user_rates(self, x: np.ndarray, index: np.ndarray | None = None) -> np.ndarray:
+        """Exact SIC user rates (nats) of budget fractions ``x`` (len(index), J, N) of the
+        graphs ``index``: the levels visited in order, each user seeing the received SNR of
+        the levels before it on its resources."""
+        k = self.n_resources
+        count, levels = self._levels(index)
+        received = np.zeros(count * k)
+        rates = np.zeros((count, self.shape[1]))
+        for graphs, users, res, gains in levels:
+            where = graphs[:, None] * k + res
+            q = gains * x[graphs, users]
+            rates[graphs, users] = np.log1p(q / (1.0 + received[where])).sum(axis=1)
+            received[where] += q
+        return rates
 
 
 def place_sequential(
@@ -486,7 +505,7 @@ def sequential_max_min(
     )
     x, _ = plan.place(lo, index)
     x = project_budget(x)
-    return x, sic_edge_min_rate(a_edges, sub, x, order, n_resources)
+    return x, plan.user_rates(x, index).min(axis=-1)
 
 
 def sic_edge_min_rate(
