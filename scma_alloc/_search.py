@@ -375,13 +375,18 @@ def local_search(
             continue
         cand = neighbours(sub[walks], k, d)
         if problem.is_min_rate and len(cand) > _MAX_CANDIDATES * walks.size:
-            # Large neighbourhoods: only moves that change a user sharing a resource
-            # with the bottleneck (a user whose budget binds).
+            # Large neighbourhoods: only moves that change the bottleneck (a user whose
+            # budget binds) or a user weaker than it on one of its resources (under SIC
+            # only those interfere with it).
             spent = x[walks].sum(axis=2)
             bottleneck = spent >= spent.max(axis=1, keepdims=True) - 1e-9
             member = graph_of(sub[walks], k).astype(bool)  # (W, K, J)
             shared = (member & bottleneck[:, None, :]).any(axis=2)
             focus = shared[np.arange(walks.size)[:, None, None], sub[walks]].any(axis=2)
+            if problem.model.is_sic:
+                rank = problem.model.rank
+                strongest = np.where(bottleneck, rank[None, :], -1).max(axis=1)
+                focus &= bottleneck | (rank[None, :] < strongest[:, None])
             cand = neighbours(sub[walks], k, d, focus)
         if lazy:
             owners, new_sub, new_x, new_value, n_moves = _sum_rate_estimate_round(
