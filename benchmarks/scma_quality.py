@@ -1,123 +1,152 @@
-"""Quality of the scma_alloc solvers against exact references (issue 2 targets).
+"""Quality of the scma_alloc solvers against exact references on 4 x 6, before and after.
 
-For ``--drops`` seeded channel drops of the paper's 4 x 6 scenario (paper noise), each
-drop solved at every budget in ``--budgets`` (common draws: one channel per drop, the
+For ``--drops`` seeded drops of the paper's 4 x 6 scenario (paper noise, seed 2024), each
+drop solved at every budget of ``--budgets`` (common draws: one channel per drop, the
 budget changed with ``Scenario.with_budget``):
 
-* Max-SR: the default method, the paper's Algorithm 1, and the exact optimum
+* Max-SR: the default method, the paper's Algorithm 1 and the exact optimum
   (``exhaustive_max_sr``, every feasible factor graph with water-filling);
-* Max-Min: the default method, the paper's Algorithm 2, and (``--reference``) the
-  exhaustive-graph reference (``exhaustive_max_min``: every graph with the Max-Min
-  power step).
+* Max-Min: the default method, the paper's Algorithm 2 and (``--reference``) the
+  exhaustive-graph reference (``exhaustive_max_min``: every graph with the version's
+  min-rate power step).
 
-Rows are appended to ``--out`` (CSV) as drops finish; rerunning the same command skips
-finished drops, so an interrupted run loses nothing finished. Prints a summary table.
+Rows go to ``<out>/<version>.csv`` as chunks of drops finish; rerunning skips finished
+drops, so an interrupted run loses nothing finished. With ``--before PATH`` (a checkout
+of an earlier version) the same drops are solved by it too (into ``before.csv``; its
+exhaustive Max-Min takes about half an hour for 200 drops) and the summary compares the
+two on the same instances.
 
-    python benchmarks/scma_quality.py --drops 200 --jobs 2 --reference
+    python benchmarks/scma_quality.py --drops 200 --reference --before /tmp/before
+
+Targets: Max-SR equal to the exhaustive optimum on every instance; Max-Min mean at or
+above the earlier version's and never below ``method="paper"``.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import os
-import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
+from _versions import environment, run_worker, source_tree
 from tqdm import tqdm
 
+WORKER = r"""
+import json, sys, time
+import numpy as np
 import scma_alloc as sa
-
-FIELDS = [
-    "drop",
-    "budget_dbm",
-    "algorithm",
-    "sum_rate",
-    "min_rate",
-    "jain_index",
-    "time",
-    "status",
-]
-
-
-def solve_drop(drop: int, budgets: list[float], seed: int, reference: bool) -> list[dict]:
-    child = np.random.SeedSequence(seed).spawn(drop + 1)[drop]
-    base = sa.random_scenario(power_budget_dbm=budgets[0], rng=np.random.default_rng(child))
-    rows = []
+drops, budgets = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+seed, reference = int(sys.argv[3]), sys.argv[4] == "1"
+runs = {
+    "max-sr": lambda s: sa.solve_max_sr(s),
+    "max-sr-paper": lambda s: sa.solve_max_sr(s, method="paper"),
+    "max-sr-exhaustive": sa.exhaustive_max_sr,
+    "max-min": lambda s: sa.solve_max_min(s),
+    "max-min-paper": lambda s: sa.solve_max_min(s, method="paper"),
+}
+if reference:
+    runs["max-min-exhaustive"] = sa.exhaustive_max_min
+seeds = np.random.SeedSequence(seed).spawn(max(drops) + 1)
+rows = []
+for drop in drops:
+    base = sa.random_scenario(power_budget_dbm=budgets[0], rng=np.random.default_rng(seeds[drop]))
     for budget in budgets:
         scenario = base.with_budget(sa.dbm_to_watt(budget))
-        runs = {
-            "max-sr": lambda s: sa.solve_max_sr(s),
-            "max-sr-paper": lambda s: sa.solve_max_sr(s, method="paper"),
-            "max-sr-exhaustive": sa.exhaustive_max_sr,
-            "max-min": lambda s: sa.solve_max_min(s),
-            "max-min-paper": lambda s: sa.solve_max_min(s, method="paper"),
-        }
-        if reference:
-            runs["max-min-exhaustive"] = sa.exhaustive_max_min
         for name, run in runs.items():
             start = time.perf_counter()
             result = run(scenario)
-            elapsed = time.perf_counter() - start
-            rows.append(
-                {
-                    "drop": drop,
-                    "budget_dbm": budget,
-                    "algorithm": name,
-                    "sum_rate": result.sum_rate,
-                    "min_rate": result.min_rate,
-                    "jain_index": result.jain_index,
-                    "time": elapsed,
-                    "status": result.status,
-                }
-            )
-    return rows
+            rows.append({"drop": drop, "budget_dbm": budget, "algorithm": name,
+                         "sum_rate": result.sum_rate, "min_rate": result.min_rate,
+                         "time": time.perf_counter() - start, "status": result.status})
+print(json.dumps(rows))
+"""
 
 
-def summarise(frame: pd.DataFrame) -> str:
-    lines = []
-    wide = frame.pivot_table(
+def solve(tree: Path, out: Path, drops: int, budgets, seed: int, reference: bool, chunk: int):
+    done: set[int] = set()
+    if out.exists():
+        done = set(pd.read_csv(out)["drop"].unique().tolist())
+    todo = [d for d in range(drops) if d not in done]
+    for start in tqdm(range(0, len(todo), chunk), desc=out.stem, unit="chunk"):
+        part = todo[start : start + chunk]
+        rows = run_worker(
+            WORKER,
+            tree,
+            json.dumps(part),
+            json.dumps(budgets),
+            str(seed),
+            "1" if reference else "0",
+        )
+        pd.DataFrame(rows).to_csv(out, mode="a", header=not out.exists(), index=False)
+    frame = pd.read_csv(out)
+    return frame[frame["drop"] < drops]
+
+
+def summarise(after: pd.DataFrame, before: pd.DataFrame | None) -> str:
+    wide = after.pivot_table(
         index=["drop", "budget_dbm"], columns="algorithm", values=["sum_rate", "min_rate"]
     )
+    old = None
+    if before is not None:
+        old = before.pivot_table(
+            index=["drop", "budget_dbm"], columns="algorithm", values=["sum_rate", "min_rate"]
+        ).reindex(wide.index)
+    lines = []
     for budget, group in wide.groupby(level="budget_dbm"):
         sr, mm = group["sum_rate"], group["min_rate"]
-        n = len(group)
-        line = [f"{budget:4.0f} dBm (n={n}):"]
         exact = sr["max-sr-exhaustive"]
-        line.append(
-            f"Max-SR mean sum-rate default {sr['max-sr'].mean():.3f} / paper "
-            f"{sr['max-sr-paper'].mean():.3f} / exhaustive {exact.mean():.3f} -> default "
-            f"{100 * sr['max-sr'].mean() / exact.mean():.3f} % (mean of ratios "
-            f"{100 * (sr['max-sr'] / exact).mean():.3f} %, min "
-            f"{100 * (sr['max-sr'] / exact).min():.2f} %), paper "
-            f"{100 * sr['max-sr-paper'].mean() / exact.mean():.2f} %; default < paper on "
-            f"{int((sr['max-sr'] < sr['max-sr-paper'] * (1 - 1e-9)).sum())} drops"
+        ratio = sr["max-sr"] / exact
+        lines.append(
+            f"{budget:4.0f} dBm (n={len(group)}): Max-SR default / optimum "
+            f"{100 * sr['max-sr'].mean() / exact.mean():.3f} % "
+            f"(worst drop {100 * ratio.min():.3f} %,"
+            f" below the optimum on {int((ratio < 1 - 1e-9).sum())}); paper's Alg. 1 "
+            f"{100 * sr['max-sr-paper'].mean() / exact.mean():.2f} %"
         )
-        mm_line = (
-            f"Max-Min mean min-rate default {mm['max-min'].mean():.4f} / paper "
-            f"{mm['max-min-paper'].mean():.4f}; default < paper on "
-            f"{int((mm['max-min'] < mm['max-min-paper'] * (1 - 1e-9)).sum())} drops"
+        line = (
+            f"     Max-Min mean min-rate: default {mm['max-min'].mean():.4f}, paper "
+            f"{mm['max-min-paper'].mean():.4f}"
         )
         if "max-min-exhaustive" in mm:
             ref = mm["max-min-exhaustive"]
-            mm_line += (
-                f"; reference {ref.mean():.4f} -> default "
-                f"{100 * mm['max-min'].mean() / ref.mean():.2f} %"
-                f" (paper {100 * mm['max-min-paper'].mean() / ref.mean():.2f} %), default >= "
-                f"reference on {int((mm['max-min'] >= ref * (1 - 1e-6)).sum())} drops"
-            )
-        lines.append(" ".join(line))
-        lines.append("         " + mm_line)
-    times = frame.groupby("algorithm")["time"].median() * 1e3
+            share = 100 * mm["max-min"].mean() / ref.mean()
+            line += f", reference {ref.mean():.4f} -> default {share:.2f} %"
+        if old is not None:
+            o = old.loc[group.index, "min_rate"]
+            line += f"; before: default {o['max-min'].mean():.4f}"
+            if "max-min-exhaustive" in o:
+                line += (
+                    f" ({100 * o['max-min'].mean() / o['max-min-exhaustive'].mean():.2f} % of its "
+                    f"reference {o['max-min-exhaustive'].mean():.4f}; after / before reference "
+                    f"{100 * mm['max-min'].mean() / o['max-min-exhaustive'].mean():.2f} %)"
+                )
+        lines.append(line)
+    mm = wide["min_rate"]
+    to_paper = mm["max-min"] / mm["max-min-paper"]
     lines.append(
-        "median time per instance (ms): " + ", ".join(f"{k} {v:.1f}" for k, v in times.items())
+        "Max-Min default below the paper's Algorithm 2 (relative tolerance 1e-9 / 1e-6 / 1e-4): "
+        + " / ".join(str(int((to_paper < 1 - tol).sum())) for tol in (1e-9, 1e-6, 1e-4))
+        + f" of {len(mm)}; worst ratio {to_paper.min():.4f}"
     )
-    lines.append(
-        "statuses: " + ", ".join(f"{k}: {v}" for k, v in frame.status.value_counts().items())
-    )
+    if old is not None:
+        to_old = mm["max-min"] / old["min_rate"]["max-min"]
+        lines.append(
+            f"Max-Min after / before, per instance: mean {to_old.mean():.4f}, worst "
+            f"{to_old.min():.4f}, below (1e-6) on {int((to_old < 1 - 1e-6).sum())} of {len(mm)}"
+        )
+    for name, frame in (("after", after), ("before", before)):
+        if frame is None:
+            continue
+        times = frame.groupby("algorithm")["time"].median() * 1e3
+        lines.append(
+            f"median ms per instance ({name}, inside this benchmark's processes): "
+            + ", ".join(f"{k} {v:.1f}" for k, v in times.items())
+        )
+        lines.append(
+            f"statuses ({name}): "
+            + ", ".join(f"{k}: {v}" for k, v in frame.status.value_counts().items())
+        )
     return "\n".join(lines)
 
 
@@ -126,31 +155,20 @@ def main() -> None:
     parser.add_argument("--drops", type=int, default=200)
     parser.add_argument("--budgets", type=float, nargs="+", default=[3.0, 6.0, 10.0])
     parser.add_argument("--seed", type=int, default=2024)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--reference", action="store_true", help="exhaustive Max-Min (slow)")
-    parser.add_argument("--out", type=Path, default=Path("results/scma_quality.csv"))
+    parser.add_argument("--reference", action="store_true", help="exhaustive Max-Min")
+    parser.add_argument("--before", default=None, help="source tree of an earlier version")
+    parser.add_argument("--chunk", type=int, default=10, help="drops per worker process")
+    parser.add_argument("--out", type=Path, default=Path("results/scma_quality"))
     args = parser.parse_args()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    done: set[int] = set()
-    if args.out.exists():
-        done = set(pd.read_csv(args.out)["drop"].unique().tolist())
-    todo = [d for d in range(args.drops) if d not in done]
-    new_file = not args.out.exists()
-    with open(args.out, "a", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FIELDS)
-        if new_file:
-            writer.writeheader()
-        with ProcessPoolExecutor(args.jobs) as pool:
-            futures = [
-                pool.submit(solve_drop, d, args.budgets, args.seed, args.reference) for d in todo
-            ]
-            for future in tqdm(as_completed(futures), total=len(futures), desc="drops"):
-                writer.writerows(future.result())
-                handle.flush()
-    frame = pd.read_csv(args.out)
-    frame = frame[frame["drop"] < args.drops]
-    print(f"{frame['drop'].nunique()} drops x {len(args.budgets)} budgets, paper noise, 4 x 6")
-    print(summarise(frame))
+    args.out.mkdir(parents=True, exist_ok=True)
+    print(environment())
+    common = (args.drops, args.budgets, args.seed, args.reference, args.chunk)
+    after = solve(source_tree(None), args.out / "after.csv", *common)
+    before = None
+    if args.before:
+        before = solve(source_tree(args.before), args.out / "before.csv", *common)
+    print(f"{after['drop'].nunique()} drops x {len(args.budgets)} budgets, paper noise, 4 x 6")
+    print(summarise(after, before))
 
 
 if __name__ == "__main__":

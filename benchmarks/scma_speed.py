@@ -1,31 +1,81 @@
-"""Speed of the scma_alloc solvers on the paper's 4 x 6 scenario (issue 2 targets).
+"""Speed of the scma_alloc solvers on the paper's 4 x 6 scenario, before and after.
 
-Times every solver on the same seeded drops in ONE process (no parallel workers, so
-the figures are per-instance latencies), after a warm-up that compiles the CVXPY
-problems. Prints medians and 90th percentiles per method and the machine load.
+Times every method on the same seeded drops (``--drops`` x budgets 3/6/10 dBm, paper
+noise) in ONE process per version (no parallel workers: per-instance latencies), after
+a warm-up solve of each method. With ``--before PATH`` (a checkout of an earlier
+version, e.g. ``git worktree add /tmp/before <commit>``) both versions run, chunk by
+chunk in turn, so that both see the same machine conditions; the table then gives both
+medians and their ratio. Also times ``import scma_alloc`` in fresh processes.
 
-    python benchmarks/scma_speed.py --drops 40
+    python benchmarks/scma_speed.py --drops 40 --before /tmp/before
 
-Targets: median Max-SR <= 50 ms and Max-Min <= 100 ms (default method).
+Targets: median Max-SR <= 5 ms, Max-Min <= 20 ms (default methods); import <= 0.5 s.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import json
+import statistics
+import subprocess
+import sys
 import time
 
-import numpy as np
+from _versions import environment, run_worker, source_tree
 
-import scma_alloc as sa
-
-RUNS = {
-    "max-sr (default)": lambda s: sa.solve_max_sr(s),
-    "max-min (default)": lambda s: sa.solve_max_min(s),
-    "max-sr (paper)": lambda s: sa.solve_max_sr(s, method="paper"),
-    "max-min (paper)": lambda s: sa.solve_max_min(s, method="paper"),
-    "max-sr (exhaustive)": sa.exhaustive_max_sr,
+METHODS = {
+    "max-sr (default)": "sa.solve_max_sr(s)",
+    "max-min (default)": "sa.solve_max_min(s)",
+    "max-sr (paper)": "sa.solve_max_sr(s, method='paper')",
+    "max-min (paper)": "sa.solve_max_min(s, method='paper')",
+    "max-sr (exhaustive)": "sa.exhaustive_max_sr(s)",
 }
+
+WORKER = r"""
+import json, sys, time
+import numpy as np
+import scma_alloc as sa
+seed, drops = int(sys.argv[1]), json.loads(sys.argv[2])
+budgets, methods = json.loads(sys.argv[3]), json.loads(sys.argv[4])
+seeds = np.random.SeedSequence(seed).spawn(max(drops) + 1)
+runs = {name: eval("lambda s: " + expr) for name, expr in methods.items()}
+scenarios = [sa.random_scenario(power_budget_dbm=b, rng=np.random.default_rng(seeds[d]))
+             for d in drops for b in budgets]
+for run in runs.values():  # warm-up: lazy imports, compiled conic problems
+    run(scenarios[0])
+times = {name: [] for name in runs}
+for s in scenarios:
+    for name, run in runs.items():
+        start = time.perf_counter()
+        run(s)
+        times[name].append(time.perf_counter() - start)
+print(json.dumps(times))
+"""
+
+
+def import_time(tree, repeats: int = 5) -> float:
+    """Median wall time of ``import scma_alloc`` in a fresh interpreter (seconds)."""
+    code = (
+        "import time; t = time.perf_counter(); import scma_alloc; print(time.perf_counter() - t)"
+    )
+    values = []
+    for _ in range(repeats):
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
+            cwd=tree,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        values.append(float(out.stdout.strip()))
+    return statistics.median(values)
+
+
+def summary(values: list[float]) -> tuple[float, float, float]:
+    ms = sorted(v * 1e3 for v in values)
+    p90 = ms[min(len(ms) - 1, int(0.9 * len(ms)))]
+    return statistics.median(ms), p90, ms[-1]
 
 
 def main() -> None:
@@ -33,31 +83,47 @@ def main() -> None:
     parser.add_argument("--drops", type=int, default=40)
     parser.add_argument("--budgets", type=float, nargs="+", default=[3.0, 6.0, 10.0])
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--chunks", type=int, default=4, help="turns per version")
+    parser.add_argument("--before", default=None, help="source tree of an earlier version")
     args = parser.parse_args()
-    seeds = np.random.SeedSequence(args.seed).spawn(args.drops)
-    scenarios = [
-        sa.random_scenario(power_budget_dbm=b, rng=np.random.default_rng(s))
-        for s in seeds
-        for b in args.budgets
-    ]
-    for run in RUNS.values():  # warm-up: compile every CVXPY problem once
-        run(scenarios[0])
-    load_before = os.getloadavg()[0]
-    times = {name: [] for name in RUNS}
-    for scenario in scenarios:
-        for name, run in RUNS.items():
-            start = time.perf_counter()
-            run(scenario)
-            times[name].append(time.perf_counter() - start)
-    load_after = os.getloadavg()[0]
+    versions = {"after": source_tree(None)}
+    if args.before:
+        versions["before"] = source_tree(args.before)
+    print(environment())
+    times = {v: {name: [] for name in METHODS} for v in versions}
+    started = time.perf_counter()
+    for chunk in range(args.chunks):
+        drops = list(range(chunk, args.drops, args.chunks))
+        for version, tree in versions.items():
+            result = run_worker(
+                WORKER,
+                tree,
+                str(args.seed),
+                json.dumps(drops),
+                json.dumps(args.budgets),
+                json.dumps(METHODS),
+            )
+            for name, values in result.items():
+                times[version][name] += values
+    n = len(times["after"]["max-sr (default)"])
     print(
-        f"{len(scenarios)} instances (4 x 6, paper noise, budgets {args.budgets} dBm), one "
-        f"process; load average {load_before:.2f} -> {load_after:.2f} on {os.cpu_count()} cores"
+        f"{n} instances (4 x 6, paper noise, budgets {args.budgets} dBm, seed {args.seed}), "
+        f"one process per version, {time.perf_counter() - started:.0f} s in all"
     )
-    print(f"{'method':24s} {'median ms':>10s} {'p90 ms':>8s} {'max ms':>8s}")
-    for name, values in times.items():
-        ms = np.array(values) * 1e3
-        print(f"{name:24s} {np.median(ms):10.1f} {np.percentile(ms, 90):8.1f} {ms.max():8.1f}")
+    header = f"{'method':22s} {'median ms':>10s} {'p90 ms':>8s} {'max ms':>8s}"
+    if "before" in versions:
+        header += f" {'before median':>14s} {'before p90':>11s} {'speed-up':>9s}"
+    print(header)
+    for name in METHODS:
+        median, p90, worst = summary(times["after"][name])
+        line = f"{name:22s} {median:10.2f} {p90:8.2f} {worst:8.1f}"
+        if "before" in versions:
+            b_median, b_p90, _ = summary(times["before"][name])
+            line += f" {b_median:14.2f} {b_p90:11.2f} {b_median / median:8.1f}x"
+        print(line)
+    for version, tree in versions.items():
+        seconds = import_time(tree)
+        print(f"import scma_alloc ({version}): median {seconds:.3f} s over 5 fresh processes")
 
 
 if __name__ == "__main__":

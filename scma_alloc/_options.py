@@ -115,6 +115,9 @@ class AlternatingOptions(_ConicOptions):
         None: 6 for the sum-rate, 0 for the min-rate.
     max_moves : int, default 10000
         Accepted codebook moves per start, at most.
+    n_rescore : int, default 8
+        Sum-rate: before a walk stops, its best neighbours by estimate re-scored by
+        exact water-filling.
     polish : bool, default True
         Min-rate and coupled models: polish the best graphs' powers (min-rate: barrier
         Newton; coupled sum-rate: SCP).
@@ -140,6 +143,7 @@ class AlternatingOptions(_ConicOptions):
 
     n_starts: int | None = None
     max_moves: int = 10_000
+    n_rescore: int = 8
     polish: bool = True
     n_polish: int = 4
     polish_moves: int = 1
@@ -151,6 +155,7 @@ class AlternatingOptions(_ConicOptions):
         if self.n_starts is not None:
             self._set("n_starts", _integer(self.n_starts, "n_starts", 0))
         self._set("max_moves", _integer(self.max_moves, "max_moves", 1))
+        self._set("n_rescore", _integer(self.n_rescore, "n_rescore", 1))
         self._set("polish", _flag(self.polish, "polish"))
         self._set("n_polish", _integer(self.n_polish, "n_polish", 1))
         self._set("polish_moves", _integer(self.polish_moves, "polish_moves", 0))

@@ -741,11 +741,6 @@ class SumRateSIC(PowerStep):
     def polish(self, sub, x, options, monitor=None, labels=None):
         return x, self.problem.values(sub, x)  # the proxy is exact
 
-    def start(self, sub):
-        # An equal split: the search water-fills a walk only when it gets stuck.
-        x = np.full(sub.shape, 1.0 / sub.shape[-1])
-        return x, self.problem.values(sub, x)
-
 
 class _MinRateBarrier(PowerStep):
     """Min-rate polish: the batched barrier Newton method of :mod:`scma_alloc._barrier`."""

@@ -322,6 +322,48 @@ def _sum_rate_estimate_round(
     )
 
 
+def _exact_round(
+    problem: Problem,
+    sub: np.ndarray,
+    x: np.ndarray,
+    value: np.ndarray,
+    n_rescore: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The check of sum-rate walks (SIC) whose neighbours' estimates no longer beat
+    them: each current graph and its ``n_rescore`` best neighbours by estimate are
+    water-filled exactly, in one batch, from their feasible points.
+
+    Returns ``(x, value)`` of the current graphs, exact, and ``(new_sub, new_x,
+    new_value)``, the best neighbour of each graph.
+    """
+    k, d = problem.n_resources, problem.users_per_resource
+    n_walks = sub.shape[0]
+    cand = neighbours(sub, k, d)
+    totals = resource_totals(problem.gains(sub) * x, sub, k)
+    estimate, x_a, x_b, _ = refill_estimates(problem, sub, x, totals, value, cand)
+    order = np.lexsort((-estimate, cand.graph))
+    rank = np.arange(order.size) - np.searchsorted(cand.graph[order], cand.graph[order])
+    chosen = cand.take(order[rank < n_rescore])
+    top = order[rank < n_rescore]
+    graphs = chosen.apply(sub, sort=False)
+    rows = np.arange(len(chosen))
+    start = x[chosen.graph].copy()
+    start[rows, chosen.user_a] = x_a[top]
+    swap = chosen.user_b >= 0
+    start[rows[swap], chosen.user_b[swap]] = x_b[top][swap]
+    order = np.argsort(graphs, axis=-1)
+    graphs = np.r_[sub, np.take_along_axis(graphs, order, axis=-1)]
+    start = np.r_[x, np.take_along_axis(start, order, axis=-1)]
+    x_all, value_all, _ = iterative_water_filling(problem.gains(graphs), graphs, k, start)
+    new_sub, new_x, new_value = sub.copy(), x_all[:n_walks].copy(), value_all[:n_walks].copy()
+    if len(chosen):
+        owners, best = _best_per_graph(chosen.graph, value_all[n_walks:])
+        new_sub[owners] = graphs[n_walks:][best]
+        new_x[owners] = x_all[n_walks:][best]
+        new_value[owners] = value_all[n_walks:][best]
+    return x_all[:n_walks], value_all[:n_walks], new_sub, new_x, new_value
+
+
 # --------------------------------------------------------------------------- the walk
 def local_search(
     problem: Problem,
@@ -361,17 +403,35 @@ def local_search(
     moves = np.zeros(n_walks, dtype=int)
     active = np.ones(n_walks, dtype=bool)
     exact = np.full(n_walks, not lazy)
-    waiting = np.zeros(n_walks, dtype=bool)  # stuck on estimates, to be water-filled
+    waiting = np.zeros(n_walks, dtype=bool)  # no better estimate: to be checked exactly
     bound = problem.upper_bound(sub) if problem.is_min_rate else None
     while active.any():
         walks = np.flatnonzero(active & ~waiting)
         if walks.size == 0:
-            # Every walk left is stuck on estimates: water-fill them exactly, together.
+            # Every walk left is stuck on estimates: water-fill each and its best
+            # neighbours exactly (one batch); a walk whose best neighbour is better
+            # moves there, the others stop.
             redo = np.flatnonzero(waiting)
-            x[redo], value[redo], _ = iterative_water_filling(
-                problem.gains(sub[redo]), sub[redo], k, x[redo]
+            x[redo], value[redo], new_sub, new_x, new_value = _exact_round(
+                problem, sub[redo], x[redo], value[redo], options.n_rescore
             )
             exact[redo], waiting[redo] = True, False
+            better = new_value > value[redo] + rtol * (1.0 + np.abs(new_value))
+            active[redo[~better]] = False
+            for i in np.flatnonzero(better):
+                w = redo[i]
+                sub[w], x[w], value[w] = new_sub[i], new_x[i], new_value[i]
+                moves[w] += 1
+                if monitor is not None and monitor.record(
+                    "local_search",
+                    outer=labels[w],
+                    inner=moves[w],
+                    objective=value[w],
+                    candidate=new_value[i],
+                    solver_status="water-filling",
+                ):
+                    return sub, x, value, moves
+            active &= moves < options.max_moves
             continue
         cand = neighbours(sub[walks], k, d)
         if problem.is_min_rate and len(cand) > _MAX_CANDIDATES * walks.size:
@@ -424,8 +484,10 @@ def local_search(
             ):
                 return sub, x, value, moves
         stuck = walks[~improved]
-        active[stuck[exact[stuck]]] = False
-        waiting[stuck[~exact[stuck]]] = True
+        if lazy:
+            waiting[stuck] = True
+        else:
+            active[stuck] = False
         active &= moves < options.max_moves
         if problem.is_min_rate:
             active &= value >= (1.0 - _RACE) * value.max()
