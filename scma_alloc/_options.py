@@ -112,9 +112,14 @@ class AlternatingOptions(_ConicOptions):
     ----------
     n_starts : int or None, default None
         Random starting graphs next to the greedy graph and the regular graph F0.
-        None: 6 for the sum-rate, 0 for the min-rate.
+        None: for the sum-rate 6 up to J = 12 users, 12 up to J = 24 and 2 above
+        (where kicked walks do better for the time), 0 for the min-rate.
     max_moves : int, default 10000
         Accepted codebook moves per start, at most.
+    n_kicks : int or None, default None
+        Sum-rate: walks from kicked copies of the best graph after the first walks
+        (iterated local search; a kick is max(2, J // 8) random moves or swaps).
+        None: 8 from J = 16 users on, else 0.
     n_rescore : int, default 8
         Sum-rate: before a walk stops, its best neighbours by estimate re-scored by
         exact water-filling.
@@ -143,6 +148,7 @@ class AlternatingOptions(_ConicOptions):
 
     n_starts: int | None = None
     max_moves: int = 10_000
+    n_kicks: int | None = None
     n_rescore: int = 8
     polish: bool = True
     n_polish: int = 4
@@ -155,6 +161,8 @@ class AlternatingOptions(_ConicOptions):
         if self.n_starts is not None:
             self._set("n_starts", _integer(self.n_starts, "n_starts", 0))
         self._set("max_moves", _integer(self.max_moves, "max_moves", 1))
+        if self.n_kicks is not None:
+            self._set("n_kicks", _integer(self.n_kicks, "n_kicks", 0))
         self._set("n_rescore", _integer(self.n_rescore, "n_rescore", 1))
         self._set("polish", _flag(self.polish, "polish"))
         self._set("n_polish", _integer(self.n_polish, "n_polish", 1))
@@ -162,11 +170,20 @@ class AlternatingOptions(_ConicOptions):
         self._set("scp_tol", _positive(self.scp_tol, "scp_tol"))
         self._set("max_inner", _integer(self.max_inner, "max_inner", 1))
 
-    def starts_for(self, objective: str) -> int:
-        """Random starts for ``objective`` (resolves ``n_starts=None``)."""
+    def kicks_for(self, n_users: int) -> int:
+        """Kicked walks for ``n_users`` users (resolves ``n_kicks=None``)."""
+        if self.n_kicks is not None:
+            return self.n_kicks
+        return 8 if n_users >= 16 else 0
+
+    def starts_for(self, objective: str, n_users: int) -> int:
+        """Random starts for ``objective`` and ``n_users`` users (resolves
+        ``n_starts=None``)."""
         if self.n_starts is not None:
             return self.n_starts
-        return 6 if objective == "sum_rate" else 0
+        if objective != "sum_rate":
+            return 0
+        return 6 if n_users <= 12 else 12 if n_users <= 24 else 2
 
 
 @dataclass(frozen=True)

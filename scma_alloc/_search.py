@@ -258,68 +258,128 @@ def refill_estimates(
     return value[g] + gain, x_a, x_b, touched
 
 
-def _sum_rate_estimate_round(
-    problem: Problem,
-    sub: np.ndarray,
-    x: np.ndarray,
-    value: np.ndarray,
-    cand: Neighbours,
-    rtol: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Improve each graph by its best neighbours' feasible-point estimates (SIC sum-rate).
+class _Scores:
+    """The scores of the walks' neighbours (sum-rate under SIC), kept between rounds.
 
-    Every neighbour is scored (:func:`refill_estimates`); each graph then takes its
-    improving neighbours greedily by gain, skipping any that shares a resource with one
-    already taken. The neighbours taken touch disjoint resources and users, so they
-    apply together and their gains add up exactly (the sum-rate is a sum over
-    resources): a large graph makes many moves per round, the paper's 4 x 6 one.
-
-    Returns ``(graphs, new_sub, new_x, new_value, n_moves)`` for the graphs that
-    improved; ``new_x`` is the moved users' refill point, not yet water-filled.
+    A neighbour's score is its gain at a feasible point (:func:`refill_estimates`). After
+    a round, a walk's gains stay exact for the swaps between users that do not share a
+    resource with what moved (their powers and the totals they see are unchanged); only
+    the others are scored again. With free slots (moves) or after a water-filling, every
+    neighbour of the walk is scored again.
     """
-    totals = resource_totals(problem.gains(sub) * x, sub, problem.n_resources)
-    estimate, x_a, x_b, touched = refill_estimates(problem, sub, x, totals, value, cand)
-    gain = estimate - value[cand.graph]
-    improving = np.flatnonzero(gain > rtol * (1.0 + np.abs(estimate)))
-    if improving.size == 0:
-        return (np.zeros(0, int),) * 5
-    # Greedy by gain: take the best neighbour, drop those that share a resource with it,
-    # and so on — done in passes: a pass keeps every neighbour that is the best one on
-    # each resource it touches, then drops the neighbours those block.
-    rank = np.empty(improving.size, dtype=np.intp)
-    rank[np.argsort(-gain[improving], kind="stable")] = np.arange(improving.size)
-    where = cand.graph[improving][:, None] * problem.n_resources + touched[improving]
-    blocked = np.zeros(sub.shape[0] * problem.n_resources, dtype=bool)
-    left = np.arange(improving.size)
-    picked = []
-    while left.size:
-        first = np.full(blocked.size, improving.size)
-        np.minimum.at(first, where[left].ravel(), np.repeat(rank[left], where.shape[1]))
-        best = np.all(first[where[left]] == rank[left][:, None], axis=1)
-        picked.append(left[best])
-        blocked[where[left[best]].ravel()] = True
-        left = left[~best]
-        left = left[~blocked[where[left]].any(axis=1)]
-    chosen = improving[np.concatenate(picked)]
-    moves = cand.take(chosen)
-    g = moves.graph
-    new_sub, new_x = sub.copy(), x.copy()
-    new_sub[g, moves.user_a, moves.slot_a] = moves.new_a
-    new_x[g, moves.user_a] = x_a[chosen]
-    swap = moves.user_b >= 0
-    new_sub[g[swap], moves.user_b[swap], moves.slot_b[swap]] = moves.new_b[swap]
-    new_x[g[swap], moves.user_b[swap]] = x_b[chosen][swap]
-    graphs = np.unique(g)
-    n_moves = np.bincount(g, minlength=sub.shape[0])[graphs]
-    new_value = value + np.bincount(g, weights=gain[chosen], minlength=sub.shape[0])
-    order = np.argsort(new_sub[graphs], axis=-1)
-    return (
-        graphs,
-        np.take_along_axis(new_sub[graphs], order, axis=-1),
-        np.take_along_axis(new_x[graphs], order, axis=-1),
-        new_value[graphs],
-        n_moves,
-    )
+
+    def __init__(self, n_walks: int, n_users: int) -> None:
+        self.cand: Neighbours | None = None
+        self.gain = self.x_a = self.x_b = self.touched = None
+        self.dirty = np.ones((n_walks, n_users), dtype=bool)  # users to score again
+
+    def forget(self, walks: np.ndarray) -> None:
+        """Score every neighbour of ``walks`` again (their powers changed)."""
+        self.dirty[walks] = True
+
+    def refresh(
+        self,
+        problem: Problem,
+        sub: np.ndarray,
+        x: np.ndarray,
+        value: np.ndarray,
+        walks: np.ndarray,
+    ) -> None:
+        """Scores of every neighbour of ``walks`` (absolute ids), reusing clean ones."""
+        k, d = problem.n_resources, problem.users_per_resource
+        fresh = neighbours(sub[walks], k, d, self.dirty[walks])
+        fresh = fresh.take(np.arange(len(fresh)))
+        fresh = Neighbours(walks[fresh.graph], *(getattr(fresh, f) for f in _FIELDS[1:]))
+        totals = resource_totals(problem.gains(sub) * x, sub, k)
+        estimate, x_a, x_b, touched = refill_estimates(problem, sub, x, totals, value, fresh)
+        gain = estimate - value[fresh.graph]
+        if self.cand is not None and len(self.cand):
+            old = self.cand
+            wanted = np.isin(old.graph, walks)
+            clean = (
+                ~self.dirty[old.graph, old.user_a]
+                & ~self.dirty[old.graph, np.maximum(old.user_b, 0)]
+            )
+            keep = np.flatnonzero(wanted & clean & (old.user_b >= 0))
+            fresh = Neighbours(*(np.r_[getattr(old, f)[keep], getattr(fresh, f)] for f in _FIELDS))
+            gain = np.r_[self.gain[keep], gain]
+            x_a, x_b = np.r_[self.x_a[keep], x_a], np.r_[self.x_b[keep], x_b]
+            touched = np.r_[self.touched[keep], touched]
+        self.cand, self.gain, self.x_a, self.x_b, self.touched = fresh, gain, x_a, x_b, touched
+        self.dirty[walks] = False
+
+    def improve(
+        self,
+        problem: Problem,
+        sub: np.ndarray,
+        x: np.ndarray,
+        value: np.ndarray,
+        walks: np.ndarray,
+        rtol: float,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Each walk takes its improving neighbours greedily by gain, skipping any that
+        shares a resource with one already taken. The neighbours taken touch disjoint
+        resources and users, so they apply together and their gains add up exactly (the
+        sum-rate is a sum over resources): a large graph makes many moves per round,
+        the paper's 4 x 6 one.
+
+        Returns ``(walks, new_sub, new_x, new_value, n_moves)`` for the walks that
+        improved; ``new_x`` is the moved users' refill point, not yet water-filled.
+        """
+        self.refresh(problem, sub, x, value, walks)
+        cand, gain, touched = self.cand, self.gain, self.touched
+        k = problem.n_resources
+        improving = np.flatnonzero(
+            np.isin(cand.graph, walks) & (gain > rtol * (1.0 + np.abs(value[cand.graph])))
+        )
+        if improving.size == 0:
+            return (np.zeros(0, int),) * 5
+        # Greedy by gain, in passes: a pass keeps every neighbour that is the best one on
+        # each resource it touches, then drops the neighbours those block.
+        rank = np.empty(improving.size, dtype=np.intp)
+        rank[np.argsort(-gain[improving], kind="stable")] = np.arange(improving.size)
+        where = cand.graph[improving][:, None] * k + touched[improving]
+        blocked = np.zeros(sub.shape[0] * k, dtype=bool)
+        left = np.arange(improving.size)
+        picked = []
+        while left.size:
+            first = np.full(blocked.size, improving.size)
+            np.minimum.at(first, where[left].ravel(), np.repeat(rank[left], where.shape[1]))
+            best = np.all(first[where[left]] == rank[left][:, None], axis=1)
+            picked.append(left[best])
+            blocked[where[left[best]].ravel()] = True
+            left = left[~best]
+            left = left[~blocked[where[left]].any(axis=1)]
+        chosen = improving[np.concatenate(picked)]
+        moves = cand.take(chosen)
+        g = moves.graph
+        new_sub, new_x = sub.copy(), x.copy()
+        new_sub[g, moves.user_a, moves.slot_a] = moves.new_a
+        new_x[g, moves.user_a] = self.x_a[chosen]
+        swap = moves.user_b >= 0
+        new_sub[g[swap], moves.user_b[swap], moves.slot_b[swap]] = moves.new_b[swap]
+        new_x[g[swap], moves.user_b[swap]] = self.x_b[chosen][swap]
+        graphs = np.unique(g)
+        n_moves = np.bincount(g, minlength=sub.shape[0])[graphs]
+        new_value = value + np.bincount(g, weights=gain[chosen], minlength=sub.shape[0])
+        # Users sharing a resource with a move are scored again next round; with free
+        # slots (moves change loads) the whole walk is.
+        hit = blocked.reshape(sub.shape[0], k)
+        dirty = hit[np.arange(sub.shape[0])[:, None, None], new_sub].any(axis=2)
+        if (cand.user_b < 0).any():
+            dirty[graphs] = True
+        self.dirty[graphs] |= dirty[graphs]
+        order = np.argsort(new_sub[graphs], axis=-1)
+        return (
+            graphs,
+            np.take_along_axis(new_sub[graphs], order, axis=-1),
+            np.take_along_axis(new_x[graphs], order, axis=-1),
+            new_value[graphs],
+            n_moves,
+        )
+
+
+_FIELDS = tuple(Neighbours.__dataclass_fields__)
 
 
 def _exact_round(
@@ -404,6 +464,7 @@ def local_search(
     active = np.ones(n_walks, dtype=bool)
     exact = np.full(n_walks, not lazy)
     waiting = np.zeros(n_walks, dtype=bool)  # no better estimate: to be checked exactly
+    scores = _Scores(n_walks, sub.shape[1]) if lazy else None
     bound = problem.upper_bound(sub) if problem.is_min_rate else None
     while active.any():
         walks = np.flatnonzero(active & ~waiting)
@@ -416,6 +477,7 @@ def local_search(
                 problem, sub[redo], x[redo], value[redo], options.n_rescore
             )
             exact[redo], waiting[redo] = True, False
+            scores.forget(redo)  # water-filled: every power changed
             better = new_value > value[redo] + rtol * (1.0 + np.abs(new_value))
             active[redo[~better]] = False
             for i in np.flatnonzero(better):
@@ -433,27 +495,28 @@ def local_search(
                     return sub, x, value, moves
             active &= moves < options.max_moves
             continue
-        cand = neighbours(sub[walks], k, d)
-        if problem.is_min_rate and len(cand) > _MAX_CANDIDATES * walks.size:
-            # Large neighbourhoods: only moves that change the bottleneck (a user whose
-            # budget binds) or a user weaker than it on one of its resources (under SIC
-            # only those interfere with it).
-            spent = x[walks].sum(axis=2)
-            bottleneck = spent >= spent.max(axis=1, keepdims=True) - 1e-9
-            member = graph_of(sub[walks], k).astype(bool)  # (W, K, J)
-            shared = (member & bottleneck[:, None, :]).any(axis=2)
-            focus = shared[np.arange(walks.size)[:, None, None], sub[walks]].any(axis=2)
-            if problem.model.is_sic:
-                rank = problem.model.rank
-                strongest = np.where(bottleneck, rank[None, :], -1).max(axis=1)
-                focus &= bottleneck | (rank[None, :] < strongest[:, None])
-            cand = neighbours(sub[walks], k, d, focus)
         if lazy:
-            owners, new_sub, new_x, new_value, n_moves = _sum_rate_estimate_round(
-                problem, sub[walks], x[walks], value[walks], cand, rtol
+            moved, new_sub, new_x, new_value, n_moves = scores.improve(
+                problem, sub, x, value, walks, rtol
             )
+            owners = np.searchsorted(walks, moved)
             better = np.ones(owners.size, dtype=bool)
         else:
+            cand = neighbours(sub[walks], k, d)
+            if problem.is_min_rate and len(cand) > _MAX_CANDIDATES * walks.size:
+                # Large neighbourhoods: only moves that change the bottleneck (a user whose
+                # budget binds) or a user weaker than it on one of its resources (under SIC
+                # only those interfere with it).
+                spent = x[walks].sum(axis=2)
+                bottleneck = spent >= spent.max(axis=1, keepdims=True) - 1e-9
+                member = graph_of(sub[walks], k).astype(bool)  # (W, K, J)
+                shared = (member & bottleneck[:, None, :]).any(axis=2)
+                focus = shared[np.arange(walks.size)[:, None, None], sub[walks]].any(axis=2)
+                if problem.model.is_sic:
+                    rank = problem.model.rank
+                    strongest = np.where(bottleneck, rank[None, :], -1).max(axis=1)
+                    focus &= bottleneck | (rank[None, :] < strongest[:, None])
+                cand = neighbours(sub[walks], k, d, focus)
             owners, new_sub, new_x, new_value, better = _proxy_round(
                 problem,
                 step,
@@ -635,6 +698,29 @@ def _polished_search(
 
 
 # --------------------------------------------------------------------------- the method
+def kicked(
+    sub: np.ndarray,
+    n_resources: int,
+    users_per_resource: int,
+    count: int,
+    size: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """``count`` copies of graph ``sub`` (J, N), each changed by ``size`` random moves or
+    swaps (a kick of iterated local search); shape (count, J, N)."""
+    out = np.repeat(sub[None], count, axis=0)
+    for _ in range(size):
+        cand = neighbours(out, n_resources, users_per_resource)
+        if len(cand) == 0:
+            break
+        start = np.searchsorted(cand.graph, np.arange(count))
+        stop = np.searchsorted(cand.graph, np.arange(count), side="right")
+        has = stop > start
+        pick = start + (rng.random(count) * (stop - start)).astype(int)
+        out[has] = cand.take(pick[has]).apply(out, sort=True)
+    return out
+
+
 def starting_graphs(
     problem: Problem,
     n_random: int,
@@ -679,9 +765,25 @@ def alternating_search(
     initial: np.ndarray | None = None,
 ) -> MethodOutcome:
     """The default method (see the module docstring)."""
-    starts = starting_graphs(problem, options.starts_for(problem.objective), rng, initial)
+    starts = starting_graphs(problem, options.starts_for(problem.objective, problem.n_users), rng, initial)
     x0, value0 = step.start(starts)
     sub, x, value, moves = local_search(problem, step, starts, x0, value0, options, monitor)
+    n_kicks = options.kicks_for(problem.n_users)
+    if n_kicks and not problem.is_min_rate and not monitor.stopped:
+        # Iterated local search: walks from kicked copies of the best graph.
+        best = int(np.argmax(value))
+        size = max(2, problem.n_users // 8)
+        graphs = kicked(
+            sub[best], problem.n_resources, problem.users_per_resource, n_kicks, size, rng
+        )
+        kx0, kv0 = step.start(graphs)
+        labels = np.arange(starts.shape[0], starts.shape[0] + graphs.shape[0])
+        ksub, kx, kv, kmoves = local_search(
+            problem, step, graphs, kx0, kv0, options, monitor, labels
+        )
+        sub, x, value = np.r_[sub, ksub], np.r_[x, kx], np.r_[value, kv]
+        moves = np.r_[moves, kmoves]
+        starts, x0, value0 = np.r_[starts, graphs], np.r_[x0, kx0], np.r_[value0, kv0]
     reason = "iteration_limit" if np.any(moves >= options.max_moves) else "converged"
     best_so_far = max(float(value0.max()), float(value.max()))
     for w in range(starts.shape[0]):
