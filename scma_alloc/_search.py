@@ -765,7 +765,9 @@ def alternating_search(
     initial: np.ndarray | None = None,
 ) -> MethodOutcome:
     """The default method (see the module docstring)."""
-    starts = starting_graphs(problem, options.starts_for(problem.objective, problem.n_users), rng, initial)
+    starts = starting_graphs(
+        problem, options.starts_for(problem.objective, problem.n_users), rng, initial
+    )
     x0, value0 = step.start(starts)
     sub, x, value, moves = local_search(problem, step, starts, x0, value0, options, monitor)
     n_kicks = options.kicks_for(problem.n_users)
