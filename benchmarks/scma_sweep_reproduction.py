@@ -34,7 +34,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scma_alloc.plotting import (  # noqa: E402
+from scma_alloc._plotting import (  # noqa: E402
     convergence_figure,
     factor_graphs_figure,
     save_figure,
@@ -257,8 +257,18 @@ def main() -> int:
         title=f"drop {drop} at 10 dBm (seed {args.seed}): factor graphs, powers in mW",
     )
     paths += save_figure(figure, figures / "scma_factor_graphs", ("png",), dpi=90)
+    scenario = config.scenario_for(drop, budget_index)
     figure = convergence_figure(
-        config.scenario_for(drop, budget_index),
+        {
+            "Max-SR": {
+                "Max-SR (paper, Alg. 1)": sa.solve_max_sr(scenario, method="paper"),
+                "Max-SR (default)": sa.solve_max_sr(scenario),
+            },
+            "Max-Min": {
+                "Max-Min (paper, Alg. 2)": sa.solve_max_min(scenario, method="paper"),
+                "Max-Min (default)": sa.solve_max_min(scenario),
+            },
+        },
         title=f"convergence on drop {drop} at 10 dBm (seed {args.seed})",
     )
     paths += save_figure(figure, figures / "scma_convergence", ("png",), dpi=100)

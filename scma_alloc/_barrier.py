@@ -237,7 +237,7 @@ def max_min_barrier(
     upper: np.ndarray,
     *,
     starts: Sequence[tuple[str, float | None]] = POLISH_STARTS,
-    max_iter: int = 200,
+    max_iter: int = 100,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The min-rate power step of a batch of graphs by barrier Newton (module docstring).
 
@@ -255,6 +255,9 @@ def max_min_barrier(
     starts : sequence of (str, float or None)
         ``("proxy", margin)`` / ``("equal", margin)``; a margin of None is chosen from
         the gap to ``upper``.
+    max_iter : int
+        Newton steps at most (about 20-30 are typical; 100 cuts the rare slow tails
+        without changing the 4 x 6 quality figures).
 
     Returns
     -------

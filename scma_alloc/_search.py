@@ -816,7 +816,10 @@ def alternating_search(
             best_value, best_sub, best_x = float(v_new[best]), subs[best], x_new[best]
         if monitor.stopped:
             reason = "stopped"
-        if problem.is_min_rate and reason != "stopped":
+        moved = best_sub.tobytes() != pool[0][1].tobytes()
+        if problem.is_min_rate and reason != "stopped" and moved:
+            # (The first round polished the neighbours of the pool's best graph: the next
+            # rounds start only if the best graph changed.)
             best_value, best_sub, best_x = _polished_search(
                 problem, step, best_value, best_sub, best_x, options, monitor
             )
