@@ -34,14 +34,13 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import scma_alloc as sa  # noqa: E402
 from scma_alloc._plotting import (  # noqa: E402
     convergence_figure,
     factor_graphs_figure,
     save_figure,
     write_sweep_figures,
 )
-
-import scma_alloc as sa  # noqa: E402
 
 MAIN = ("max-sr", "max-min", "b0", "b1", "b2", "b3")
 REFERENCES = ("exhaustive", "max-sr-paper", "max-min-paper")

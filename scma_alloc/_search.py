@@ -58,6 +58,9 @@ __all__ = ["Neighbours", "alternating_search", "local_search", "neighbours"]
 _RTOL = {True: 1e-10, False: 1e-7}  # exact power step / proxy
 #: Min-rate: above this many neighbours per graph, only moves near the bottleneck.
 _MAX_CANDIDATES = 4096
+#: Min-rate: neighbours polished per round of the polished search, at most, and the
+#: work (graphs x edges cubed) allowed per round on large graphs.
+_MAX_POLISHED, _POLISH_WORK = 64, 2e7
 #: Min-rate: a walk more than this fraction below the best walk stops (it has never
 #: been seen to overtake: measured on 4 x 6 to 32 x 48, the fairness greedy's walk
 #: ends best and in few moves, while F0's takes dozens of moves to end lower).
@@ -652,12 +655,18 @@ def _proxy_round(
 def _polished_neighbours(
     problem: Problem, sub: np.ndarray, x: np.ndarray, value: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Neighbours of ``sub`` whose users-alone bound beats ``value``, with ``x`` carried
-    over to them (each user keeps its fractions in its slots), canonical order."""
+    """Neighbours of ``sub`` whose users-alone bound beats ``value`` (those with the
+    largest bounds, at most :data:`_MAX_POLISHED` and fewer on large graphs: the
+    polish's cost grows as the cube of the edges), with ``x`` carried over to them
+    (each user keeps its fractions in its slots), canonical order."""
     k, d = problem.n_resources, problem.users_per_resource
     cand = neighbours(sub[None], k, d)
     graphs = cand.apply(sub[None], sort=False)
-    keep = np.flatnonzero(_candidate_bounds(problem, sub[None], cand) > value * (1.0 + 1e-7))
+    bounds = _candidate_bounds(problem, sub[None], cand)
+    keep = np.flatnonzero(bounds > value * (1.0 + 1e-7))
+    edges = sub.size
+    most = int(np.clip(_POLISH_WORK / (2 * edges**3), 4, _MAX_POLISHED))
+    keep = keep[np.argsort(-bounds[keep], kind="stable")[:most]]
     graphs = graphs[keep]
     start = np.repeat(x[None], keep.size, axis=0)
     order = np.argsort(graphs, axis=-1)
