@@ -654,8 +654,10 @@ class PowerStep:
     """The power step of one :class:`~scma_alloc._objectives.Problem`.
 
     ``proxy`` gives, for a batch of graphs, a feasible point and its objective (exact
-    when :attr:`exact`); ``polish`` improves one graph's point by SCP (the identity
-    when exact). The codebook search scores neighbour graphs with ``score``.
+    when :attr:`exact`); ``improve`` screens neighbour graphs against a target and
+    scores the rest by the proxy (the codebook search); ``polish`` improves the points
+    of a batch of graphs (SCP; the barrier method for the min-rate; the identity when
+    exact).
     """
 
     #: The proxy is the exact optimum of the power step.
@@ -688,6 +690,8 @@ class PowerStep:
         """The graphs whose proxy reaches ``target`` (indices into ``sub``), with the
         proxy's points and values (its search starts from ``target``)."""
         keep = np.flatnonzero(self.reachable(sub, target))
+        if keep.size == 0:
+            return keep, np.zeros((0, *sub.shape[1:])), np.zeros(0)
         x, value = self.proxy(sub[keep], lower=target[keep])
         return keep, x, value
 

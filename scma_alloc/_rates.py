@@ -234,12 +234,6 @@ class RateModel:
             return sic_user_rates_nats(q, self.order)
         return coupled_user_rates_nats(q, self.coupling)
 
-    def coupling_matrix(self) -> np.ndarray:
-        """``C`` as a matrix (SIC: ``C[j, i] = 1`` iff ``i`` ranks below ``j``)."""
-        if self.coupling is None:
-            return (self.rank[None, :] < self.rank[:, None]).astype(float)
-        return self.coupling
-
 
 # --------------------------------------------------------------------------- the coupling
 def sic_coupling(scenario: Scenario) -> np.ndarray:

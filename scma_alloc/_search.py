@@ -291,7 +291,6 @@ class _Scores:
         """Scores of every neighbour of ``walks`` (absolute ids), reusing clean ones."""
         k, d = problem.n_resources, problem.users_per_resource
         fresh = neighbours(sub[walks], k, d, self.dirty[walks])
-        fresh = fresh.take(np.arange(len(fresh)))
         fresh = Neighbours(walks[fresh.graph], *(getattr(fresh, f) for f in _FIELDS[1:]))
         totals = resource_totals(problem.gains(sub) * x, sub, k)
         estimate, x_a, x_b, touched = refill_estimates(problem, sub, x, totals, value, fresh)
