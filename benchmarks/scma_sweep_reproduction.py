@@ -6,7 +6,7 @@ store:
 1. the timed sweep of the performance target: Max-SR, Max-Min (default methods) and
    the baselines B0-B3;
 2. the references: the exhaustive Max-SR optimum and the paper's Algorithms 1-2
-   (``method="paper"``), to compare with the authors' numbers (spec §6).
+   (``method="paper"``), to compare with the authors' numbers (``docs/scma_results.md``).
 
 Prints, for the work done in this run: tasks per second, the share of worker time
 spent inside the algorithms, the share outside them (process start-up, drawing the
@@ -143,8 +143,7 @@ def metric_table(frame: pd.DataFrame, budgets, names) -> str:
 def spec_table(frame: pd.DataFrame) -> str:
     summary = sa.summarize_sweep(frame)
     lines = [
-        "| dBm | algorithm | authors' code (spec §6): sum / Jain / min "
-        "| this package: sum / Jain / min |",
+        "| dBm | algorithm | authors' code: sum / Jain / min | this package: sum / Jain / min |",
         "|---|---|---|---|",
     ]
     for budget, rows in SPEC.items():

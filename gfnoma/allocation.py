@@ -1,7 +1,7 @@
 """Signatures judged by the allocator: the end-to-end path gfnoma -> scma_alloc (issue 6).
 
 Each signature set becomes a per-user interference model
-(:func:`gfnoma.interference_model`, ``../shared/spec/integration.md``) and the scma_alloc
+(:func:`gfnoma.interference_model`, ``docs/integration.md``) and the scma_alloc
 solvers allocate subcarriers and power for it on the same seeded channel drops
 (:func:`scma_alloc.sweep`), so conventional and learned signatures are compared by the
 min-rate, sum-rate and fairness the allocator reaches for the population their activation

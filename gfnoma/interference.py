@@ -1,6 +1,6 @@
 """gfnoma -> scma_alloc: signatures as a per-user interference model.
 
-The one door between the two packages (``../shared/spec/integration.md``). A set of
+The one door between the two packages (``docs/integration.md``). A set of
 spreading signatures and its activation profile become the coupling matrix ``C`` of
 scma_alloc's rate model,
 

@@ -4,7 +4,7 @@ The paper (§IV) compares its algorithms with "three algorithms for dynamic code
 allocation [16], one of which takes user fairness into consideration". Reference [16]
 cannot be identified from the paper (most likely Al-Imari, Imran, Xiao, "Radio Resource
 Allocation for Multicarrier Low-Density-Spreading Multiple Access", IEEE TVT 2017), so
-this module implements documented stand-ins (spec §5):
+this module implements documented stand-ins (``docs/scma_alloc.md`` §2):
 
 * **B0** :func:`static_equal_power` — the static regular factor graph F0
   (:func:`~scma_alloc.regular_factor_graph`) with equal power ``Pmax_j / N`` per edge.

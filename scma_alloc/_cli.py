@@ -478,7 +478,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- parser
 def _scenario_arguments(parser: argparse.ArgumentParser, *, sweep_defaults: bool) -> None:
-    group = parser.add_argument_group("scenario (the paper's channel, spec §1)")
+    group = parser.add_argument_group("scenario (the paper's channel, its section IV)")
     group.add_argument("--resources", type=_positive_int, default=4, help="K, subcarriers (4)")
     group.add_argument("--users", type=_positive_int, default=6, help="J, users (6)")
     group.add_argument("--n-per-user", type=_positive_int, default=2, help="N (2)")

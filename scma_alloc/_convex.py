@@ -246,7 +246,7 @@ def _cumulative_pairs(group: np.ndarray, position: np.ndarray, strict: bool):
 
 
 class SlotMaxMinProblem:
-    """Max-Min power step surrogate on a binary graph, one per (K, J, d_f) (spec §4).
+    """Max-Min power step surrogate on a binary graph, one per (K, J, d_f) (paper §III-B).
 
     Variables on the ``K * d_f`` resource slots (a resource's users fill its slots
     weakest first): budget fractions ``y``, rate epigraphs ``z``, common rate ``t``.

@@ -189,7 +189,7 @@ def exhaustive_max_min(
     1. The power step's proxy for every graph, vectorised: a feasible min-rate per
        graph (under SIC: sequential water-filling with a root search on the common
        rate).
-    2. With ``polish=True``, SCP (tangent bound, spec §4) for every graph whose
+    2. With ``polish=True``, SCP (tangent bound, paper §III-B) for every graph whose
        interference-free upper bound exceeds the best value found so far (graphs
        visited by decreasing bound; the others cannot win).
 

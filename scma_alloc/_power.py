@@ -16,7 +16,7 @@ the units. The building blocks:
 * :func:`nash_water_filling`, :func:`coupled_max_min_proxy` — the same two proxies
   under a general coupling;
 * SCP polish (:func:`scp_power`): trust-region SCP with the tangent bound of the
-  subtracted interference term (spec §4, Lemmas 2-3), on one graph, through the convex
+  subtracted interference term (paper §III-B, Lemmas 2-3), on one graph, through the convex
   surrogates of :mod:`scma_alloc._convex`.
 
 :class:`PowerStep` puts them together for one :class:`~scma_alloc._objectives.Problem`:

@@ -4,7 +4,7 @@ User ``j`` sees ``C[j, i]`` of user ``i``'s received power on a shared resource:
 
     R_j = sum_k log2(1 + q[k, j] / (1 + sum_i C[j, i] q[k, i])),   q = F * P * gamma
 
-(paper eq. 11-12 in the coupling form of ``../shared/spec/integration.md``):
+(paper eq. 11-12 in the coupling form of ``docs/integration.md``):
 
 * SIC (the default, the paper's model): ``C[j, i] = 1`` iff ``i`` is weaker than ``j``
   (decoded after it); users are ranked by ascending total gain. The user rates telescope

@@ -77,7 +77,7 @@ class Scenario:
     budget on one resource); powers are handled internally as fractions of each
     user's budget, so gains spanning ``1e-3 .. 1e12`` are well conditioned.
 
-    The SIC decoding order (spec §2) ranks users by ascending total gain
+    The SIC decoding order (paper §II, eq. 11-12) ranks users by ascending total gain
     ``sum_k gains[k, j]``: the base station decodes the strongest user first, so a
     user is interfered only by weaker users. Ties are broken by user index.
 
@@ -261,7 +261,7 @@ def random_scenario(
     noise: str = "paper",
     rng: int | np.random.Generator | None = None,
 ) -> Scenario:
-    """Draw one drop of the paper's channel (spec §1).
+    """Draw one drop of the paper's channel (paper §IV; ``docs/scma_alloc.md`` §1).
 
     Users are uniform in a disc of radius ``radius`` around the base station
     (``d_j = radius * sqrt(U)``); small-scale fading is Rayleigh, independent per

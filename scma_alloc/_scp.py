@@ -1,4 +1,4 @@
-"""The trust-region SCP driver (spec §4), generic over the convex surrogate.
+"""The trust-region SCP driver (paper §III-B), generic over the convex surrogate.
 
 Each iteration linearises at the current point, solves the surrogate (a concave
 minorant of the true objective, tight at that point) and accepts its solution only
@@ -22,7 +22,7 @@ __all__ = ["TrustRegion", "scp_loop"]
 
 @dataclass
 class TrustRegion:
-    """Trust-region schedule of an SCP loop (spec §4; the authors' values by default)."""
+    """Trust-region schedule of an SCP loop (paper §III-B; the authors' values by default)."""
 
     radius: float = 1.0
     expand: float = 1.5
