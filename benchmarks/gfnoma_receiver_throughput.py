@@ -15,7 +15,7 @@ Prints
 4. peak resident-memory growth of one ``simulate_ber`` call versus batch size and number of
    samples, each in a fresh process (memory must follow the batch size, not the samples).
 
-Issue 4 targets at N=6, H=4 on 2 cores: MMSE-SIC >= 1e6, MF >= 1e7, ML >= 1e5 user-symbols/s.
+Targets at N=6, H=4 on 2 cores: MMSE-SIC >= 1e6, MF >= 1e7, ML >= 1e5 user-symbols/s.
 The machine load (other processes) is printed: torch's OpenMP threads slow down badly when a
 core is busy, so the 1-thread column is the robust figure on a shared machine.
 """

@@ -1,4 +1,4 @@
-"""Shared pieces of the ``benchmarks/integration_*.py`` scripts (issue 6).
+"""Shared pieces of the ``benchmarks/integration_*.py`` scripts.
 
 Signature sets by name or from ``Signatures`` JSON files, seeded 4 x 6 drops shared by
 every script, and the resumable CSV writer (rows appended as they finish, finished keys

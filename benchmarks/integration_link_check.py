@@ -1,4 +1,4 @@
-"""Link-level check of the coupling model (issue 6 item 5): predicted vs simulated SINR.
+"""Link-level check of the coupling model: predicted vs simulated SINR.
 
 For ``--drops`` seeded 4 x 6 drops (paper noise) at every budget of ``--budgets``, every
 signature set and every coupling model of ``--alloc-fading``, the allocation of

@@ -1,4 +1,4 @@
-"""Issue 6 targets with a signature-derived coupling: quality vs exhaustive, time vs SIC.
+"""Targets of the allocator with a signature-derived coupling: quality vs exhaustive, time vs SIC.
 
 For ``--drops`` seeded drops of the paper's 4 x 6 scenario (paper noise), every budget
 in ``--budgets`` and every interference model (each signature set of ``--sets`` /
@@ -9,7 +9,7 @@ interleaved on the same instance:
 2. the coupled case: default ``solve_max_min(scenario, interference=model)`` (timed);
 3. the check: ``solve_max_min(scenario, interference=model, method="exhaustive")``.
 
-Targets (issue 6): coupled min-rate within 3 % of the exhaustive check (mean relative
+Targets: coupled min-rate within 3 % of the exhaustive check (mean relative
 gap), coupled solve time within 2x of the SIC case (medians; the paired ratio is also
 printed). ``--max-sr-drops D`` repeats the same for Max-SR on the first ``D`` drops (its
 exhaustive check polishes most of the 1860 graphs: about 80 s per instance).

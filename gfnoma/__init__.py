@@ -6,7 +6,7 @@ blocks, batched receivers (MF, MMSE-SIC, oracle-LS/MMSE, joint MAP/ML), metrics 
 activity errors, Jain's index, ``CC_weighted``, weighted Welch bound) and Monte-Carlo BER
 simulation with plots.
 
-The autoencoder (issue 5): the QNN encoder (:class:`QNNEncoder`), the SICNN and FCNN decoders
+The autoencoder: the QNN encoder (:class:`QNNEncoder`), the SICNN and FCNN decoders
 (and the parameter-free :class:`PosteriorMeanDecoder`), the fairness loss, :func:`train` with
 its configurations (the paper's recipe, our ``fast-lmmse`` and ``posterior-mean``), trained
 decoders as receivers (:class:`NeuralReceiver`) and pretrained signatures

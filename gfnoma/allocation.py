@@ -1,4 +1,4 @@
-"""Signatures judged by the allocator: the end-to-end path gfnoma -> scma_alloc (issue 6).
+"""Signatures judged by the allocator: the end-to-end path gfnoma -> scma_alloc.
 
 Each signature set becomes a per-user interference model
 (:func:`gfnoma.interference_model`, ``docs/integration.md``) and the scma_alloc

@@ -14,7 +14,7 @@ active  (B, N) bool     true activity; only oracle receivers use it (required th
 ======  ==============  ===========================================================
 
 and returns a :class:`Detection` with the detected symbols (zero for users declared
-inactive), the detected activity and a small ``info`` dict. A neural receiver (issue 5) is
+inactive), the detected activity and a small ``info`` dict. A neural receiver (the SICNN) is
 one more subclass. Receivers are deterministic (no randomness) and never loop over channel
 uses in Python; the only Python loops are over users / SIC stages / hypothesis chunks.
 

@@ -1,6 +1,6 @@
 """Closed-form reference: BER of QPSK with L-branch maximal-ratio combining over Rayleigh.
 
-Used to validate the Monte-Carlo link and the receivers (issue 4, correctness bullets).
+Used to validate the Monte-Carlo link and the receivers.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Link-level check of the coupling model (issue 6 item 5) on tiny cases."""
+"""Link-level check of the coupling model on tiny cases."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""End to end: signatures -> interference model -> scma_alloc allocation (issue 6, item 4)."""
+"""End to end: signatures -> interference model -> scma_alloc allocation."""
 
 from __future__ import annotations
 

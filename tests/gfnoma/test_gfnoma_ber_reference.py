@@ -1,4 +1,4 @@
-"""Monte-Carlo BER against exact references (issue 4, correctness bullets).
+"""Monte-Carlo BER against exact references.
 
 Tolerances: ``SIGMAS`` standard errors of the BER estimate from a fixed number of samples
 (fixed sample size, so the estimate is unbiased), with the standard error from the binomial

@@ -144,7 +144,7 @@ def test_per_sample_snr():
 
 
 def test_gradient_flows_to_signatures():
-    # The channel is differentiable w.r.t. the signatures (for training in issue 5).
+    # The channel is differentiable w.r.t. the signatures (for training the encoder).
     sig = wbe()
     s = sig.tensor().clone().requires_grad_(True)
     ch = GrantFreeChannel(sig.activation, 4, seed=5)

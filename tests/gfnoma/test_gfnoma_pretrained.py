@@ -44,7 +44,7 @@ def test_every_paper_configuration_is_shipped_with_its_command():
         assert gf.Signatures.load(str(path)) == sig
         assert command.startswith("python -m gfnoma train --config fast")
         assert "--max-steps" in command and "max_seconds=null" in command
-    # the correlation-term set meets the CC_weighted target of issue 5 (decision 17)
+    # the correlation-term set meets the CC_weighted target (decision 17)
     assert gf.cc_weighted(gf.pretrained_signatures("n6h4-asy-cc")) == pytest.approx(
         0.028574, abs=1e-6
     )

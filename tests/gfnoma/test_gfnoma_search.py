@@ -23,7 +23,7 @@ def p_asy_result():
 
 def test_search_reaches_issue_target(p_asy_result):
     res = p_asy_result
-    assert res.cc <= 0.0290  # issue 4 target (spec: about 0.0284 reachable)
+    assert res.cc <= 0.0290  # the CC-search target (: about 0.0284 reachable)
     assert res.cc >= res.welch_bound.cc == pytest.approx(0.028)  # the limit
     assert res.cc == pytest.approx(cc_weighted(res.signatures), abs=1e-15)
     assert res.gap == pytest.approx(res.cc / 0.028 - 1)
@@ -121,7 +121,7 @@ def test_choose_phases_keeps_magnitudes_and_matches_brute_force():
 def test_choose_phases_reaches_the_target_for_constant_modulus_five():
     from gfnoma import Signatures, choose_phases
 
-    # Every chip 2 + j (|s|^2 = 5): the phase choice alone gets below issue 5's 0.0295.
+    # Every chip 2 + j (|s|^2 = 5): the phase choice alone gets below the QNN target 0.0295.
     same = Signatures(np.full((4, 6), 2 + 1j), P_ASY, q=2)
     res = choose_phases(same, restarts=20, seed=0)
     assert cc_weighted(same) == pytest.approx(0.352)
