@@ -42,7 +42,7 @@ from ._objectives import Problem
 from ._power import max_sr_power
 from ._rates import rate_model
 from ._result import STATUS_HEURISTIC, AllocationResult, Monitor
-from ._scenario import Scenario
+from ._scenario import Scenario, check_scenario
 
 __all__ = [
     "BASELINE_OPTIONS",
@@ -106,15 +106,6 @@ def _run(
     return result
 
 
-def _check(scenario: Any) -> Scenario:
-    if not isinstance(scenario, Scenario):
-        raise TypeError(
-            f"scenario must be a scma_alloc.Scenario, got {type(scenario).__name__}; "
-            "build one with Scenario(gains, power_budget, ...) or random_scenario(...)"
-        )
-    return scenario
-
-
 def static_equal_power(
     scenario: Scenario, *, interference: Any = None, rng: Any = None, callback: Any = None
 ) -> AllocationResult:
@@ -147,7 +138,7 @@ def static_equal_power(
     >>> static_equal_power(random_scenario(rng=0)).status
     'heuristic'
     """
-    scenario = _check(scenario)
+    scenario = check_scenario(scenario)
     graph = regular_factor_graph(*scenario.shape, scenario.n_per_user, scenario.users_per_resource)
     return _run(
         scenario,
@@ -169,7 +160,7 @@ def greedy_gain_equal_power(
     See :func:`~scma_alloc.greedy_gain_assignment`; parameters as
     :func:`static_equal_power`. Returns ``status="heuristic"``, ``method="b1"``.
     """
-    scenario = _check(scenario)
+    scenario = check_scenario(scenario)
     graph = greedy_gain_assignment(
         scenario.snr_gain, scenario.n_per_user, scenario.users_per_resource
     )
@@ -195,7 +186,7 @@ def greedy_sum_rate_water_filling(
     (:func:`~scma_alloc.max_sr_power`, multi-user iterative water-filling). Parameters
     as :func:`static_equal_power`. Returns ``status="heuristic"``, ``method="b2"``.
     """
-    scenario = _check(scenario)
+    scenario = check_scenario(scenario)
     graph = greedy_sum_rate_assignment(
         scenario.snr_at_budget, scenario.n_per_user, scenario.users_per_resource
     )
@@ -221,7 +212,7 @@ def greedy_fairness_equal_power(
     (:func:`~scma_alloc.greedy_fairness_assignment`). Parameters as
     :func:`static_equal_power`. Returns ``status="heuristic"``, ``method="b3"``.
     """
-    scenario = _check(scenario)
+    scenario = check_scenario(scenario)
     graph = greedy_fairness_assignment(
         scenario.snr_at_budget,
         scenario.decoding_order,

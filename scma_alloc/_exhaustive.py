@@ -26,7 +26,7 @@ from ._options import ExhaustiveOptions, method_options
 from ._power import power_step
 from ._rates import edge_index, edges_to_dense, rate_model
 from ._result import STATUS_CONVERGED, STATUS_OPTIMAL, AllocationResult, Monitor
-from ._scenario import Scenario
+from ._scenario import Scenario, check_scenario
 
 __all__ = ["exhaustive", "exhaustive_max_min", "exhaustive_max_sr"]
 
@@ -128,8 +128,7 @@ def exhaustive(
 def _exhaustive(
     scenario: Scenario, objective: str, options: Any, interference: Any, overrides: dict
 ) -> AllocationResult:
-    if not isinstance(scenario, Scenario):
-        raise TypeError(f"scenario must be a Scenario, got {type(scenario).__name__}")
+    scenario = check_scenario(scenario)
     options = method_options("exhaustive", options, overrides)
     problem = Problem(scenario, objective, rate_model(scenario, interference))
     return exhaustive(problem, options)

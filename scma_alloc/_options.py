@@ -13,6 +13,8 @@ import numbers
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "DEFAULT_SOLVERS",
     "METHODS",
@@ -52,7 +54,7 @@ def _integer(value: Any, name: str, minimum: int) -> int:
 def _flag(value: Any, name: str, allow_none: bool = False) -> bool | None:
     if value is None and allow_none:
         return None
-    if not isinstance(value, bool) and type(value).__name__ != "bool_":
+    if not isinstance(value, (bool, np.bool_)):
         choices = "True, False or None (automatic)" if allow_none else "True or False"
         raise TypeError(f"{name} must be {choices}, got {value!r}")
     return bool(value)

@@ -44,7 +44,7 @@ from ._rates import (
     sic_user_rates_nats,
 )
 from ._result import Monitor
-from ._scenario import Scenario
+from ._scenario import Scenario, check_scenario
 from ._scp import TrustRegion, scp_loop
 
 __all__ = ["max_min_power", "max_sr_power"]
@@ -873,8 +873,7 @@ def power_step(problem: Problem) -> PowerStep:
 
 # --------------------------------------------------------------------------- public
 def _edges_of(scenario: Scenario, assignment: ArrayLike) -> np.ndarray:
-    if not isinstance(scenario, Scenario):
-        raise TypeError(f"scenario must be a Scenario, got {type(scenario).__name__}")
+    scenario = check_scenario(scenario)
     f = check_assignment(
         assignment, scenario.n_per_user, scenario.users_per_resource, scenario.shape
     )

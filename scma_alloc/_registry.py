@@ -102,7 +102,7 @@ ALGORITHMS: Mapping[str, Algorithm] = types.MappingProxyType(
                 _solver("min_rate", "alternating"),
                 "Max-Min",
                 "min_rate",
-                "solve_max_min, default method (subcarrier search, SCP polish)",
+                "solve_max_min, default method (subcarrier search, barrier polish)",
                 "alternating",
             ),
             Algorithm(

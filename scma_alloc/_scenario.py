@@ -248,6 +248,16 @@ class Scenario:
         )
 
 
+def check_scenario(scenario: Any) -> Scenario:
+    """``scenario`` itself if it is a :class:`Scenario`, else a ``TypeError`` naming it."""
+    if not isinstance(scenario, Scenario):
+        raise TypeError(
+            f"scenario must be a scma_alloc.Scenario, got {type(scenario).__name__}; "
+            "build one with Scenario(gains, power_budget, ...) or random_scenario(...)"
+        )
+    return scenario
+
+
 def random_scenario(
     n_resources: int = 4,
     n_users: int = 6,

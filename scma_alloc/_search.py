@@ -624,7 +624,7 @@ def _proxy_round(
 
     Min-rate: a neighbour must beat the current value, or tie it with a larger
     interference-free upper bound (a graph whose proxy is below its bound may gain in
-    the SCP polish); a screen at that target discards the others before the proxy's
+    the polish); a screen at that target discards the others before the proxy's
     root search.
     """
     graphs = cand.apply(sub)

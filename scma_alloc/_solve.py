@@ -20,21 +20,12 @@ from ._paper import paper_max_min, paper_max_sr
 from ._power import power_step
 from ._rates import rate_model
 from ._result import END_REASONS, AllocationResult, Monitor
-from ._scenario import Scenario
+from ._scenario import Scenario, check_scenario
 from ._search import alternating_search
 
 __all__ = ["prepare", "solve", "solve_max_min", "solve_max_sr"]
 
 Options = AlternatingOptions | PaperOptions | ExhaustiveOptions
-
-
-def _check_scenario(scenario: Any) -> Scenario:
-    if not isinstance(scenario, Scenario):
-        raise TypeError(
-            f"scenario must be a scma_alloc.Scenario, got {type(scenario).__name__}; "
-            "build one with Scenario(gains, power_budget, ...) or random_scenario(...)"
-        )
-    return scenario
 
 
 def _check_rng(rng: Any) -> np.random.Generator:
@@ -105,7 +96,7 @@ def prepare(
     TypeError, ValueError
         Naming the argument or option.
     """
-    scenario = _check_scenario(scenario)
+    scenario = check_scenario(scenario)
     options = method_options(method, options, overrides)
     if options.solver is not None:
         options.solvers  # noqa: B018 - an unknown solver name fails here, before any work
@@ -290,7 +281,8 @@ def solve_max_min(
     surrogate is a concave minorant of the min-rate, tight at the current point.
 
     ``"alternating"`` (default): multi-start subcarrier search scored by the sequential
-    water-filling power step, then SCP polish of the best graph(s). ``"paper"``:
+    water-filling power step, then a barrier-method polish of the power step (on
+    the tangent-bound surrogate) on the best graphs and their neighbours. ``"paper"``:
     Algorithm 2 with the valid tangent bound in both steps. ``"exhaustive"``: every
     graph with the min-rate power step (the reference of the benchmarks).
 
