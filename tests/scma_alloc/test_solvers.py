@@ -266,9 +266,22 @@ def test_bad_options_fail_fast(kwargs, error, match):
             solve(scenario, **kwargs)
 
 
-def test_scenario_type_is_checked():
-    with pytest.raises(TypeError, match="scenario"):
-        sa.solve_max_sr(np.ones((4, 6)))
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: sa.solve_max_sr(s),
+        lambda s: sa.solve_max_min(s, method="paper"),
+        lambda s: sa.exhaustive_max_sr(s),
+        lambda s: sa.exhaustive_max_min(s),
+        lambda s: sa.static_equal_power(s),
+        lambda s: sa.greedy_sum_rate_water_filling(s),
+        lambda s: sa.max_sr_power(s, sa.regular_factor_graph(4, 6, 2, 3)),
+        lambda s: sa.max_min_power(s, sa.regular_factor_graph(4, 6, 2, 3)),
+    ],
+)
+def test_scenario_type_is_checked(call):
+    with pytest.raises(TypeError, match=r"scenario must be a scma_alloc\.Scenario"):
+        call(np.ones((4, 6)))
 
 
 def test_larger_instance_runs():
