@@ -35,12 +35,7 @@ _POLISH_BATCH = 64
 
 
 def _graphs(scenario: Scenario, max_graphs: int) -> np.ndarray:
-    k, j, n, d = (
-        scenario.n_resources,
-        scenario.n_users,
-        scenario.n_per_user,
-        scenario.users_per_resource,
-    )
+    k, j, n, d = scenario.sizes
     count = count_factor_graphs(k, j, n, d)
     if count > max_graphs:
         raise ValueError(

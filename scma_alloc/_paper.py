@@ -67,12 +67,7 @@ def _initial_point(
     scenario: Scenario, initial: tuple[np.ndarray, np.ndarray | None] | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Spec §4: ``F = min(d_f/J, N/K)`` everywhere, ``P = Pmax/K``, unless given."""
-    k, j, n, d = (
-        scenario.n_resources,
-        scenario.n_users,
-        scenario.n_per_user,
-        scenario.users_per_resource,
-    )
+    k, j, n, d = scenario.sizes
     f = np.full((k, j), min(d / j, n / k))
     p = np.full((k, j), 1.0 / k)
     if initial is not None:
@@ -122,12 +117,7 @@ def paper_max_sr(
 ) -> MethodOutcome:
     """Algorithm 1 (Max-SR). Powers of the relaxed steps by iterative water-filling."""
     a = scenario.snr_at_budget
-    k, j, n, d = (
-        scenario.n_resources,
-        scenario.n_users,
-        scenario.n_per_user,
-        scenario.users_per_resource,
-    )
+    k, j, n, d = scenario.sizes
     problem = _sum_rate_codebook(k, j, n, d)
     f, p = _initial_point(scenario, initial)
     y = f * p
@@ -214,12 +204,7 @@ def paper_max_min(
     """Algorithm 2 (Max-Min) with the valid tangent bound in both steps."""
     order = scenario.decoding_order
     a = scenario.snr_at_budget[:, order]  # columns in rank order (weakest first)
-    k, j, n, d = (
-        scenario.n_resources,
-        scenario.n_users,
-        scenario.n_per_user,
-        scenario.users_per_resource,
-    )
+    k, j, n, d = scenario.sizes
     codebook = _max_min_codebook(k, j, n, d)
     power = _max_min_power(k, j)
     scp = _scp_settings(options, monitor)

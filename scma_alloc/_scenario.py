@@ -202,6 +202,11 @@ class Scenario:
         return self._gains.shape
 
     @property
+    def sizes(self) -> tuple[int, int, int, int]:
+        """``(K, J, N, d_f)``: resources, users, resources per user, users per resource."""
+        return (self.n_resources, self.n_users, self.n_per_user, self.users_per_resource)
+
+    @property
     def overloading(self) -> float:
         """Overloading factor J/K."""
         return self.n_users / self.n_resources

@@ -737,12 +737,7 @@ def starting_graphs(
 ) -> np.ndarray:
     """Distinct starting graphs as edges (S, J, N): the caller's, the objective's
     greedy graph, F0, then ``n_random`` random graphs."""
-    k, j, n, d = (
-        problem.n_resources,
-        problem.n_users,
-        problem.n_per_user,
-        problem.users_per_resource,
-    )
+    k, j, n, d = problem.scenario.sizes
     graphs = []
     if initial is not None:
         graphs.append(np.asarray(initial, dtype=np.int8))

@@ -26,6 +26,8 @@ def test_random_scenario_is_seeded_and_follows_the_model():
     b = sa.random_scenario(rng=np.random.default_rng(7))
     np.testing.assert_array_equal(a.gains, b.gains)
     assert a.shape == (4, 6) and a.n_per_user == 2 and a.users_per_resource == 3
+    other = sa.random_scenario(9, 12, n_per_user=3, users_per_resource=4, rng=0)
+    assert other.sizes == (9, 12, 3, 4)
     # Path loss 1 + d^4 with d <= 300 m bounds the average gain from below.
     big = sa.random_scenario(n_resources=2000, n_users=3, rng=1, radius=300.0)
     mean_gain = big.gains.mean(axis=0)
