@@ -258,14 +258,7 @@ class SlotMaxMinProblem:
 
     def __init__(self, n_resources: int, n_users: int, users_per_resource: int) -> None:
         n_slots = n_resources * users_per_resource
-        group = np.repeat(np.arange(n_resources), users_per_resource)
-        position = np.tile(np.arange(users_per_resource), n_resources)
-        self.terms = ScaledLogTerms(
-            n_slots,
-            n_slots,
-            _cumulative_pairs(group, position, strict=False),
-            _cumulative_pairs(group, position, strict=True),
-        )
+        self.terms = _ranked_terms(n_resources, users_per_resource)
         self.occupied = cp.Parameter(n_slots, nonneg=True)
         self.owner = cp.Parameter((n_users, n_slots), nonneg=True)
         self.y0 = cp.Parameter(n_slots, nonneg=True)
@@ -386,11 +379,22 @@ class EdgeSumRateProblem:
         self.terms.set_point(a_edges.ravel(), np.zeros(a_edges.size), radius=1.0)
 
 
-def _dense_pairs(n_resources: int, n_users: int, strict: bool):
-    """Cells (k, j) ranked by user: pairs ((k, j), (k, i)) with i <(=) j, flat indices."""
-    group = np.repeat(np.arange(n_resources), n_users)
-    position = np.tile(np.arange(n_users), n_resources)
-    return _cumulative_pairs(group, position, strict)
+def _ranked_terms(n_resources: int, n_ranks: int) -> ScaledLogTerms:
+    """The SIC log terms of ``n_resources * n_ranks`` cells (k, r), flat in C order.
+
+    Cell (k, r) sees the cells (k, i) with rank i <= r in its total and i < r in its
+    interference: ranks are the users of a dense (K, J) matrix in decoding order, or
+    the slots of a resource filled weakest first.
+    """
+    group = np.repeat(np.arange(n_resources), n_ranks)
+    position = np.tile(np.arange(n_ranks), n_resources)
+    n = n_resources * n_ranks
+    return ScaledLogTerms(
+        n,
+        n,
+        _cumulative_pairs(group, position, strict=False),
+        _cumulative_pairs(group, position, strict=True),
+    )
 
 
 def _relaxed_constraints(
@@ -475,13 +479,7 @@ class RelaxedMaxMinCodebookProblem(_RelaxedCodebookProblem):
 
     def __init__(self, n_resources: int, n_users: int, n_per_user: int, users_per_resource: int):
         shape = (n_resources, n_users)
-        n_cells = n_resources * n_users
-        terms = ScaledLogTerms(
-            n_cells,
-            n_cells,
-            _dense_pairs(n_resources, n_users, strict=False),
-            _dense_pairs(n_resources, n_users, strict=True),
-        )
+        terms = _ranked_terms(n_resources, n_users)
         super().__init__(terms, shape)
         self.t = cp.Variable()
         cell_rates = cp.reshape(self.terms.expression(cp.vec(self.f, order="C")), shape, order="C")
@@ -503,13 +501,7 @@ class RelaxedMaxMinPowerProblem:
 
     def __init__(self, n_resources: int, n_users: int):
         shape = (n_resources, n_users)
-        n_cells = n_resources * n_users
-        self.terms = ScaledLogTerms(
-            n_cells,
-            n_cells,
-            _dense_pairs(n_resources, n_users, strict=False),
-            _dense_pairs(n_resources, n_users, strict=True),
-        )
+        self.terms = _ranked_terms(n_resources, n_users)
         self.y = cp.Variable(shape, nonneg=True)
         self.t = cp.Variable()
         self.support = cp.Parameter(shape, nonneg=True)
