@@ -210,10 +210,6 @@ def _metric_tables(frame, confidence: float = 0.95) -> str:
     return "\n".join(lines)
 
 
-def _figure_path(text: str | None) -> Path | None:
-    return None if text is None else Path(text)
-
-
 # --------------------------------------------------------------------------- solve
 def _cmd_solve(args: argparse.Namespace) -> int:
     scenario = random_scenario(
@@ -234,8 +230,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         objectives = {"max-sr": solve_max_sr, "max-min": solve_max_min}
         if args.objective != "both":
             objectives = {args.objective: objectives[args.objective]}
-        chosen = objectives
-        for name, solve in chosen.items():
+        for name, solve in objectives.items():
             results[f"{name} ({args.method})"] = solve(scenario, method=args.method)
     for name, result in results.items():
         print()
