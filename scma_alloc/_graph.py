@@ -169,7 +169,6 @@ def _enumerate_cached(
     n_resources: int, n_users: int, n_per_user: int, users_per_resource: int
 ) -> np.ndarray:
     patterns = _column_patterns(n_resources, n_per_user).astype(np.int16)
-    n_patterns = patterns.shape[0]
     choice = np.zeros((1, 0), dtype=np.int32)
     load = np.zeros((1, n_resources), dtype=np.int16)
     for _ in range(n_users):
@@ -179,7 +178,6 @@ def _enumerate_cached(
         choice = np.concatenate([choice[parent], pattern[:, None].astype(np.int32)], axis=1)
         load = new_load[parent, pattern]
     graphs = patterns[choice].transpose(0, 2, 1).astype(np.int8)  # (G, K, J)
-    del n_patterns
     graphs.setflags(write=False)
     return graphs
 
@@ -407,8 +405,8 @@ def random_edges(
 
     The ``K * d_f`` resource slots are shuffled and user ``j`` takes the slots
     ``j*N .. j*N + N - 1``; draws where a user got one resource twice are redrawn
-    (vectorised rejection), and the rare remainder comes from
-    :func:`random_assignment`'s slow path.
+    (vectorised rejection); the rare remainder is drawn user by user
+    (:func:`_random_graph_slow`).
     """
     slots = np.repeat(np.arange(n_resources), users_per_resource)
     out: list[np.ndarray] = []
