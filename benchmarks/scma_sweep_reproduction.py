@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import scma_alloc as sa  # noqa: E402
-from scma_alloc._plotting import (  # noqa: E402
+from scma_alloc import (  # noqa: E402
     convergence_figure,
     factor_graphs_figure,
     save_figure,
@@ -44,7 +44,8 @@ from scma_alloc._plotting import (  # noqa: E402
 
 MAIN = ("max-sr", "max-min", "b0", "b1", "b2", "b3")
 REFERENCES = ("exhaustive", "max-sr-paper", "max-min-paper")
-#: Spec §6: authors' public code, 100-200 draws (sum-rate, Jain, mean min-rate).
+#: The authors' public code (cvxpy + ECOS, paper scenario), 100-200 draws:
+#: (sum-rate, Jain, mean min-rate).
 SPEC = {
     3.0: {
         "b0": (13.8, 0.59, 0.38),

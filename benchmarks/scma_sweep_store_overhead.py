@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import scma_alloc as sa  # noqa: E402
-from scma_alloc._store import ResultStore  # noqa: E402
+from scma_alloc import ResultStore  # noqa: E402
 
 CASES = {
     "realistic (max-sr, max-min, b0-b3; 8 budgets x 8 drops)": dict(

@@ -69,6 +69,7 @@ def equal_power(scenario: Scenario, assignment: ArrayLike) -> np.ndarray:
     ndarray, shape (K, J)
         Powers in watts; every user spends exactly its budget.
     """
+    scenario = check_scenario(scenario)
     f = check_assignment(
         assignment, scenario.n_per_user, scenario.users_per_resource, scenario.shape
     )

@@ -43,8 +43,8 @@ def _as_binary(assignment: ArrayLike, name: str = "assignment") -> np.ndarray:
         raise ValueError(f"{name} must be a 2-D (K, J) array, got shape {array.shape}")
     if array.dtype == bool:
         return array.astype(np.int8)
-    if not np.issubdtype(array.dtype, np.number):
-        raise TypeError(f"{name} must be numeric 0/1")
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be numeric 0/1, got dtype {array.dtype}")
     if not np.all((array == 0) | (array == 1)):
         raise ValueError(f"{name} must contain only 0 and 1")
     return array.astype(np.int8)

@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._graph import assignment_violations
-from ._scenario import Scenario
+from ._scenario import Scenario, check_scenario, real_array
 
 __all__ = [
     "InterferenceModel",
@@ -247,7 +247,7 @@ def sic_coupling(scenario: Scenario) -> np.ndarray:
     ndarray, shape (J, J)
         Strictly "lower triangular" in rank order, zero diagonal.
     """
-    rank = scenario.user_rank
+    rank = check_scenario(scenario).user_rank
     return (rank[None, :] < rank[:, None]).astype(float)
 
 
@@ -280,10 +280,7 @@ class InterferenceModel:
     """
 
     def __init__(self, coupling: ArrayLike, name: str = "custom") -> None:
-        try:
-            c = np.array(coupling, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise TypeError("coupling must be a J x J array of real numbers") from exc
+        c = real_array(coupling, "coupling")
         if c.ndim != 2 or c.shape[0] != c.shape[1] or c.shape[0] < 1:
             raise ValueError(f"coupling must be a square J x J matrix, got shape {c.shape}")
         if not np.all(np.isfinite(c)):
@@ -372,6 +369,19 @@ class InterferenceModel:
         return f"InterferenceModel(name={self.name!r}, n_users={self.n_users})"
 
 
+def as_interference_model(value: Any, name: str) -> InterferenceModel:
+    """An :class:`InterferenceModel` from a model, a J x J array or the dict form of
+    :meth:`InterferenceModel.to_dict` (errors name ``name``)."""
+    if isinstance(value, InterferenceModel):
+        return value
+    try:
+        if isinstance(value, Mapping):  # the JSON form of to_dict(), as in sweeps
+            return InterferenceModel.from_dict(value)
+        return InterferenceModel(value)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{name}: {exc}") from exc
+
+
 def rate_model(scenario: Scenario, interference: Any) -> RateModel:
     """The :class:`RateModel` of a solver's ``interference`` argument.
 
@@ -386,14 +396,7 @@ def rate_model(scenario: Scenario, interference: Any) -> RateModel:
     """
     if interference is None:
         return RateModel(scenario, None, "sic")
-    if not isinstance(interference, InterferenceModel):
-        try:
-            if isinstance(interference, Mapping):  # the JSON form of to_dict(), as in sweeps
-                interference = InterferenceModel.from_dict(interference)
-            else:
-                interference = InterferenceModel(interference)
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"interference: {exc}") from exc
+    interference = as_interference_model(interference, "interference")
     interference.check(scenario)
     if interference.is_sic_for(scenario):
         return RateModel(scenario, None, "sic")
@@ -402,8 +405,9 @@ def rate_model(scenario: Scenario, interference: Any) -> RateModel:
 
 # --------------------------------------------------------------------------- public API
 def _received_snr(scenario: Scenario, assignment: ArrayLike, power: ArrayLike) -> np.ndarray:
-    f = np.asarray(assignment, dtype=float)
-    p = np.asarray(power, dtype=float)
+    scenario = check_scenario(scenario)
+    f = real_array(assignment, "assignment")
+    p = real_array(power, "power")
     if f.shape != scenario.shape:
         raise ValueError(f"assignment must have shape {scenario.shape}, got {f.shape}")
     if p.shape != scenario.shape:
@@ -428,8 +432,11 @@ def user_rates(
         Factor graph F (binary, or relaxed values in [0, 1]).
     power : array_like, shape (K, J)
         Transmit powers in watts.
-    coupling : array_like, shape (J, J), optional
-        Interference coupling ``C``; default: SIC in ascending-total-gain order.
+    coupling : InterferenceModel or array_like, shape (J, J), optional
+        Interference coupling ``C`` (non-negative, zero diagonal; also the dict form
+        of :meth:`InterferenceModel.to_dict`); default: SIC in ascending-total-gain
+        order. A given coupling is always evaluated by the general kernel, even when
+        it equals the SIC coupling.
 
     Returns
     -------
@@ -449,12 +456,13 @@ def user_rates(
     q = _received_snr(scenario, assignment, power)
     if coupling is None:
         return sic_user_rates_nats(q, scenario.decoding_order) / LN2
-    c = np.asarray(coupling, dtype=float)
-    if c.shape != (scenario.n_users, scenario.n_users):
+    model = as_interference_model(coupling, "coupling")
+    if model.n_users != scenario.n_users:
         raise ValueError(
-            f"coupling must have shape ({scenario.n_users}, {scenario.n_users}), got {c.shape}"
+            f"coupling must have shape ({scenario.n_users}, {scenario.n_users}), "
+            f"got ({model.n_users}, {model.n_users})"
         )
-    return coupled_user_rates_nats(q, c) / LN2
+    return coupled_user_rates_nats(q, np.asarray(model.coupling)) / LN2
 
 
 def sum_rate(scenario: Scenario, assignment: ArrayLike, power: ArrayLike) -> float:
@@ -474,7 +482,7 @@ def jain_index(rates: ArrayLike) -> float | np.ndarray:
     >>> jain_index([1.0, 0.0, 0.0, 0.0])
     0.25
     """
-    value = jain_values(np.asarray(rates, dtype=float))
+    value = jain_values(real_array(rates, "rates"))
     return float(value) if np.ndim(value) == 0 else value
 
 
@@ -489,9 +497,10 @@ def allocation_violations(
     Checks the factor graph (binary, N per user, loads <= d_f), powers (finite,
     non-negative, zero off the graph) and per-user budgets (up to ``rtol``).
     """
+    scenario = check_scenario(scenario)
+    p = real_array(power, "power")
     problems = assignment_violations(assignment, scenario.n_per_user, scenario.users_per_resource)
     f = np.asarray(assignment)
-    p = np.asarray(power, dtype=float)
     if p.shape != scenario.shape or f.shape != scenario.shape:
         return [*problems, f"shapes {f.shape}/{p.shape} differ from {scenario.shape}"]
     if not np.all(np.isfinite(p)) or np.any(p < 0):

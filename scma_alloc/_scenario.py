@@ -35,12 +35,16 @@ def _check_positive_float(value: Any, name: str) -> float:
     return value
 
 
-def _as_float_array(value: ArrayLike, name: str) -> np.ndarray:
+def real_array(value: ArrayLike, name: str) -> np.ndarray:
+    """``value`` as a new float array; ``TypeError`` naming ``name`` unless its entries
+    are real numbers (no complex values, strings or objects are converted)."""
     try:
-        array = np.array(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be an array of real numbers") from exc
-    return array
+        array = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # ragged nesting
+        raise TypeError(f"{name} must be an array of real numbers: {exc}") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be an array of real numbers, got dtype {array.dtype}")
+    return array.astype(float)
 
 
 class Scenario:
@@ -97,7 +101,7 @@ class Scenario:
         n_per_user: int = 2,
         users_per_resource: int = 3,
     ) -> None:
-        gains = _as_float_array(gains, "gains")
+        gains = real_array(gains, "gains")
         if gains.ndim != 2 or gains.shape[0] < 1 or gains.shape[1] < 1:
             raise ValueError(
                 "gains must be a 2-D array of shape (n_resources, n_users), "
@@ -114,7 +118,7 @@ class Scenario:
                 f"gains: user(s) {dead.tolist()} have zero gain on every resource and can "
                 "never be served; remove them or check the channel"
             )
-        budget = _as_float_array(power_budget, "power_budget")
+        budget = real_array(power_budget, "power_budget")
         if budget.ndim == 0:
             budget = np.full(n_users, float(budget))
         if budget.shape != (n_users,):
@@ -318,7 +322,7 @@ def random_scenario(
     radius = _check_positive_float(radius, "radius")
     alpha = _check_positive_float(path_loss_exponent, "path_loss_exponent")
     noise_watt = noise_power(bandwidth, noise)
-    budget_dbm = _as_float_array(power_budget_dbm, "power_budget_dbm")
+    budget_dbm = real_array(power_budget_dbm, "power_budget_dbm")
     if not np.all(np.isfinite(budget_dbm)):
         raise ValueError("power_budget_dbm must be finite")
     generator = np.random.default_rng(rng)

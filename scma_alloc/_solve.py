@@ -20,7 +20,7 @@ from ._paper import paper_max_min, paper_max_sr
 from ._power import power_step
 from ._rates import rate_model
 from ._result import END_REASONS, AllocationResult, Monitor
-from ._scenario import Scenario, check_scenario
+from ._scenario import Scenario, check_scenario, real_array
 from ._search import alternating_search
 
 __all__ = ["prepare", "solve", "solve_max_min", "solve_max_sr"]
@@ -54,7 +54,7 @@ def _check_initial(
     else:
         assignment = initial
     if method == "paper":
-        f = np.asarray(assignment, dtype=float)
+        f = real_array(assignment, "initial")
         if f.shape != scenario.shape or not np.all((f >= 0) & (f <= 1)):
             raise ValueError(
                 f"initial: the assignment must be a {scenario.shape} array with values in [0, 1]"
@@ -68,7 +68,7 @@ def _check_initial(
             name="initial",
         )
     if power is not None:
-        p = np.asarray(power, dtype=float)
+        p = real_array(power, "initial")
         if p.shape != scenario.shape or not np.all(np.isfinite(p)) or np.any(p < 0):
             raise ValueError(
                 f"initial: the power must be a finite, non-negative {scenario.shape} array"

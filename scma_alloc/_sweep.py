@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike
 
 from ._registry import ALGORITHMS, get_algorithm
 from ._result import STATUS_ERROR
-from ._scenario import Scenario, random_scenario
+from ._scenario import Scenario, random_scenario, real_array
 from ._store import ResultStore, encode_assignment, release_inherited_locks, results_frame
 
 __all__ = [
@@ -126,8 +126,8 @@ def _budgets(budgets_dbm: Any) -> tuple[float, ...]:
     if isinstance(budgets_dbm, str):
         raise ValueError(f"budgets_dbm must be numbers in dBm, got the string {budgets_dbm!r}")
     try:
-        values = np.atleast_1d(np.asarray(budgets_dbm, dtype=float))
-    except (TypeError, ValueError):
+        values = np.atleast_1d(real_array(budgets_dbm, "budgets_dbm"))
+    except TypeError:
         raise ValueError(f"budgets_dbm must be numbers in dBm, got {budgets_dbm!r}") from None
     if values.ndim != 1:
         raise ValueError(

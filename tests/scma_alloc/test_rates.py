@@ -80,6 +80,27 @@ def test_rate_inputs_are_checked():
         sa.user_rates(s, graph[:3], power)
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s, f, p: sa.user_rates(s, f, p * (1 + 1j)),
+        lambda s, f, p: sa.sum_rate(s, f, p.astype(str)),
+        lambda s, f, p: sa.allocation_violations(s, f, p * (1 + 0j)),
+        lambda s, f, p: sa.user_rates(s, f.astype(complex), p),
+        lambda s, f, p: sa.jain_index(["1", "2"]),
+        lambda s, f, p: sa.solve_max_sr(s, initial=(f, p * (1 + 0j))),
+        lambda s, f, p: sa.Scenario(s.gains.astype(complex), 1.0),
+        lambda s, f, p: sa.Scenario(s.gains.astype(str), 1.0),
+        lambda s, f, p: sa.InterferenceModel(np.zeros((6, 6), dtype=complex)),
+        lambda s, f, p: sa.check_assignment(f.astype(complex), 2, 3),
+    ],
+)
+def test_no_silent_coercion_of_complex_or_strings(call):
+    s, graph, power = _allocation(0)
+    with pytest.raises(TypeError, match="real numbers|numeric 0/1"):
+        call(s, graph, power)
+
+
 def test_allocation_violations_reports_each_problem():
     s, graph, power = _allocation(1)
     assert sa.allocation_violations(s, graph, power) == []

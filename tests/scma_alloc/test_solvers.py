@@ -277,6 +277,11 @@ def test_bad_options_fail_fast(kwargs, error, match):
         lambda s: sa.greedy_sum_rate_water_filling(s),
         lambda s: sa.max_sr_power(s, sa.regular_factor_graph(4, 6, 2, 3)),
         lambda s: sa.max_min_power(s, sa.regular_factor_graph(4, 6, 2, 3)),
+        lambda s: sa.equal_power(s, sa.regular_factor_graph(4, 6, 2, 3)),
+        lambda s: sa.user_rates(s, np.ones((4, 6)), np.ones((4, 6))),
+        lambda s: sa.sum_rate(s, np.ones((4, 6)), np.ones((4, 6))),
+        lambda s: sa.allocation_violations(s, np.ones((4, 6)), np.ones((4, 6))),
+        lambda s: sa.sic_coupling(s),
     ],
 )
 def test_scenario_type_is_checked(call):

@@ -44,6 +44,7 @@ def assert_same_results(a: pd.DataFrame, b: pd.DataFrame) -> None:
         ({"budgets_dbm": [3.0, 3.0, 5.0]}, "budgets_dbm has duplicate"),
         ({"budgets_dbm": [3.0, float("nan")]}, "budgets_dbm must be finite"),
         ({"budgets_dbm": "3,4"}, "budgets_dbm must be numbers"),
+        ({"budgets_dbm": ["3", "4"]}, "budgets_dbm must be numbers"),
         ({"n_drops": 0}, "n_drops must be >= 1"),
         ({"n_drops": 2.5}, "n_drops must be an integer"),
         ({"algorithms": []}, "algorithms is empty"),
