@@ -2,8 +2,9 @@
 
 One enumeration serves every objective and rate model: every graph gets the power
 step's proxy (vectorised over graphs, in chunks) and an interference-free upper bound;
-then, unless the power step is exact, graphs are polished by SCP in order of
-decreasing bound until the bound cannot beat the best value found.
+then, unless the power step is exact, graphs are polished (min-rate: the barrier
+method; coupled sum-rate: SCP) in order of decreasing bound until the bound cannot
+beat the best value found.
 
 * Sum-rate under SIC (:func:`exhaustive_max_sr`): the proxy is exact water-filling, so
   the result is the exact Max-SR optimum (``status="optimal"``).
@@ -183,7 +184,8 @@ def exhaustive_max_min(
     1. The power step's proxy for every graph, vectorised: a feasible min-rate per
        graph (under SIC: sequential water-filling with a root search on the common
        rate).
-    2. With ``polish=True``, SCP (tangent bound, paper §III-B) for every graph whose
+    2. With ``polish=True``, the barrier-method polish of the min-rate power step
+       (on the tangent-bound surrogate, paper §III-B) for every graph whose
        interference-free upper bound exceeds the best value found so far (graphs
        visited by decreasing bound; the others cannot win).
 

@@ -34,6 +34,8 @@ __all__ = ["OBJECTIVES", "Problem"]
 
 #: The objectives every method accepts: the sum and the minimum of the user rates.
 OBJECTIVES = ("sum_rate", "min_rate")
+#: Relative size of a budget overshoot or negative power a method may return (round-off).
+_ROUND_OFF = 1e-9
 
 
 def check_objective(objective: Any) -> str:
@@ -114,14 +116,22 @@ class Problem:
     ) -> AllocationResult:
         """Validate a final allocation (watts) and report it under this rate model.
 
-        Powers are masked to the graph and any budget overshoot from solver round-off
-        (relative 1e-12 and below) is scaled away; anything worse is a bug and raises.
+        Powers are masked to the graph; round-off (a budget overshoot or a negative power
+        of relative size ``_ROUND_OFF`` and below) is scaled or clipped away; anything
+        worse is a bug in a method and raises ``RuntimeError``.
         """
         scenario = self.scenario
-        f = np.asarray(assignment).astype(np.int8)
-        p = np.where(f == 1, np.clip(np.asarray(power, dtype=float), 0.0, None), 0.0)
-        used = p.sum(axis=0)
         budget = scenario.power_budget
+        f = np.asarray(assignment).astype(np.int8)
+        p = np.where(f == 1, np.asarray(power, dtype=float), 0.0)
+        used = p.sum(axis=0)
+        if np.any(used > budget * (1.0 + _ROUND_OFF)) or np.any(p < -_ROUND_OFF * budget):
+            raise RuntimeError(  # a bug in a method
+                f"{method} returned powers beyond round-off of the budgets (used / budget "
+                f"{np.round(used / budget, 12).tolist()}, smallest {p.min():.3g} W)"
+            )
+        p = np.clip(p, 0.0, None)
+        used = p.sum(axis=0)
         p = p * np.where(used > budget, budget / np.maximum(used, 1e-300), 1.0)[None, :]
         problems = allocation_violations(scenario, f, p)
         if problems:  # pragma: no cover - would be a bug in a method

@@ -239,12 +239,12 @@ class ExhaustiveOptions(_ConicOptions):
     max_graphs : int, default 200000
         Refuse (``ValueError``, before any work) above this many feasible graphs.
     polish : bool, default True
-        Min-rate and coupled models: polish by SCP every graph whose upper bound can
-        beat the best value found.
+        Min-rate and coupled models: polish every graph whose upper bound can beat the
+        best value found (min-rate: barrier Newton; coupled sum-rate: SCP).
     scp_tol : float, default 1e-06
-        SCP stopping tolerance (nats).
+        SCP stopping tolerance (nats), coupled sum-rate.
     max_inner : int, default 20
-        SCP iterations per graph, at most.
+        SCP iterations per graph, at most, coupled sum-rate.
     trust_radius : float, default 1.0
         Initial trust-region radius (L1).
     trust_radius_max : float, default 2.0

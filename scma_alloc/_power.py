@@ -120,7 +120,7 @@ def inverse_water_fill(floors: np.ndarray, target: np.ndarray) -> tuple[np.ndarr
             target + np.take_along_axis(cum_log, (active - 1)[..., None], axis=-1)[..., 0]
         ) / active
         x = np.maximum(np.exp(log_mu)[..., None] - floors, 0.0)
-    x = np.nan_to_num(x, nan=np.inf)
+    x = np.nan_to_num(x, nan=np.inf, posinf=np.inf)
     x = np.where(np.isinf(floors), 0.0, x)
     total = np.where(np.isinf(s[..., 0]) & (target > 0), np.inf, x.sum(axis=-1))
     return x, total
@@ -211,25 +211,6 @@ def user_colours(sub: np.ndarray, n_resources: int) -> np.ndarray:
     return colour
 
 
-def _best_responses(interference: np.ndarray, gains: np.ndarray) -> np.ndarray:
-    """Water-filling of whole budgets (rows of (M, N)) against ``interference``.
-
-    :func:`water_fill` with ``total = 1``, fused for the hot loop of
-    :func:`iterative_water_filling` (two resources: closed form).
-    """
-    floors = np.full(gains.shape, np.inf)
-    np.divide(1.0 + interference, gains, out=floors, where=gains > 0)
-    if gains.shape[-1] != 2:
-        return water_fill(floors)
-    low = np.minimum(floors[:, 0], floors[:, 1])
-    high = np.maximum(floors[:, 0], floors[:, 1])
-    level = np.where(1.0 + low > high, 0.5 * (1.0 + low + high), 1.0 + low)
-    with np.errstate(invalid="ignore"):  # inf - inf where no resource is usable
-        x = level[:, None] - floors
-    x[~(x > 0)] = 0.0
-    return x
-
-
 def iterative_water_filling(
     a_edges: np.ndarray,
     sub: np.ndarray,
@@ -277,7 +258,7 @@ def iterative_water_filling(
     for sweeps in range(1, max_sweeps + 1):
         for rows, users, where, gains in blocks:
             own = gains * x[rows, users]
-            new = _best_responses(np.maximum(received[where] - own, 0.0), gains)
+            new = water_fill(floors_of(np.maximum(received[where] - own, 0.0), gains))
             # One colour never repeats a (graph, resource) pair: plain indexing is exact.
             received[where] += gains * new - own
             x[rows, users] = new
@@ -446,18 +427,6 @@ class SequentialPlan:
         return rates
 
 
-def place_sequential(
-    a_edges: np.ndarray, sub: np.ndarray, order: np.ndarray, n_resources: int, target: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Weakest-first least-power placement for per-graph targets (SIC).
-
-    Returns the budget fractions ``x`` (B, J, N) and, per graph, the largest fraction
-    any user needs (``> 1``: the target is out of reach for this policy). See
-    :class:`SequentialPlan`.
-    """
-    return SequentialPlan(a_edges, sub, order, n_resources).place(target)
-
-
 def sequential_max_min(
     a_edges: np.ndarray,
     sub: np.ndarray,
@@ -557,9 +526,12 @@ def coupled_max_min_proxy(
     """Max-min power proxy under ``coupling``, batched: ``(x, min-rate)`` (nats).
 
     For a common target every user spends the least power reaching it against the
-    others' interference, iterated to the smallest fixed point (a standard interference
-    function, Yates 1995); the largest target whose fixed point fits every budget. A
-    feasible point, hence a lower bound of the min-rate power step.
+    others' interference, iterated from zero power (as for a standard interference
+    function, Yates 1995, though per-resource inverse water-filling is not monotone in
+    every component, so the iteration is not guaranteed to settle: a target whose
+    iteration does not settle counts as out of reach); the largest target whose fixed
+    point fits every budget. A feasible point, hence a lower bound of the min-rate power
+    step.
     """
     n_batch = a_edges.shape[0]
     hi = solo_rates(a_edges).min(axis=-1)
@@ -597,7 +569,6 @@ def scp_power(
     monitor: Monitor | None = None,
     stage: str = "final_power",
     outer: int = 0,
-    give_up: int | None = None,
 ) -> tuple[np.ndarray, float, int, str]:
     """Trust-region SCP power step on one graph (edges (J, N)), from ``x0``.
 
@@ -645,11 +616,15 @@ def scp_power(
         monitor=monitor,
         stage=stage,
         outer=outer,
-        give_up=give_up,
     )
 
 
 # --------------------------------------------------------------------------- power steps
+#: A target whose least-power placement needs at most ``1 + _REACH_SLACK`` of a budget
+#: is in reach (round-off; the proxy's point is projected on the budgets).
+_REACH_SLACK = 1e-12
+
+
 class PowerStep:
     """The power step of one :class:`~scma_alloc._objectives.Problem`.
 
@@ -676,10 +651,6 @@ class PowerStep:
         """A feasible point and its objective (nats) for each graph of a batch."""
         raise NotImplementedError
 
-    def start(self, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The point a codebook search starts from on each graph (default: the proxy)."""
-        return self.proxy(sub)
-
     def reachable(self, sub: np.ndarray, target: np.ndarray) -> np.ndarray:
         """Which graphs' proxy can reach ``target`` (a cheap screen; default: all)."""
         return np.ones(sub.shape[0], dtype=bool)
@@ -701,16 +672,14 @@ class PowerStep:
         x: np.ndarray,
         options: Any,
         monitor: Monitor | None = None,
-        labels: Sequence[int] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Improve the points ``x`` of a batch of graphs (B, J, N); never worse.
 
         Default: trust-region SCP (:func:`scp_power`) on each graph from ``x`` and from
         an equal split, the better kept. Returns the points and their values (nats).
         """
-        labels = range(sub.shape[0]) if labels is None else labels
         out, values = x.copy(), self.problem.values(sub, x)
-        for b, label in enumerate(labels):
+        for b in range(sub.shape[0]):
             for x0 in (x[b], np.full(sub.shape[1:], 1.0 / sub.shape[2])):
                 x_new, value, _, _ = scp_power(
                     self.problem,
@@ -721,7 +690,7 @@ class PowerStep:
                     tol=options.scp_tol,
                     trust=TrustRegion.from_options(options),
                     monitor=monitor,
-                    outer=label,
+                    outer=b,
                 )
                 if value > values[b]:
                     out[b], values[b] = x_new, value
@@ -742,7 +711,7 @@ class SumRateSIC(PowerStep):
         )
         return x, value
 
-    def polish(self, sub, x, options, monitor=None, labels=None):
+    def polish(self, sub, x, options, monitor=None):
         return x, self.problem.values(sub, x)  # the proxy is exact
 
 
@@ -751,7 +720,7 @@ class _MinRateBarrier(PowerStep):
 
     polish_label = "barrier"
 
-    def polish(self, sub, x, options, monitor=None, labels=None):
+    def polish(self, sub, x, options, monitor=None):
         from ._barrier import max_min_barrier
 
         problem = self.problem
@@ -763,8 +732,7 @@ class _MinRateBarrier(PowerStep):
         worse = values < before
         x_new[worse], values[worse] = x[worse], before[worse]
         if monitor is not None:
-            labels = range(sub.shape[0]) if labels is None else labels
-            for label, v0, v in zip(labels, before, values, strict=True):
+            for label, (v0, v) in enumerate(zip(before, values, strict=True)):
                 if monitor.record(
                     "final_power",
                     outer=label,
@@ -797,21 +765,11 @@ class MinRateSIC(_MinRateBarrier):
             lower=0.0 if lower is None else lower,
         )
 
-    def reachable(self, sub, target):
-        need = place_sequential(
-            self.problem.gains(sub),
-            sub,
-            self.problem.model.order,
-            self.problem.n_resources,
-            target,
-        )[1]
-        return need <= 1.0 + 1e-12
-
     def improve(self, sub, target):
         problem = self.problem
         gains = problem.gains(sub)
         plan = SequentialPlan(gains, sub, problem.model.order, problem.n_resources)
-        keep = np.flatnonzero(plan.place(target)[1] <= 1.0 + 1e-12)
+        keep = np.flatnonzero(plan.place(target)[1] <= 1.0 + _REACH_SLACK)
         if keep.size == 0:
             return keep, np.zeros((0, *sub.shape[1:])), np.zeros(0)
         x, value = sequential_max_min(
@@ -861,7 +819,7 @@ class MinRateCoupled(_MinRateBarrier):
             self.problem.n_resources,
             target,
         )[1]
-        return need <= 1.0
+        return need <= 1.0 + _REACH_SLACK
 
 
 def power_step(problem: Problem) -> PowerStep:

@@ -131,6 +131,4 @@ def scp_loop(
         ):
             reason = "converged"
             break
-        if not outcome.ok and trust.radius < 1e-6:
-            break
     return x, best, iteration, reason

@@ -48,7 +48,14 @@ from ._graph import random_edges, regular_factor_graph
 from ._greedy import greedy_fairness_assignment, greedy_sum_rate_assignment
 from ._objectives import Problem
 from ._options import AlternatingOptions
-from ._power import PowerStep, SumRateSIC, floors_of, iterative_water_filling, water_fill
+from ._power import (
+    PowerStep,
+    SumRateSIC,
+    floors_of,
+    iterative_water_filling,
+    solo_rates,
+    water_fill,
+)
 from ._rates import edge_index, edges_to_dense, graph_of, resource_totals
 from ._result import MethodOutcome, Monitor
 
@@ -331,9 +338,8 @@ class _Scores:
         self.refresh(problem, sub, x, value, walks)
         cand, gain, touched = self.cand, self.gain, self.touched
         k = problem.n_resources
-        improving = np.flatnonzero(
-            np.isin(cand.graph, walks) & (gain > rtol * (1.0 + np.abs(value[cand.graph])))
-        )
+        # (After refresh, every candidate belongs to one of ``walks``.)
+        improving = np.flatnonzero(gain > rtol * (1.0 + np.abs(value[cand.graph])))
         if improving.size == 0:
             return (np.zeros(0, int),) * 5
         # Greedy by gain, in passes: a pass keeps every neighbour that is the best one on
@@ -453,8 +459,9 @@ def local_search(
         graph no neighbour beats, after ``options.max_moves`` moves, or when the
         monitor's callback asks to stop. For the sum-rate under SIC the end points are
         exact (water-filling); walks move on feasible-point estimates and are
-        water-filled when no estimate improves, so a walk stops only at a graph whose
-        exact optimum no neighbour's estimate beats.
+        water-filled when no estimate improves. A walk stops at a graph none of whose
+        ``n_rescore`` best neighbours (by the estimates made before the water-filling)
+        beats it exactly; a neighbour scored from the exact point may still be better.
     """
     sub, x, value = sub.copy(), x.copy(), value.astype(float).copy()
     n_walks = sub.shape[0]
@@ -473,7 +480,9 @@ def local_search(
         if walks.size == 0:
             # Every walk left is stuck on estimates: water-fill each and its best
             # neighbours exactly (one batch); a walk whose best neighbour is better
-            # moves there, the others stop.
+            # moves there, the others stop. (Scoring a stopped walk's neighbours again
+            # from its exact point finds a better one on some walks; it cost 15-30 %
+            # more time for +0.05 % sum-rate at 64 x 96: docs/scma_alloc.md, App. B.)
             redo = np.flatnonzero(waiting)
             x[redo], value[redo], new_sub, new_x, new_value = _exact_round(
                 problem, sub[redo], x[redo], value[redo], options.n_rescore
@@ -494,7 +503,9 @@ def local_search(
                     candidate=new_value[i],
                     solver_status="water-filling",
                 ):
-                    return sub, x, value, moves
+                    break
+            if monitor is not None and monitor.stopped:
+                break
             active &= moves < options.max_moves
             continue
         if lazy:
@@ -503,6 +514,7 @@ def local_search(
             )
             owners = np.searchsorted(walks, moved)
             better = np.ones(owners.size, dtype=bool)
+            new_bound = None
         else:
             cand = neighbours(sub[walks], k, d)
             if problem.is_min_rate and len(cand) > _MAX_CANDIDATES * walks.size:
@@ -518,8 +530,11 @@ def local_search(
                     rank = problem.model.rank
                     strongest = np.where(bottleneck, rank[None, :], -1).max(axis=1)
                     focus &= bottleneck | (rank[None, :] < strongest[:, None])
-                cand = neighbours(sub[walks], k, d, focus)
-            owners, new_sub, new_x, new_value, better = _proxy_round(
+                # The same set as neighbours(..., focus), without building it again.
+                g_c, ub = cand.graph, cand.user_b
+                keep = focus[g_c, cand.user_a] | ((ub >= 0) & focus[g_c, np.maximum(ub, 0)])
+                cand = cand.take(np.flatnonzero(keep))
+            owners, new_sub, new_x, new_value, better, new_bound = _proxy_round(
                 problem,
                 step,
                 sub[walks],
@@ -537,7 +552,7 @@ def local_search(
             sub[w], x[w], value[w] = new_sub[i], new_x[i], new_value[i]
             exact[w] = not lazy
             if bound is not None:
-                bound[w] = problem.upper_bound(new_sub[i][None])[0]
+                bound[w] = new_bound[i]
             moves[w] += n_moves[i]
             if monitor is not None and monitor.record(
                 "local_search",
@@ -547,7 +562,9 @@ def local_search(
                 candidate=new_value[i],
                 solver_status=step.label if not lazy else "water-filling estimate",
             ):
-                return sub, x, value, moves
+                break
+        if monitor is not None and monitor.stopped:
+            break
         stuck = walks[~improved]
         if lazy:
             waiting[stuck] = True
@@ -557,12 +574,7 @@ def local_search(
         if problem.is_min_rate:
             active &= value >= (1.0 - _RACE) * value.max()
         # A walk that meets another walk's graph stops: it would repeat that path.
-        seen: set[bytes] = set()
-        for w in range(n_walks):
-            key = sub[w].tobytes()
-            if key in seen:
-                active[w] = False
-            seen.add(key)
+        active &= _first_occurrences(sub)
     if lazy and not exact.all():  # stopped at the move limit or by the callback
         redo = np.flatnonzero(~exact)
         x[redo], value[redo], _ = iterative_water_filling(
@@ -574,8 +586,6 @@ def local_search(
 def _candidate_bounds(problem: Problem, sub: np.ndarray, cand: Neighbours) -> np.ndarray:
     """The users-alone upper bound of every neighbour's min-rate (only the moved users'
     solo rates change: the others' smallest value comes from the current graph)."""
-    from ._power import solo_rates
-
     solo = solo_rates(problem.gains(sub))  # (S, J)
     lowest = np.argsort(solo, axis=1)[:, :3]  # the three weakest users of each graph
     g, ua, ub = cand.graph, cand.user_a, cand.user_b
@@ -603,8 +613,6 @@ def _moved_solo(
     new: np.ndarray,
 ) -> np.ndarray:
     """Solo rates of ``user`` in graphs ``g`` after its slot ``slot`` takes ``new``."""
-    from ._power import solo_rates
-
     res = sub[g, user].copy()
     res[np.arange(g.size), slot] = new
     return solo_rates(problem.snr[res, user[:, None]][:, None, :])[:, 0]
@@ -622,6 +630,10 @@ def _proxy_round(
 ):
     """Best neighbour of each graph, scored by the power step's proxy.
 
+    Returns ``(owners, graphs, x, values, better, bounds)``: for each graph that has
+    one, its best neighbour, the proxy's point and value, whether it improves, and
+    (min-rate) its users-alone upper bound.
+
     Min-rate: a neighbour must beat the current value, or tie it with a larger
     interference-free upper bound (a graph whose proxy is below its bound may gain in
     the polish); a screen at that target discards the others before the proxy's
@@ -635,7 +647,8 @@ def _proxy_round(
         target = np.where(larger, value[g], value[g] * (1.0 + 10 * rtol) + 1e-12)
         keep, xs, scores = step.improve(graphs, target)
         if keep.size == 0:
-            return np.zeros(0, int), graphs[:0], x[:0], value[:0], np.zeros(0, bool)
+            empty = np.zeros(0)
+            return np.zeros(0, int), graphs[:0], x[:0], empty, np.zeros(0, bool), empty
         improves = (scores > value[g[keep]] * (1.0 + 10 * rtol)) | (
             (scores >= value[g[keep]]) & larger[keep]
         )
@@ -644,11 +657,18 @@ def _proxy_round(
             improves, np.round(scores / np.maximum(value[g[keep]], 1e-300), 7), -np.inf
         )
         owners, best = _best_per_graph(g[keep], bounds[keep], level)
-        return owners, graphs[keep][best], xs[best], scores[best], improves[best]
+        return (
+            owners,
+            graphs[keep][best],
+            xs[best],
+            scores[best],
+            improves[best],
+            bounds[keep][best],
+        )
     xs, scores = step.proxy(graphs)
     owners, best = _best_per_graph(g, scores)
     better = scores[best] > value[owners] * (1.0 + 10 * rtol) + 1e-12
-    return owners, graphs[best], xs[best], scores[best], better
+    return owners, graphs[best], xs[best], scores[best], better, None
 
 
 def _polished_neighbours(
@@ -693,6 +713,7 @@ def _polished_search(
         graphs, start = _polished_neighbours(problem, sub, x, value)
         if graphs.shape[0] == 0:
             break
+        # One batch; the callback is asked once per round (the record below).
         x_new, v_new = step.polish(graphs, start, options)
         best = int(np.argmax(v_new))
         if not v_new[best] > value * (1.0 + 1e-7):
@@ -706,6 +727,15 @@ def _polished_search(
 
 
 # --------------------------------------------------------------------------- the method
+def _first_occurrences(graphs: np.ndarray) -> np.ndarray:
+    """Mask of the graphs (S, J, N) not equal to an earlier one."""
+    flat = np.ascontiguousarray(graphs.reshape(graphs.shape[0], -1), dtype=np.intp)
+    _, first = np.unique(flat, axis=0, return_index=True)
+    mask = np.zeros(graphs.shape[0], dtype=bool)
+    mask[first] = True
+    return mask
+
+
 def kicked(
     sub: np.ndarray,
     n_resources: int,
@@ -746,17 +776,10 @@ def starting_graphs(
     else:
         graphs.append(greedy_sum_rate_assignment(problem.snr, n, d))
     graphs.append(regular_factor_graph(k, j, n, d))
-    subs = [edge_index(graph, n) for graph in graphs]
+    subs = np.stack([edge_index(graph, n) for graph in graphs]).astype(np.intp)
     if n_random:
-        subs += list(random_edges(k, j, n, d, rng, n_random))
-    seen: set[bytes] = set()
-    unique = []
-    for sub in subs:
-        key = np.ascontiguousarray(sub, dtype=np.intp).tobytes()
-        if key not in seen:
-            seen.add(key)
-            unique.append(sub)
-    return np.stack(unique)
+        subs = np.r_[subs, random_edges(k, j, n, d, rng, n_random).astype(np.intp)]
+    return subs[_first_occurrences(subs)]
 
 
 def alternating_search(
@@ -771,7 +794,7 @@ def alternating_search(
     starts = starting_graphs(
         problem, options.starts_for(problem.objective, problem.n_users), rng, initial
     )
-    x0, value0 = step.start(starts)
+    x0, value0 = step.proxy(starts)
     sub, x, value, moves = local_search(problem, step, starts, x0, value0, options, monitor)
     n_kicks = options.kicks_for(problem.n_users)
     if n_kicks and not problem.is_min_rate and not monitor.stopped:
@@ -781,7 +804,7 @@ def alternating_search(
         graphs = kicked(
             sub[best], problem.n_resources, problem.users_per_resource, n_kicks, size, rng
         )
-        kx0, kv0 = step.start(graphs)
+        kx0, kv0 = step.proxy(graphs)
         labels = np.arange(starts.shape[0], starts.shape[0] + graphs.shape[0])
         ksub, kx, kv, kmoves = local_search(
             problem, step, graphs, kx0, kv0, options, monitor, labels
@@ -790,7 +813,7 @@ def alternating_search(
         moves = np.r_[moves, kmoves]
         starts, x0, value0 = np.r_[starts, graphs], np.r_[x0, kx0], np.r_[value0, kv0]
     reason = "iteration_limit" if np.any(moves >= options.max_moves) else "converged"
-    best_so_far = max(float(value0.max()), float(value.max()))
+    best_so_far = float(value.max())  # a walk never ends below its start
     for w in range(starts.shape[0]):
         if monitor.stopped:
             break
@@ -798,17 +821,13 @@ def alternating_search(
     if monitor.stopped:
         reason = "stopped"
     # The pool: every start and every end point, best first, each graph once.
-    pool: list[tuple[float, np.ndarray, np.ndarray]] = []
-    seen: set[bytes] = set()
-    values, graphs, points = np.r_[value, value0], np.r_[sub, starts], np.r_[x, x0]
-    for i in np.argsort(-values, kind="stable"):
-        if graphs[i].tobytes() not in seen:
-            seen.add(graphs[i].tobytes())
-            pool.append((float(values[i]), graphs[i], points[i]))
-    best_value, best_sub, best_x = pool[0]
+    order = np.argsort(-np.r_[value, value0], kind="stable")
+    pool_sub, pool_x = np.r_[sub, starts][order], np.r_[x, x0][order]
+    first = _first_occurrences(pool_sub)
+    pool_sub, pool_x = pool_sub[first], pool_x[first]
+    best_value, best_sub, best_x = float(np.r_[value, value0][order][0]), pool_sub[0], pool_x[0]
     if not step.exact and options.polish and reason != "stopped":
-        subs = np.stack([s for _, s, _ in pool[: options.n_polish]])
-        points = np.stack([p for _, _, p in pool[: options.n_polish]])
+        subs, points = pool_sub[: options.n_polish], pool_x[: options.n_polish]
         if problem.is_min_rate:
             # The first round of the polished search goes with the pool's polish.
             graphs, start = _polished_neighbours(problem, best_sub, best_x, best_value)
@@ -819,7 +838,7 @@ def alternating_search(
             best_value, best_sub, best_x = float(v_new[best]), subs[best], x_new[best]
         if monitor.stopped:
             reason = "stopped"
-        moved = best_sub.tobytes() != pool[0][1].tobytes()
+        moved = not np.array_equal(best_sub, pool_sub[0])
         if problem.is_min_rate and reason != "stopped" and moved:
             # (The first round polished the neighbours of the pool's best graph: the next
             # rounds start only if the best graph changed.)

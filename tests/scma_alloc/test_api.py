@@ -86,3 +86,20 @@ def test_monitor_scope_prefixes_the_stages_of_a_block():
 def test_every_public_name_is_exported():
     for name in sa.__all__:
         assert hasattr(sa, name), name
+
+
+def test_result_scales_round_off_but_refuses_real_overshoot():
+    from scma_alloc._objectives import Problem
+    from scma_alloc._rates import rate_model
+
+    scenario = sa.random_scenario(rng=0)
+    problem = Problem(scenario, "sum_rate", rate_model(scenario, None))
+    graph = sa.regular_factor_graph(4, 6)
+    power = sa.equal_power(scenario, graph)
+    kwargs = {"method": "test", "status": sa.STATUS_HEURISTIC, "message": ""}
+    nudged = problem.result(graph, power * (1 + 1e-12), **kwargs)
+    assert sa.allocation_violations(scenario, graph, nudged.power) == []
+    with pytest.raises(RuntimeError, match="beyond round-off"):
+        problem.result(graph, power * 3.0, **kwargs)
+    with pytest.raises(RuntimeError, match="beyond round-off"):
+        problem.result(graph, -power, **kwargs)

@@ -97,7 +97,7 @@ def test_rate_inputs_are_checked():
 )
 def test_no_silent_coercion_of_complex_or_strings(call):
     s, graph, power = _allocation(0)
-    with pytest.raises(TypeError, match="real numbers|numeric 0/1"):
+    with pytest.raises(TypeError, match=r"real numbers|numeric 0/1"):
         call(s, graph, power)
 
 
