@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import math
 import os
 import sys
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._arguments import parse_jobs, parse_number_list, usable_cpus
 from ._options import METHODS
 from ._registry import ALGORITHMS, get_algorithm
 from ._result import AllocationResult
@@ -30,7 +30,6 @@ from ._sweep import (
     METRICS,
     PAPER_BUDGETS_DBM,
     SweepConfig,
-    _usable_cpus,
     compare_algorithms,
     summarize_sweep,
     sweep,
@@ -59,23 +58,7 @@ class _Parser(argparse.ArgumentParser):
 # --------------------------------------------------------------------------- argument types
 def _budget_list(text: str) -> tuple[float, ...]:
     """``"3,4,5"`` or an inclusive range ``"3:10"`` / ``"3:10:0.5"`` (dBm)."""
-    try:
-        if ":" in text:
-            parts = [float(p) for p in text.split(":")]
-            if len(parts) not in (2, 3):
-                raise ValueError
-            start, stop = parts[0], parts[1]
-            step = parts[2] if len(parts) == 3 else 1.0
-            if step <= 0 or stop < start:
-                raise ValueError
-            count = math.floor((stop - start) / step + 1e-9) + 1
-            return tuple(round(start + i * step, 10) for i in range(count))
-        return tuple(float(p) for p in text.split(",") if p.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"invalid budget list {text!r}: use numbers separated by commas (3,6,10) or an "
-            "inclusive range start:stop[:step] (3:10)"
-        ) from None
+    return parse_number_list(text, name="budget list")
 
 
 def _name_list(text: str) -> tuple[str, ...]:
@@ -95,20 +78,6 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value == -1 or value == 0:
-        return _usable_cpus()
-    if value < 0:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive integer (or 0 for all CPUs), got {value}"
-        )
     return value
 
 
@@ -585,9 +554,9 @@ def build_parser() -> argparse.ArgumentParser:
     execution = run.add_argument_group("execution and output")
     execution.add_argument(
         "--jobs",
-        type=_jobs,
-        default=_usable_cpus(),
-        help=f"worker processes (default: all {_usable_cpus()} CPUs; 0 or -1: all)",
+        type=parse_jobs,
+        default=usable_cpus(),
+        help=f"worker processes (default: all {usable_cpus()} CPUs; 0 or -1: all)",
     )
     execution.add_argument(
         "--scheduler",

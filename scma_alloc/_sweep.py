@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from ._arguments import usable_cpus
 from ._registry import ALGORITHMS, get_algorithm
 from ._result import STATUS_ERROR
 from ._scenario import Scenario, random_scenario, real_array
@@ -361,20 +362,13 @@ def run_point(config: SweepConfig, drop: int, budget_index: int, algorithms: Seq
 
 
 # --------------------------------------------------------------------------- executors
-def _usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 def _check_jobs(n_jobs: Any) -> int:
     if n_jobs is None:
         return 1
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral):
         raise ValueError(f"n_jobs must be a positive integer or -1 (all CPUs), got {n_jobs!r}")
     if n_jobs == -1:
-        return _usable_cpus()
+        return usable_cpus()
     if n_jobs < 1:
         raise ValueError(f"n_jobs must be a positive integer or -1 (all CPUs), got {n_jobs}")
     return int(n_jobs)
