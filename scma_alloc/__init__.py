@@ -77,7 +77,7 @@ from ._result import (
     AllocationResult,
     StepRecord,
 )
-from ._scenario import Scenario, random_scenario
+from ._scenario import MAX_POWER_BUDGET_W, MIN_USER_SNR, Scenario, random_scenario
 from ._solve import solve_max_min, solve_max_sr
 from ._units import dbm_to_watt, noise_power, watt_to_dbm
 
@@ -127,7 +127,9 @@ __all__ = [
     "ALGORITHMS",
     "DEFAULT_ALGORITHMS",
     "DEFAULT_SOLVERS",
+    "MAX_POWER_BUDGET_W",
     "METHODS",
+    "MIN_USER_SNR",
     "OBJECTIVES",
     "PAPER_BUDGETS_DBM",
     "STATUS_CONVERGED",

@@ -13,9 +13,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._units import dbm_to_watt, noise_power
+from ._units import dbm_to_watt, noise_power, watt_to_dbm
 
 __all__ = ["Scenario", "random_scenario"]
+
+#: Largest per-user budget accepted, in watts (90 dBm): far above any radio, so a larger
+#: value is a unit mistake (a dBm figure passed as watts, say).
+MAX_POWER_BUDGET_W = 1e6
+#: Smallest received SNR at full budget that each user must reach on its best resource
+#: (-100 dB). Below it a user's rate is under 1.5e-10 bit/s/Hz and the power steps'
+#: water levels (about ``1 / SNR``) swamp the budget in double precision.
+MIN_USER_SNR = 1e-10
 
 
 def _check_int(value: Any, name: str, minimum: int = 1) -> int:
@@ -70,9 +78,12 @@ class Scenario:
     ------
     ValueError
         On a wrong shape, NaN/inf/negative gains, a user with zero gain
-        everywhere, a non-positive budget or noise, ``N > K`` or ``J*N > K*d_f``.
+        everywhere, a non-positive budget or noise, a budget above
+        ``MAX_POWER_BUDGET_W`` (1e6 W, 90 dBm), a user whose best received SNR at full
+        budget is below ``MIN_USER_SNR`` (1e-10, -100 dB), ``N > K`` or ``J*N > K*d_f``.
     TypeError
-        On non-numeric input.
+        On non-numeric input (complex values and strings included: nothing is
+        coerced).
 
     Notes
     -----
@@ -128,6 +139,13 @@ class Scenario:
             )
         if not np.all(np.isfinite(budget)) or np.any(budget <= 0):
             raise ValueError("power_budget must be positive and finite for every user")
+        if np.any(budget > MAX_POWER_BUDGET_W):
+            worst = float(budget.max())
+            raise ValueError(
+                f"power_budget {worst:.3g} W ({watt_to_dbm(worst):.0f} dBm) exceeds "
+                f"{MAX_POWER_BUDGET_W:.0e} W ({watt_to_dbm(MAX_POWER_BUDGET_W):.0f} dBm), more "
+                "than any radio transmits; power_budget is in watts (dbm_to_watt converts dBm)"
+            )
         noise = _check_positive_float(noise_power, "noise_power")
         n_per_user = _check_int(n_per_user, "n_per_user")
         users_per_resource = _check_int(users_per_resource, "users_per_resource")
@@ -147,6 +165,16 @@ class Scenario:
         snr_at_budget = gamma * budget[None, :]
         if not np.all(np.isfinite(snr_at_budget)):
             raise ValueError("gains * power_budget / noise_power overflows; rescale the inputs")
+        best = snr_at_budget.max(axis=0)
+        weak = np.flatnonzero(best < MIN_USER_SNR)
+        if weak.size:
+            raise ValueError(
+                f"user(s) {weak.tolist()} reach a received SNR of at most "
+                f"{10 * np.log10(best[weak].min()):.0f} dB at full budget (gains * "
+                f"power_budget / noise_power below {MIN_USER_SNR:.0e} on every resource): "
+                "their rates cannot be resolved in double precision; check the units of "
+                "gains, power_budget and noise_power"
+            )
         # Ascending total gain; stable sort so that ties keep user order.
         order = np.argsort(gains.sum(axis=0), kind="stable")
         rank = np.empty(n_users, dtype=np.intp)

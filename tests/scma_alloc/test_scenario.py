@@ -66,6 +66,9 @@ def test_with_budget_keeps_the_channel():
         ({"power_budget": -1.0}, "power_budget"),
         ({"power_budget": np.ones(5)}, "power_budget"),
         ({"power_budget": [1, 1, 1, 1, 1, np.nan]}, "power_budget"),
+        ({"power_budget": 1e37}, r"power_budget 1e\+37 W \(400 dBm\) exceeds"),
+        ({"gains": np.full((4, 6), 1e-30)}, r"SNR of at most -300 dB"),
+        ({"gains": np.c_[np.ones((4, 5)), np.full(4, 1e-12)]}, r"user\(s\) \[5\]"),
         ({"noise_power": 0.0}, "noise_power"),
         ({"noise_power": np.inf}, "noise_power"),
         ({"n_per_user": 5}, "n_per_user"),
@@ -88,6 +91,32 @@ def test_type_errors():
         sa.Scenario(np.ones((4, 6)), 1.0, n_per_user=2.0)
     with pytest.raises(TypeError, match="noise_power"):
         sa.Scenario(np.ones((4, 6)), 1.0, noise_power="1")
+
+
+def test_budget_strings_are_refused_not_converted():
+    with pytest.raises(TypeError, match="power_budget"):
+        sa.Scenario(np.ones((4, 6)), "10")
+    with pytest.raises(TypeError, match="power_budget"):
+        sa.Scenario(np.ones((4, 6)), ["1"] * 6)
+    with pytest.raises(TypeError, match="power_budget_dbm"):
+        sa.random_scenario(power_budget_dbm="10")
+
+
+def test_implausible_budget_in_dbm_is_refused_with_its_unit():
+    with pytest.raises(ValueError, match=r"400 dBm"):
+        sa.random_scenario(power_budget_dbm=400.0)
+    sa.random_scenario(power_budget_dbm=90.0)  # the largest accepted budget
+
+
+def test_weakest_user_threshold_keeps_solutions_exact():
+    # Just above the threshold the solvers still match the exhaustive optimum.
+    s = sa.random_scenario(rng=2, power_budget_dbm=3.0)
+    scale = 2 * sa.MIN_USER_SNR / s.snr_at_budget.max(axis=0).min()
+    t = sa.Scenario(s.gains * scale, s.power_budget, s.noise_power)
+    exact = sa.exhaustive_max_sr(t)
+    assert sa.solve_max_sr(t).sum_rate == pytest.approx(exact.sum_rate, rel=1e-6)
+    with pytest.raises(ValueError, match="SNR"):
+        sa.Scenario(s.gains * scale / 4, s.power_budget, s.noise_power)
 
 
 def test_scenario_arrays_are_read_only():
