@@ -2,8 +2,8 @@
 
 Commands: ``solve`` (one drop), ``sweep`` (paired power-budget sweep into a resumable
 store, with plots), ``plot`` (figures from a store), ``compare`` (paired statistics
-between algorithms), ``export`` (CSV / Parquet). With no command, ``sweep`` runs on its
-defaults: a small version of the paper's Section IV.
+between algorithms), ``export`` (CSV / Parquet / JSON). Without a command it prints its
+help. Every output path and format is checked before any work starts.
 """
 
 from __future__ import annotations
@@ -18,13 +18,16 @@ from pathlib import Path
 
 import numpy as np
 
+from . import __version__
 from ._arguments import parse_jobs, parse_number_list, usable_cpus
+from ._export import check_output_file, export_results
 from ._options import METHODS
+from ._plotting import FIGURE_FORMATS
 from ._registry import ALGORITHMS, get_algorithm
 from ._result import AllocationResult
 from ._scenario import random_scenario
 from ._solve import solve_max_min, solve_max_sr
-from ._store import ResultStore, StoreError, export_csv, export_parquet
+from ._store import ResultStore, StoreError
 from ._sweep import (
     DEFAULT_ALGORITHMS,
     METRICS,
@@ -93,9 +96,11 @@ def _confidence(text: str) -> float:
 
 def _formats(text: str) -> tuple[str, ...]:
     formats = tuple(p.strip().lower() for p in text.split(",") if p.strip())
-    bad = [f for f in formats if f not in ("png", "pdf", "svg")]
+    bad = [f for f in formats if f not in FIGURE_FORMATS]
     if bad or not formats:
-        raise argparse.ArgumentTypeError(f"formats must be among png, pdf, svg; got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"formats must be among {', '.join(FIGURE_FORMATS)}; got {text!r}"
+        )
     return formats
 
 
@@ -180,7 +185,48 @@ def _metric_tables(frame, confidence: float = 0.95) -> str:
 
 
 # --------------------------------------------------------------------------- solve
+def _figure_target(text: str) -> tuple[Path, str]:
+    """``--figure PATH``: the stem and format, checked before any work."""
+    path = Path(text)
+    fmt = path.suffix.lstrip(".").lower() or "png"
+    if fmt not in FIGURE_FORMATS:
+        raise ValueError(
+            f"--figure: cannot write a {fmt!r} picture ({path}); use a suffix among "
+            f"{', '.join(FIGURE_FORMATS)}"
+        )
+    check_output_file(path.with_suffix(f".{fmt}"), "--figure")
+    return path.with_suffix(""), fmt
+
+
+def _check_folder(text: str, what: str) -> Path:
+    """An output folder, created (and checked writable) before any work."""
+    folder = Path(text)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(f"{what}: cannot create folder {folder} ({exc.strerror})") from None
+    if not os.access(folder, os.W_OK):
+        raise OSError(f"{what}: folder {folder} cannot be written (permission denied)")
+    return folder
+
+
+def _export_targets(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """The ``--csv/--parquet/--json`` files, each checked before any work."""
+    targets = []
+    for fmt in ("csv", "parquet", "json"):
+        path = getattr(args, fmt, None)
+        if path:
+            if fmt == "parquet":
+                try:
+                    import pyarrow  # noqa: F401
+                except ImportError:
+                    raise ImportError("--parquet needs pyarrow (pip install pyarrow)") from None
+            targets.append((fmt, check_output_file(path, f"--{fmt}")))
+    return targets
+
+
 def _cmd_solve(args: argparse.Namespace) -> int:
+    figure_target = None if args.no_figure else _figure_target(args.figure)
     scenario = random_scenario(
         args.resources,
         args.users,
@@ -204,7 +250,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     for name, result in results.items():
         print()
         print(_describe(name, result))
-    if not args.no_figure:
+    if figure_target is not None:
         from matplotlib.figure import Figure
 
         from ._plotting import plot_factor_graph, save_figure
@@ -220,9 +266,8 @@ def _cmd_solve(args: argparse.Namespace) -> int:
                 title=f"{name}: sum {result.sum_rate:.2f}, min {result.min_rate:.2f} b/s/Hz",
             )
         figure.suptitle(f"factor graph and powers (mW), {args.budget_dbm:g} dBm, seed {args.seed}")
-        path = Path(args.figure)
-        fmt = path.suffix.lstrip(".").lower() or "png"
-        written = save_figure(figure, path.with_suffix(""), (fmt,))
+        stem, fmt = figure_target
+        written = save_figure(figure, stem, (fmt,))
         print(f"\nfactor graph picture: {written[0]}")
     return 0
 
@@ -247,18 +292,26 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         bandwidth=args.bandwidth,
         noise=args.noise,
     )
-    # Open and check the store first: a refused store is the only message.
+    # Every output is checked before any work; a refused store is the only message.
+    exports = _export_targets(args)
+    if not args.no_plots:
+        _check_folder(args.plots, "--plots")
     store = None if args.no_store else ResultStore(args.store)
     try:
         if store is not None:
             store.bind(config.as_dict(), config.hash)
-        return _run_sweep(args, config, store)
+        return _run_sweep(args, config, store, exports)
     finally:
         if store is not None:
             store.close()
 
 
-def _run_sweep(args: argparse.Namespace, config: SweepConfig, store: ResultStore | None) -> int:
+def _run_sweep(
+    args: argparse.Namespace,
+    config: SweepConfig,
+    store: ResultStore | None,
+    exports: list[tuple[str, Path]],
+) -> int:
     where = f"Dask ({args.scheduler})" if args.scheduler else f"{args.jobs} process(es)"
     print(
         f"sweep {config.hash}: {config.n_drops} drops x {len(config.budgets_dbm)} budgets "
@@ -268,6 +321,16 @@ def _run_sweep(args: argparse.Namespace, config: SweepConfig, store: ResultStore
         f"store: {args.store if store else 'none (in memory)'}",
         file=sys.stderr,
     )
+    if store is not None:
+        stored = len(store.finished())
+        left = config.n_tasks - stored
+        if stored:
+            print(
+                f"{stored} of {config.n_tasks} tasks already stored in {args.store}: "
+                + (f"computing the other {left}" if left else "nothing to compute")
+                + " (delete the store or choose another --store to recompute)",
+                file=sys.stderr,
+            )
     try:
         frame = sweep(
             config.budgets_dbm,
@@ -294,10 +357,8 @@ def _run_sweep(args: argparse.Namespace, config: SweepConfig, store: ResultStore
     print(_metric_tables(frame))
     if store:
         print(f"results: {args.store} ({len(frame)} tasks; rerun the command to resume or reuse)")
-    if args.csv:
-        print(f"CSV: {export_csv(frame, args.csv)}")
-    if args.parquet:
-        print(f"Parquet: {export_parquet(frame, args.parquet)}")
+    for fmt, path in exports:
+        print(f"{fmt}: {export_results(frame, path, format=fmt)}")
     if not args.no_plots:
         from ._plotting import write_sweep_figures
 
@@ -326,12 +387,20 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     if not len(frame):
         raise ValueError(f"store {args.store} has no results yet")
     config = SweepConfig.from_dict(stored)
-    out = Path(args.out)
     algorithms = args.algorithms
     if algorithms:
         missing = [a for a in algorithms if a not in set(frame["algorithm"])]
         if missing:
             raise ValueError(f"--algorithms: {missing} are not in store {args.store}")
+    # Every argument is checked before the first figure is written.
+    budget = config.budgets_dbm[-1] if args.budget_dbm is None else args.budget_dbm
+    if budget not in config.budgets_dbm:
+        raise ValueError(
+            f"--budget-dbm {budget:g} is not a budget of this sweep ({list(config.budgets_dbm)})"
+        )
+    if not 0 <= args.drop < config.n_drops:
+        raise ValueError(f"--drop must be in 0..{config.n_drops - 1}, got {args.drop}")
+    out = _check_folder(args.out, "--out")
     n_drops = frame["drop"].nunique()
     paths = write_sweep_figures(
         frame,
@@ -342,13 +411,6 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         title=f"{n_drops} drops, noise '{config.scenario['noise']}', "
         f"{args.confidence:.0%} t-intervals",
     )
-    budget = config.budgets_dbm[-1] if args.budget_dbm is None else args.budget_dbm
-    if budget not in config.budgets_dbm:
-        raise ValueError(
-            f"--budget-dbm {budget:g} is not a budget of this sweep ({list(config.budgets_dbm)})"
-        )
-    if not 0 <= args.drop < config.n_drops:
-        raise ValueError(f"--drop must be in 0..{config.n_drops - 1}, got {args.drop}")
     b = config.budgets_dbm.index(budget)
     # Factor graphs from the stored allocations of that point.
     rows = frame[(frame["drop"] == args.drop) & (frame["budget_index"] == b)]
@@ -430,13 +492,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- export
 def _cmd_export(args: argparse.Namespace) -> int:
-    if not (args.csv or args.parquet):
-        raise ValueError("export: give --csv PATH and/or --parquet PATH")
+    exports = _export_targets(args)
+    if not exports:
+        raise ValueError("export: give --csv PATH, --parquet PATH and/or --json PATH")
     with ResultStore(args.store, mode="r") as store:
-        if args.csv:
-            print(f"CSV: {store.to_csv(args.csv)}")
-        if args.parquet:
-            print(f"Parquet: {store.to_parquet(args.parquet)}")
+        frame = store.frame()
+    for fmt, path in exports:
+        print(f"{fmt}: {export_results(frame, path, format=fmt)}")
     return 0
 
 
@@ -464,6 +526,12 @@ def _scenario_arguments(parser: argparse.ArgumentParser, *, sweep_defaults: bool
         )
 
 
+def _export_arguments(group: argparse._ActionsContainer, verb: str) -> None:
+    group.add_argument("--csv", metavar="PATH", help=f"{verb} CSV")
+    group.add_argument("--parquet", metavar="PATH", help=f"{verb} Parquet (needs pyarrow)")
+    group.add_argument("--json", metavar="PATH", help=f"{verb} JSON")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     names = ", ".join(f"{n} ({a.description})" for n, a in ALGORITHMS.items())
@@ -471,13 +539,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description=(
             "Joint codebook and power allocation for uplink SCMA (Evangelista et al., "
-            "arXiv:1805.11722). Without a command, runs 'sweep' on its defaults: "
+            "arXiv:1805.11722). 'sweep' on its defaults runs "
             f"{len(PAPER_BUDGETS_DBM)} budgets x {DEFAULT_DROPS} drops x "
             f"{len(DEFAULT_ALGORITHMS)} algorithms on all CPUs, stored in {DEFAULT_STORE} "
             f"(rerun to resume) with plots in {DEFAULT_PLOTS}/."
         ),
         epilog=f"Algorithms: {names}.",
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     # solve ---------------------------------------------------------------------------
@@ -516,7 +585,7 @@ def build_parser() -> argparse.ArgumentParser:
     # sweep ---------------------------------------------------------------------------
     run = sub.add_parser(
         "sweep",
-        help="paired power-budget sweep into a resumable store, with plots (the default)",
+        help="paired power-budget sweep into a resumable store, with plots",
         description="Run every algorithm on the same channel drops at every budget. Each "
         "finished point is committed to the store at once: rerun the same command after "
         "an interruption (Ctrl-C, kill) to resume; a store holding a different sweep is "
@@ -576,8 +645,7 @@ def build_parser() -> argparse.ArgumentParser:
     execution.add_argument(
         "--formats", type=_formats, default=("png", "pdf"), help="plot formats (png,pdf)"
     )
-    execution.add_argument("--csv", metavar="PATH", help="also export the table as CSV")
-    execution.add_argument("--parquet", metavar="PATH", help="also export the table as Parquet")
+    _export_arguments(execution, "also export the results as")
     execution.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -630,12 +698,20 @@ def build_parser() -> argparse.ArgumentParser:
     compare.set_defaults(func=_cmd_compare)
 
     # export --------------------------------------------------------------------------
-    export = sub.add_parser("export", help="export a store to CSV and/or Parquet")
+    export = sub.add_parser(
+        "export",
+        help="write a store's results as CSV, Parquet or JSON",
+        description="Write every stored result with its allocation and its drop, so it can "
+        "be checked without this package: the factor graph, the powers (W) and the "
+        "channel gains as K x J nested lists (outer index: resource k, inner: user j), "
+        "the noise power, the budgets and the user rates (bit/s/Hz, summed over the K "
+        "resources). In CSV the lists are JSON text; a JSON file also states this layout "
+        "and the sweep configuration.",
+    )
     export.add_argument(
         "--store", default=DEFAULT_STORE, metavar="PATH", help=f"({DEFAULT_STORE})"
     )
-    export.add_argument("--csv", metavar="PATH")
-    export.add_argument("--parquet", metavar="PATH")
+    _export_arguments(export, "write the results as")
     export.set_defaults(func=_cmd_export)
     return parser
 
@@ -643,10 +719,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status (2: bad arguments, 1: store or I/O fault)."""
     parser = build_parser()
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(arguments or ["sweep"])
-    if args.command is None:
-        args = parser.parse_args(["sweep", *arguments])
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.command is None:  # a bare command: its help, not a long computation
+        parser.print_help()
+        return 0
     if getattr(args, "progress", False) is None:
         args.progress = sys.stderr.isatty()
     np.set_printoptions(precision=4, suppress=True)

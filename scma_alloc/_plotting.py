@@ -38,6 +38,9 @@ __all__ = [
     "write_sweep_figures",
 ]
 
+#: Formats :func:`save_figure` writes.
+FIGURE_FORMATS = ("png", "pdf", "svg")
+
 _LABELS = {
     "sum_rate": "sum-rate (bit/s/Hz)",
     "min_rate": "minimum user rate (bit/s/Hz)",
@@ -404,10 +407,9 @@ def save_figure(
     -------
     list of pathlib.Path
     """
-    allowed = {"png", "pdf", "svg"}
-    bad = [f for f in formats if f not in allowed]
+    bad = [f for f in formats if f not in FIGURE_FORMATS]
     if bad:
-        raise ValueError(f"formats must be among {sorted(allowed)}, got {bad}")
+        raise ValueError(f"formats must be among {list(FIGURE_FORMATS)}, got {bad}")
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = []

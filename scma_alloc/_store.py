@@ -35,8 +35,6 @@ __all__ = [
     "StoreError",
     "StoreLockedError",
     "StoreReadOnlyError",
-    "export_csv",
-    "export_parquet",
     "load_results",
     "results_frame",
 ]
@@ -234,33 +232,6 @@ def results_frame(
     if config is not None:
         frame.attrs["config"] = dict(config)
     return frame
-
-
-def export_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write a sweep table as CSV; the arrays become JSON lists. Returns the path."""
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    flat = frame.copy()
-    for column in _ARRAY_COLUMNS:
-        if column in flat.columns:
-            flat[column] = [
-                json.dumps(None if v is None else [float(x) for x in v]) for v in flat[column]
-            ]
-    flat.to_csv(out, index=False)
-    return out
-
-
-def export_parquet(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write a sweep table as Parquet (arrays as lists of doubles; needs pyarrow)."""
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table = frame.copy()
-    table.attrs = {}
-    try:
-        table.to_parquet(out, index=False)
-    except ImportError as exc:
-        raise StoreError(f"Parquet export needs pyarrow ({exc})") from None
-    return out
 
 
 # --------------------------------------------------------------------------- the store
@@ -471,13 +442,21 @@ class ResultStore:
                 )
             if "config" in meta:
                 self._config = json.loads(meta["config"])
-            if self.mode == "a":
-                check = conn.execute("PRAGMA quick_check").fetchone()[0]
-                if check != "ok":
-                    raise StoreCorruptError(
-                        f"store {self.path} is damaged (SQLite quick_check: {check}); it was "
-                        "left untouched. Export what is readable or start a new store"
-                    )
+            # Every reader checks too: a cut file otherwise reads as rows of NULLs.
+            check = [r[0] for r in conn.execute("PRAGMA quick_check(20)")]
+            if check != ["ok"]:
+                problems = [
+                    line.strip()
+                    for text in check
+                    for line in str(text).splitlines()
+                    if line.strip() and not line.startswith("***")
+                ] or ["unknown fault"]
+                more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
+                raise StoreCorruptError(
+                    f"store {self.path} is damaged (SQLite quick_check: {problems[0]}{more}); "
+                    "it was left untouched. Start a new store (or recover rows with the "
+                    "sqlite3 shell's .recover)"
+                )
         except sqlite3.Error as exc:
             raise _explain(self.path, exc) from None
 
@@ -643,14 +622,6 @@ class ResultStore:
             raise StoreError(f"store {self.path}: {exc}") from None
 
     # -- export ----------------------------------------------------------------------
-    def to_csv(self, path: str | os.PathLike[str]) -> Path:
-        """Write the table as CSV (see :func:`export_csv`). Returns the path."""
-        return export_csv(self.frame(), path)
-
-    def to_parquet(self, path: str | os.PathLike[str]) -> Path:
-        """Write the table as Parquet (see :func:`export_parquet`). Returns the path."""
-        return export_parquet(self.frame(), path)
-
     # -- closing ---------------------------------------------------------------------
     def close(self) -> None:
         """Close the store; a writer folds its log back into the single file."""

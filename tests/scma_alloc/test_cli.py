@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -91,15 +92,48 @@ def test_a_real_process_prints_one_line_and_exits_2():
     assert "Traceback" not in done.stderr and done.stdout == ""
 
 
-def test_no_command_runs_the_default_sweep(monkeypatch):
+def test_no_command_prints_help_and_computes_nothing(monkeypatch, capsys):
+    monkeypatch.setattr(cli, "_cmd_sweep", lambda args: pytest.fail("a bare command swept"))
+    assert cli.main([]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: scma-alloc") and "sweep" in out
+
+
+def test_sweep_defaults_are_the_papers(monkeypatch):
     seen = {}
     monkeypatch.setattr(cli, "_cmd_sweep", lambda args: seen.update(vars(args)) or 0)
-    assert cli.main([]) == 0
-    assert seen["command"] == "sweep"
+    assert cli.main(["sweep"]) == 0
     assert seen["drops"] == cli.DEFAULT_DROPS == 30
     assert seen["budgets_dbm"] == sa.PAPER_BUDGETS_DBM
     assert seen["algorithms"] == sa.DEFAULT_ALGORITHMS
     assert seen["store"] == "results/scma_sweep.sqlite"
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"scma-alloc {sa.__version__}\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["solve", "--figure", "{tmp}/out.jpg"], "--figure: cannot write a 'jpg' picture"),
+        (["sweep", "--no-store", "--csv", "{tmp}/file/t.csv"], "is a file, not a folder"),
+        (["sweep", "--no-store", "--json", "{tmp}"], "is a folder"),
+        (["sweep", "--no-store", "--plots", "{tmp}/file"], "--plots: cannot create folder"),
+        (["export", "--store", "{tmp}/s.sqlite"], "give --csv PATH"),
+    ],
+)
+def test_outputs_are_checked_before_any_work(monkeypatch, tmp_path, capsys, args, message):
+    (tmp_path / "file").write_text("")
+    for name in ("sweep", "random_scenario"):
+        monkeypatch.setattr(cli, name, lambda *a, **k: pytest.fail("work before the check"))
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    assert cli.main(args) in (1, 2)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
 
 
 def test_solve_prints_tables_and_saves_the_factor_graph(tmp_path, capsys):
@@ -127,9 +161,11 @@ def test_sweep_resume_plot_compare_export(tmp_path, capsys):
         "scma_sum_rate.png",
     ]
     assert len(pd.read_csv(csv)) == len(pd.read_parquet(parquet)) == 8
-    # Same command again: resumes (nothing to do) and reports the same table.
+    # Same command again: resumes (nothing to do), says so, and reports the same table.
     assert cli.main(args) == 0
-    assert out.split("results:")[0] == capsys.readouterr().out.split("results:")[0]
+    again = capsys.readouterr()
+    assert out.split("results:")[0] == again.out.split("results:")[0]
+    assert "8 of 8 tasks already stored" in again.err and "nothing to compute" in again.err
     with sa.ResultStore(store, mode="r") as s:
         assert s.runs()["tasks_done"].tolist() == [8, 0]
     # Another configuration on the same store: refused, exit 2.
@@ -142,8 +178,11 @@ def test_sweep_resume_plot_compare_export(tmp_path, capsys):
     )
     names = sorted(p.name for p in out_dir.iterdir())
     assert "scma_convergence.png" in names and "scma_factor_graphs.png" in names
-    assert cli.main(["plot", "--store", str(store), "--budget-dbm", "5"]) == 2
-    assert "not a budget of this sweep" in capsys.readouterr().err
+    # A bad point is refused before anything is written.
+    for bad, message in ((["--budget-dbm", "5"], "not a budget"), (["--drop", "99"], "--drop")):
+        fresh = tmp_path / "fresh"
+        assert cli.main(["plot", "--store", str(store), "--out", str(fresh), *bad]) == 2
+        assert message in capsys.readouterr().err and not fresh.exists()
     # compare
     assert cli.main(["compare", "--store", str(store), "--metrics", "sum_rate"]) == 0
     out = capsys.readouterr().out
@@ -153,6 +192,8 @@ def test_sweep_resume_plot_compare_export(tmp_path, capsys):
     # export
     assert cli.main(["export", "--store", str(store), "--csv", str(tmp_path / "e.csv")]) == 0
     assert len(pd.read_csv(tmp_path / "e.csv")) == 8
+    assert cli.main(["export", "--store", str(store), "--json", str(tmp_path / "e.json")]) == 0
+    assert len(json.loads((tmp_path / "e.json").read_text())["results"]) == 8
     assert cli.main(["export", "--store", str(store)]) == 2
 
 
@@ -163,6 +204,23 @@ def test_a_corrupt_store_is_one_line_exit_1(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a results store" in err
     assert bad.read_bytes() == b"garbage" * 100
+
+
+def test_a_store_cut_short_is_one_line_exit_1_for_every_reader(tmp_path, capsys):
+    store = tmp_path / "s.sqlite"
+    assert cli.main(["sweep", *SMALL, "--drops", "6", "--store", str(store), "--no-plots"]) == 0
+    data = store.read_bytes()
+    store.write_bytes(data[: len(data) - 960])
+    capsys.readouterr()
+    for command in (
+        ["compare"],
+        ["plot", "--out", str(tmp_path / "p")],
+        ["export", "--csv", str(tmp_path / "e.csv")],
+        ["sweep", *SMALL, "--drops", "6", "--no-plots"],
+    ):
+        assert cli.main([*command, "--store", str(store)]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "is damaged" in err, command
 
 
 def test_ctrl_c_keeps_every_finished_task(tmp_path):
