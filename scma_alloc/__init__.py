@@ -108,6 +108,8 @@ _LAZY = {
     "plot_factor_graph": "_plotting",
     "plot_metric": "_plotting",
     "plot_sweep": "_plotting",
+    "plot_paired": "_plotting",
+    "sweep_caption": "_plotting",
 }
 
 
@@ -185,6 +187,7 @@ __all__ = [
     "plot_convergence",
     "plot_factor_graph",
     "plot_metric",
+    "plot_paired",
     "plot_sweep",
     "random_assignment",
     "random_scenario",
@@ -199,6 +202,7 @@ __all__ = [
     "sum_rate",
     "summarize_sweep",
     "sweep",
+    "sweep_caption",
     "to_networkx",
     "user_rates",
     "watt_to_dbm",

@@ -75,12 +75,12 @@ def parse_jobs(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"--jobs expects an integer (0 or -1: all CPUs), got {text!r}"
+            f"expected an integer (0 or -1: all CPUs), got {text!r}"
         ) from None
     if value in (0, -1):
         return usable_cpus()
     if value < 0:
         raise argparse.ArgumentTypeError(
-            f"--jobs expects a positive integer (0 or -1: all CPUs), got {value}"
+            f"expected a positive integer (0 or -1: all CPUs), got {value}"
         )
     return value

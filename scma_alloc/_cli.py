@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from ._sweep import (
     summarize_sweep,
     sweep,
 )
+from ._units import DEFAULT_BANDWIDTH, NOISE_DESCRIPTIONS
 
 __all__ = ["build_parser", "main"]
 
@@ -44,6 +46,11 @@ PROG = "scma-alloc"
 DEFAULT_STORE = "results/scma_sweep.sqlite"
 DEFAULT_PLOTS = "results/scma_sweep"
 DEFAULT_DROPS = 30
+_LABEL_WIDTH = 42
+
+_RATE_UNITS = (
+    "bit/s/Hz, each user's rate summed over its subcarriers (x the subcarrier bandwidth = bit/s)"
+)
 _METRIC_TITLES = {
     "sum_rate": "sum-rate (bit/s/Hz)",
     "min_rate": "minimum user rate (bit/s/Hz)",
@@ -150,28 +157,50 @@ def _allocation_table(result: AllocationResult) -> str:
     return "\n".join(lines)
 
 
-def _describe(name: str, result: AllocationResult) -> str:
+def _describe(name: str, result: AllocationResult, bandwidth: float) -> str:
+    mbit = bandwidth / 1e6
+    idle = int(result.assignment.sum() - result.active_assignment.sum())
     return (
-        f"{name}: sum-rate {result.sum_rate:.3f} bit/s/Hz, min-rate {result.min_rate:.3f}, "
-        f"Jain {result.jain_index:.3f}, status {result.status}, {result.solve_time * 1e3:.0f} ms\n"
+        f"{name}: sum-rate {result.sum_rate:.3f} bit/s/Hz ({result.sum_rate * mbit:.3f} "
+        f"Mbit/s), min-rate {result.min_rate:.3f} bit/s/Hz ({result.min_rate * mbit:.3f} "
+        f"Mbit/s), Jain {result.jain_index:.3f}, status {result.status}, "
+        f"{result.solve_time * 1e3:.0f} ms\n"
+        f"{idle} of {int(result.assignment.sum())} assigned edges carry no power "
+        "(assigned, not transmitted; dashed in the picture)\n"
         "power per edge in mW ('-' = not assigned), rates in bit/s/Hz:\n"
         + _allocation_table(result)
     )
 
 
-def _metric_tables(frame, confidence: float = 0.95) -> str:
-    summary = summarize_sweep(frame, confidence)
+_NOTED: set[str] = set()
+
+
+@contextlib.contextmanager
+def _notes():
+    """Library warnings (few drops, say) as one ``note:`` line each on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        if message not in _NOTED:
+            _NOTED.add(message)
+            print(f"note: {message}", file=sys.stderr)
+
+
+def _metric_tables(frame, confidence: float = 0.95, baseline: str | None = None) -> str:
+    with _notes():
+        summary = summarize_sweep(frame, confidence)
     budgets = sorted(summary["budget_dbm"].unique())
     lines = []
     counts = summary.groupby("algorithm")["n"].min()
     for metric in METRICS:
         lines.append(f"{_METRIC_TITLES[metric]}, mean over drops:")
-        lines.append(f"{'algorithm':<20s}" + "".join(f"{b:>8.3g}dBm" for b in budgets))
+        lines.append(f"{'algorithm':<{_LABEL_WIDTH}s}" + "".join(f"{b:>8.3g}dBm" for b in budgets))
         for name in dict.fromkeys(summary["algorithm"]):
             part = summary[summary["algorithm"] == name].set_index("budget_dbm")[metric]
             cells = "".join(f"{part.get(b, float('nan')):>11.3f}" for b in budgets)
             label = ALGORITHMS[name].label if name in ALGORITHMS else name
-            lines.append(f"{label:<20s}{cells}")
+            lines.append(f"{label:<{_LABEL_WIDTH}s}{cells}")
         lines.append("")
     failures = summary.groupby("algorithm")[["n_error", "n_solver_failed"]].sum()
     flagged = failures[(failures["n_error"] > 0) | (failures["n_solver_failed"] > 0)]
@@ -180,7 +209,33 @@ def _metric_tables(frame, confidence: float = 0.95) -> str:
             f"note: {name}: {int(row['n_error'])} task(s) raised (status 'error'), "
             f"{int(row['n_solver_failed'])} solver failure(s) (kept, feasible allocation)"
         )
-    lines.append(f"drops per point: {int(counts.min()) if len(counts) else 0}")
+    present = list(dict.fromkeys(summary["algorithm"]))
+    if baseline in present and len(present) > 1:
+        lines.append(
+            f"paired gain over {baseline} on common drops (ratio of means - 1, %; '*': the "
+            f"{confidence:.0%} paired bootstrap interval excludes 0):"
+        )
+        for metric in METRICS:
+            lines.append(f"{_METRIC_TITLES[metric].split(' (')[0]}:")
+            for name in present:
+                if name == baseline:
+                    continue
+                table = compare_algorithms(frame, name, baseline, metric, confidence=confidence)
+                table = table.set_index("budget_dbm")
+                cells = ""
+                for b in budgets:
+                    if b not in table.index or not table.loc[b, "n_pairs"]:
+                        cells += f"{'':>11s}"
+                        continue
+                    r = table.loc[b]
+                    sure = r["ratio_low"] > 1 or r["ratio_high"] < 1
+                    cells += f"{100 * (r['ratio'] - 1):>+10.2f}{'*' if sure else ' '}"
+                label = ALGORITHMS[name].label if name in ALGORITHMS else name
+                lines.append(f"{label:<{_LABEL_WIDTH}s}{cells}")
+        lines.append("")
+    lines.append(
+        f"drops per point: {int(counts.min()) if len(counts) else 0}; rates in {_RATE_UNITS}"
+    )
     return "\n".join(lines)
 
 
@@ -237,25 +292,28 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         rng=args.seed,
     )
     print(f"{scenario} (noise preset '{args.noise}', seed {args.seed})")
+    print(f"rates: {_RATE_UNITS}; Mbit/s at {DEFAULT_BANDWIDTH / 1e3:g} kHz per subcarrier")
     results: dict[str, AllocationResult] = {}
     if args.algorithms:
         for name in args.algorithms:
-            results[name] = get_algorithm(name)(scenario)
+            results[get_algorithm(name).label] = get_algorithm(name)(scenario)
     else:
         objectives = {"max-sr": solve_max_sr, "max-min": solve_max_min}
         if args.objective != "both":
             objectives = {args.objective: objectives[args.objective]}
         for name, solve in objectives.items():
-            results[f"{name} ({args.method})"] = solve(scenario, method=args.method)
+            label = ALGORITHMS[name].label
+            results[f"{label} ({args.method} method)"] = solve(scenario, method=args.method)
     for name, result in results.items():
         print()
-        print(_describe(name, result))
+        print(_describe(name, result, DEFAULT_BANDWIDTH))
     if figure_target is not None:
         from matplotlib.figure import Figure
 
-        from ._plotting import plot_factor_graph, save_figure
+        from ._plotting import _graph_size, plot_factor_graph, save_figure
 
-        figure = Figure(figsize=(4.4 * len(results), 3.9), layout="constrained")
+        width, height = _graph_size(args.resources, args.users)
+        figure = Figure(figsize=(width * len(results), height + 0.4), layout="constrained")
         axes = np.atleast_1d(figure.subplots(1, len(results)))
         for ax, (name, result) in zip(axes, results.items(), strict=True):
             plot_factor_graph(
@@ -265,7 +323,14 @@ def _cmd_solve(args: argparse.Namespace) -> int:
                 ax=ax,
                 title=f"{name}: sum {result.sum_rate:.2f}, min {result.min_rate:.2f} b/s/Hz",
             )
-        figure.suptitle(f"factor graph and powers (mW), {args.budget_dbm:g} dBm, seed {args.seed}")
+        figure.suptitle(
+            f"factor graphs and powers (mW) for {args.users} users on {args.resources} "
+            f"subcarriers (each user on {args.n_per_user}, at most "
+            f"{args.users_per_resource} per subcarrier), budget {args.budget_dbm:g} dBm per "
+            f"user, {NOISE_DESCRIPTIONS[args.noise]}, channel seed {args.seed}; dashed: assigned, "
+            "no power",
+            fontsize=8,
+        )
         stem, fmt = figure_target
         written = save_figure(figure, stem, (fmt,))
         print(f"\nfactor graph picture: {written[0]}")
@@ -354,7 +419,7 @@ def _run_sweep(
         else:
             print(f"{PROG}: interrupted (no store: nothing kept)", file=sys.stderr)
         return 130
-    print(_metric_tables(frame))
+    print(_metric_tables(frame, baseline=args.baseline))
     if store:
         print(f"results: {args.store} ({len(frame)} tasks; rerun the command to resume or reuse)")
     for fmt, path in exports:
@@ -362,12 +427,10 @@ def _run_sweep(
     if not args.no_plots:
         from ._plotting import write_sweep_figures
 
-        paths = write_sweep_figures(
-            frame,
-            args.plots,
-            formats=args.formats,
-            title=f"{config.n_drops} drops, noise '{args.noise}', 95% t-intervals",
-        )
+        with _notes():
+            paths = write_sweep_figures(
+                frame, args.plots, formats=args.formats, baseline=args.baseline
+            )
         print(f"plots: {', '.join(str(p) for p in paths)}")
     return 0
 
@@ -401,16 +464,15 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     if not 0 <= args.drop < config.n_drops:
         raise ValueError(f"--drop must be in 0..{config.n_drops - 1}, got {args.drop}")
     out = _check_folder(args.out, "--out")
-    n_drops = frame["drop"].nunique()
-    paths = write_sweep_figures(
-        frame,
-        out,
-        formats=args.formats,
-        algorithms=algorithms,
-        confidence=args.confidence,
-        title=f"{n_drops} drops, noise '{config.scenario['noise']}', "
-        f"{args.confidence:.0%} t-intervals",
-    )
+    with _notes():
+        paths = write_sweep_figures(
+            frame,
+            out,
+            formats=args.formats,
+            algorithms=algorithms,
+            confidence=args.confidence,
+            baseline=args.baseline,
+        )
     b = config.budgets_dbm.index(budget)
     # Factor graphs from the stored allocations of that point.
     rows = frame[(frame["drop"] == args.drop) & (frame["budget_index"] == b)]
@@ -522,7 +584,10 @@ def _scenario_arguments(parser: argparse.ArgumentParser, *, sweep_defaults: bool
             "--path-loss-exponent", type=float, default=4.0, help="alpha in 1 + d^alpha (4)"
         )
         group.add_argument(
-            "--bandwidth", type=float, default=180e3, help="subcarrier bandwidth in Hz (180e3)"
+            "--bandwidth",
+            type=float,
+            default=DEFAULT_BANDWIDTH,
+            help=f"subcarrier bandwidth in Hz ({DEFAULT_BANDWIDTH:g})",
         )
 
 
@@ -643,6 +708,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     execution.add_argument("--no-plots", action="store_true", help="do not write plots")
     execution.add_argument(
+        "--baseline", default="b0", help="paired gains over this algorithm (b0)"
+    )
+    execution.add_argument(
         "--formats", type=_formats, default=("png", "pdf"), help="plot formats (png,pdf)"
     )
     _export_arguments(execution, "also export the results as")
@@ -673,6 +741,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--budget-dbm", type=float, default=None, help="budget for graphs/convergence (largest)"
     )
     plot.add_argument("--no-convergence", action="store_true", help="skip the convergence plot")
+    plot.add_argument("--baseline", default="b0", help="paired-gain figure against it (b0)")
     plot.set_defaults(func=_cmd_plot)
 
     # compare -------------------------------------------------------------------------
@@ -719,6 +788,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status (2: bad arguments, 1: store or I/O fault)."""
     parser = build_parser()
+    _NOTED.clear()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     if args.command is None:  # a bare command: its help, not a long computation
         parser.print_help()

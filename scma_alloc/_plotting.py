@@ -8,6 +8,7 @@ changes; :func:`save_figure` writes PNG and PDF through the Agg canvas.
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +22,8 @@ from ._graph import to_networkx
 from ._registry import ALGORITHMS
 from ._result import AllocationResult
 from ._store import decode_assignment
-from ._sweep import METRICS, summarize_sweep
+from ._sweep import METRICS, compare_algorithms, summarize_sweep
+from ._units import NOISE_DESCRIPTIONS
 
 if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn, not with the package
     from matplotlib.axes import Axes
@@ -33,8 +35,10 @@ __all__ = [
     "plot_convergence",
     "plot_factor_graph",
     "plot_metric",
+    "plot_paired",
     "plot_sweep",
     "save_figure",
+    "sweep_caption",
     "write_sweep_figures",
 ]
 
@@ -46,6 +50,10 @@ _LABELS = {
     "min_rate": "minimum user rate (bit/s/Hz)",
     "jain_index": "Jain's fairness index",
 }
+#: Rates are per resource bandwidth, each user's summed over its resources.
+_RATE_NOTE = "bit/s/Hz: each user's rate summed over its resources"
+#: Above this many edges the factor-graph drawing leaves out the power labels.
+_MAX_LABELLED_EDGES = 30
 _STYLE = {
     "max-sr": ("tab:blue", "o", "-"),
     "max-min": ("tab:red", "s", "-"),
@@ -75,6 +83,37 @@ def _new_axes(ax: Axes | None, size: tuple[float, float] = (5.0, 3.6)) -> Axes:
     return figure.add_subplot()
 
 
+def sweep_caption(frame: pd.DataFrame, confidence: float | None = 0.95) -> str:
+    """A plain-words description of a sweep table's scenario for figure titles.
+
+    E.g. "6 users on 4 subcarriers (each user on 2, at most 3 users per subcarrier),
+    the paper's noise (thermal kTB + 30 dB), 30 channel drops, 95 % intervals".
+    """
+    config = frame.attrs.get("config") or {}
+    scenario = config.get("scenario") or {}
+    parts = []
+    if scenario:
+        parts.append(
+            f"{scenario['n_users']} users on {scenario['n_resources']} subcarriers (each "
+            f"user on {scenario['n_per_user']}, at most {scenario['users_per_resource']} "
+            "users per subcarrier)"
+        )
+        noise = scenario.get("noise")
+        parts.append(NOISE_DESCRIPTIONS.get(noise, f"noise '{noise}'"))
+    if "drop" in frame.columns:
+        n_drops = frame["drop"].nunique()
+        parts.append(f"{n_drops} channel drop{'s' if n_drops != 1 else ''}")
+    if confidence is not None:
+        parts.append(f"{confidence:.0%} intervals")
+    return ", ".join(parts)
+
+
+def _bandwidth(frame: pd.DataFrame) -> float | None:
+    scenario = (frame.attrs.get("config") or {}).get("scenario") or {}
+    value = scenario.get("bandwidth")
+    return float(value) if value else None
+
+
 def _summary(data: pd.DataFrame, confidence: float) -> pd.DataFrame:
     if "drop" in data.columns:
         return summarize_sweep(data, confidence)
@@ -88,6 +127,7 @@ def plot_metric(
     ax: Axes | None = None,
     algorithms: Sequence[str] | None = None,
     confidence: float = 0.95,
+    bandwidth: float | None = None,
 ) -> Axes:
     """One metric's mean vs power budget, one line per algorithm, with confidence bands.
 
@@ -101,7 +141,10 @@ def plot_metric(
     algorithms : sequence of str, optional
         Subset and order of the lines (default: all, in sweep order).
     confidence : float
-        Level of the t-interval bands (ignored for a summary, which has its own).
+        Level of the bootstrap bands (ignored for a summary, which has its own).
+    bandwidth : float, optional
+        Bandwidth of one subcarrier in Hz: rate axes get a second scale in Mbit/s
+        (default: the sweep's, when ``data`` is a sweep table).
 
     Returns
     -------
@@ -110,6 +153,8 @@ def plot_metric(
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
     summary = _summary(data, confidence)
+    if bandwidth is None:
+        bandwidth = _bandwidth(data)
     ax = _new_axes(ax)
     names = list(dict.fromkeys(summary["algorithm"]))
     if algorithms is not None:
@@ -136,6 +181,67 @@ def plot_metric(
             ax.fill_between(x, low, high, color=handle.get_color(), alpha=0.18, linewidth=0)
     ax.set_xlabel("per-user power budget (dBm)")
     ax.set_ylabel(_LABELS[metric])
+    ax.grid(True, alpha=0.3)
+    if bandwidth and metric != "jain_index":
+        scale = bandwidth / 1e6
+        second = ax.secondary_yaxis("right", functions=(lambda r: r * scale, lambda m: m / scale))
+        second.set_ylabel(f"Mbit/s at {bandwidth / 1e3:g} kHz per subcarrier", fontsize=8)
+    return ax
+
+
+def plot_paired(
+    frame: pd.DataFrame,
+    baseline: str,
+    metric: str = "sum_rate",
+    *,
+    ax: Axes | None = None,
+    algorithms: Sequence[str] | None = None,
+    confidence: float = 0.95,
+) -> Axes:
+    """Each algorithm's paired gain over ``baseline`` vs budget, with its interval.
+
+    The algorithms of a sweep run on common drops, so their difference is judged on
+    pairs: the ratio of means ``mean(a) / mean(baseline)`` minus one, in percent, with
+    a paired bootstrap interval (:func:`~scma_alloc.compare_algorithms`). Bands of
+    :func:`plot_metric` that overlap can hide a gain that is clear here.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A sweep table (not a summary: the pairs are needed).
+    baseline : str
+        The algorithm compared against (a horizontal line at 0 %).
+    metric : {"sum_rate", "min_rate", "jain_index"}
+    ax : matplotlib Axes, optional
+    algorithms : sequence of str, optional
+        Default: every other algorithm in the table.
+    confidence : float
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if "drop" not in frame.columns:
+        raise ValueError("frame must be a sweep table with a 'drop' column, not a summary")
+    present = list(dict.fromkeys(frame["algorithm"]))
+    names = [a for a in (algorithms or present) if a != baseline]
+    ax = _new_axes(ax)
+    for name in names:
+        table = compare_algorithms(frame, name, baseline, metric, confidence=confidence)
+        table = table[table["n_pairs"] > 0]
+        color, marker, line = _STYLE.get(name, (None, "o", "-"))
+        x = table["budget_dbm"].to_numpy()
+        gain = 100 * (table["ratio"].to_numpy(dtype=float) - 1)
+        (handle,) = ax.plot(
+            x, gain, marker=marker, linestyle=line, color=color, markersize=4, label=_label(name)
+        )
+        low = 100 * (table["ratio_low"].to_numpy(dtype=float) - 1)
+        high = 100 * (table["ratio_high"].to_numpy(dtype=float) - 1)
+        if np.any(np.isfinite(low)):
+            ax.fill_between(x, low, high, color=handle.get_color(), alpha=0.18, linewidth=0)
+    ax.axhline(0.0, color="black", linewidth=0.8)
+    ax.set_xlabel("per-user power budget (dBm)")
+    ax.set_ylabel(f"{_LABELS[metric].split(' (')[0]}: % over {_label(baseline)}", fontsize=8)
     ax.grid(True, alpha=0.3)
     return ax
 
@@ -184,10 +290,13 @@ def plot_convergence(
     """Objective vs step from the convergence history of one or more results.
 
     Each result's :attr:`~scma_alloc.AllocationResult.history` is drawn in step order:
-    accepted steps joined by a line, rejected steps as crosses. Objectives are
+    the line is the best objective of the accepted steps so far, dots are the accepted
+    steps' own values (a method with several starts records each start's steps) and
+    crosses the rejected steps. Objectives are
     converted from nats to bit/s/Hz. During the paper method's relaxed stages the
     objective includes the penalty ``eta * sum(F**2 - F)`` and is negative while F is
-    fractional, so the y axis is symmetric-logarithmic.
+    fractional; such steps are drawn as triangles on the bottom edge (at 0) so that
+    the axis keeps the scale of the rates.
 
     Parameters
     ----------
@@ -200,7 +309,7 @@ def plot_convergence(
     matplotlib.axes.Axes
     """
     ax = _new_axes(ax)
-    lowest = 0.0
+    penalised = False
     for label, result in results.items():
         history = list(result.get("history", []))
         if not history:
@@ -208,22 +317,46 @@ def plot_convergence(
         objective = np.array([r.objective for r in history], dtype=float) / _LN2
         accepted = np.array([r.accepted for r in history], dtype=bool)
         steps = np.arange(1, len(history) + 1)
-        keep = accepted & np.isfinite(objective)
-        (line,) = ax.plot(steps[keep], objective[keep], marker=".", label=label)
-        rejected = ~accepted & np.isfinite(objective)
+        finite = np.isfinite(objective)
+        below = finite & (objective < 0)
+        shown = np.where(below, 0.0, objective)
+        keep = accepted & finite
+        # The best objective so far: a method with several starts records each start's
+        # own steps, so the values of single steps go up and down.
+        best = np.maximum.accumulate(np.where(keep, shown, -np.inf))
+        drawn = np.isfinite(best)
+        (line,) = ax.plot(steps[drawn], best[drawn], label=label)
+        ax.plot(
+            steps[keep],
+            shown[keep],
+            linestyle="none",
+            marker=".",
+            markersize=4,
+            color=line.get_color(),
+            alpha=0.6,
+        )
+        rejected = ~accepted & finite
         if rejected.any():
             ax.plot(
                 steps[rejected],
-                objective[rejected],
+                shown[rejected],
                 linestyle="none",
                 marker="x",
                 color=line.get_color(),
             )
-        if np.isfinite(objective).any():
-            lowest = min(lowest, float(np.nanmin(objective)))
-    if lowest < 0:
-        ax.set_yscale("symlog", linthresh=1.0)
-    ax.set_xlabel("step of the convergence history (x: rejected step)")
+        if below.any():
+            penalised = True
+            ax.plot(
+                steps[below],
+                shown[below],
+                linestyle="none",
+                marker="v",
+                markersize=5,
+                color=line.get_color(),
+            )
+    ax.set_ylim(bottom=0.0)
+    note = "; v: penalised, below 0" if penalised else ""
+    ax.set_xlabel(f"step (line: best so far; x: rejected{note})", fontsize=8)
     ax.set_ylabel("objective (bit/s/Hz)")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize="small")
@@ -243,7 +376,9 @@ def plot_factor_graph(
     """The factor graph as a bipartite drawing, edges labelled with their power.
 
     Resources (squares) on the left, users (circles) on the right (networkx bipartite
-    layout); edge width grows with the power, labels are in mW.
+    layout); edge width grows with the power, labels are in mW (left out above 30
+    edges, where they would overlap; the widths still show the powers). Edges that carry
+    no power are dashed: they are assigned but not transmitted on.
 
     Parameters
     ----------
@@ -263,7 +398,7 @@ def plot_factor_graph(
     graph = to_networkx(assignment, power)
     f = np.asarray(assignment)
     n_resources, n_users = f.shape
-    ax = _new_axes(ax, (4.8, 0.55 * max(n_resources, n_users) + 1.6))
+    ax = _new_axes(ax, _graph_size(n_resources, n_users))
     resources = [("resource", k) for k in range(n_resources)]
     users = [("user", j) for j in range(n_users)]
     position = nx.bipartite_layout(graph, resources, align="vertical")
@@ -276,18 +411,45 @@ def plot_factor_graph(
     powers = np.array([d.get("power", np.nan) for _, _, d in edges], dtype=float)
     top = np.nanmax(powers) if np.isfinite(powers).any() and np.nanmax(powers) > 0 else 1.0
     widths = np.where(np.isfinite(powers), 0.6 + 4.0 * np.nan_to_num(powers) / top, 1.5)
+    idle = np.isfinite(powers) & (powers <= 0)
+    pairs = [(u, v) for u, v, _ in edges]
     nx.draw_networkx_edges(
-        graph, position, edgelist=[(u, v) for u, v, _ in edges], width=widths, ax=ax, alpha=0.7
+        graph,
+        position,
+        edgelist=[e for e, z in zip(pairs, idle, strict=True) if not z],
+        width=widths[~idle],
+        ax=ax,
+        alpha=0.7,
+    )
+    if idle.any():
+        nx.draw_networkx_edges(
+            graph,
+            position,
+            edgelist=[e for e, z in zip(pairs, idle, strict=True) if z],
+            width=0.8,
+            style="dashed",
+            edge_color="0.55",
+            ax=ax,
+        )
+    node_size = 300 if max(n_resources, n_users) <= 12 else 120
+    nx.draw_networkx_nodes(
+        graph,
+        position,
+        nodelist=resources,
+        node_shape="s",
+        node_color="#f2c14e",
+        node_size=node_size,
+        ax=ax,
     )
     nx.draw_networkx_nodes(
-        graph, position, nodelist=resources, node_shape="s", node_color="#f2c14e", ax=ax
+        graph, position, nodelist=users, node_color="#8ecae6", node_size=node_size, ax=ax
     )
-    nx.draw_networkx_nodes(graph, position, nodelist=users, node_color="#8ecae6", ax=ax)
     labels = {node: f"k{node[1]}" for node in resources}
     rates = None if user_rates is None else np.asarray(user_rates, dtype=float)
     for node in users:
         labels[node] = f"u{node[1]}"
-    nx.draw_networkx_labels(graph, position, labels=labels, font_size=8, ax=ax)
+    font = 8 if max(n_resources, n_users) <= 12 else 6
+    nx.draw_networkx_labels(graph, position, labels=labels, font_size=font, ax=ax)
     if rates is not None:
         for node in users:
             x, y = position[node]
@@ -297,9 +459,9 @@ def plot_factor_graph(
                 xytext=(14, 0),
                 textcoords="offset points",
                 va="center",
-                fontsize=7,
+                fontsize=font - 1,
             )
-    if np.isfinite(powers).any():
+    if np.isfinite(powers).any() and len(edges) <= _MAX_LABELLED_EDGES:
         # Keyed (user, resource) so that label_pos counts from the user end, where at
         # most N edges meet (up to d_f meet at a resource).
         edge_labels = {
@@ -321,6 +483,11 @@ def plot_factor_graph(
     if title:
         ax.set_title(title, fontsize=9)
     return ax
+
+
+def _graph_size(n_resources: int, n_users: int) -> tuple[float, float]:
+    """Inches for one factor-graph drawing: about 0.28 in per node on the longer side."""
+    return 4.8, max(3.2, 0.28 * max(n_resources, n_users) + 1.4)
 
 
 def convergence_figure(
@@ -376,7 +543,8 @@ def factor_graphs_figure(
         raise ValueError("no stored allocation to draw (every row is an error or none given)")
     columns = min(n, 3)
     n_rows = -(-n // columns)
-    figure = Figure(figsize=(4.6 * columns, 3.9 * n_rows), layout="constrained")
+    width, height = _graph_size(*shape)
+    figure = Figure(figsize=(width * columns, height * n_rows), layout="constrained")
     axes = np.atleast_1d(figure.subplots(n_rows, columns)).ravel()
     for ax, (_, row) in zip(axes, rows.iterrows(), strict=False):
         plot_factor_graph(
@@ -429,8 +597,32 @@ def write_sweep_figures(
     algorithms: Sequence[str] | None = None,
     confidence: float = 0.95,
     title: str | None = None,
+    baseline: str | None = "b0",
 ) -> list[Path]:
-    """Write one figure per metric (``<prefix><metric>.<format>``) for a sweep table.
+    """Write the figures of a sweep table into ``folder``.
+
+    One figure per metric (``<prefix><metric>.<format>``: means with bootstrap bands,
+    rates with a second axis in Mbit/s) and, when ``baseline`` is in the table, one of
+    paired gains over it (``<prefix>paired.<format>``, see :func:`plot_paired`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A sweep table.
+    folder : path
+        Created if missing.
+    formats : sequence of str
+        Among ``FIGURE_FORMATS`` (png, pdf, svg).
+    prefix : str
+        File name prefix.
+    algorithms : sequence of str, optional
+        Subset and order of the lines.
+    confidence : float
+        Level of the intervals.
+    title : str, optional
+        Default: the scenario in plain words (:func:`sweep_caption`).
+    baseline : str or None
+        Algorithm of the paired figure; ``None`` (or absent from the table) skips it.
 
     Returns
     -------
@@ -438,13 +630,36 @@ def write_sweep_figures(
     """
     from matplotlib.figure import Figure
 
+    title = sweep_caption(frame, confidence) if title is None else title
     summary = summarize_sweep(frame, confidence)
+    bandwidth = _bandwidth(frame)
     paths: list[Path] = []
     for metric in METRICS:
-        figure = Figure(figsize=(7.0, 3.8), layout="constrained")
-        ax = plot_metric(summary, metric, ax=figure.add_subplot(), algorithms=algorithms)
+        figure = Figure(figsize=(8.6, 4.2), layout="constrained")
+        ax = plot_metric(
+            summary, metric, ax=figure.add_subplot(), algorithms=algorithms, bandwidth=bandwidth
+        )
         figure.legend(loc="outside right upper", fontsize="small")
-        if title:
-            ax.set_title(title, fontsize=9)
-        paths += save_figure(ax.figure, Path(folder) / f"{prefix}{metric}", formats)
+        text = title if metric == "jain_index" else f"{title}; {_RATE_NOTE}"
+        figure.suptitle(textwrap.fill(text, 110), fontsize=8)
+        paths += save_figure(figure, Path(folder) / f"{prefix}{metric}", formats)
+    if baseline is not None and baseline in set(frame["algorithm"]):
+        others = [a for a in (algorithms or dict.fromkeys(frame["algorithm"])) if a != baseline]
+        if others:
+            figure = Figure(figsize=(13.0, 3.9), layout="constrained")
+            for ax, metric in zip(figure.subplots(1, 3), METRICS, strict=True):
+                plot_paired(
+                    frame, baseline, metric, ax=ax, algorithms=others, confidence=confidence
+                )
+            handles, labels = figure.axes[0].get_legend_handles_labels()
+            figure.legend(handles, labels, loc="outside right center", fontsize="small")
+            figure.suptitle(
+                textwrap.fill(
+                    f"paired gain over {_label(baseline)} on common drops (ratio of means "
+                    f"- 1, paired bootstrap bands); {title}",
+                    160,
+                ),
+                fontsize=8,
+            )
+            paths += save_figure(figure, Path(folder) / f"{prefix}paired", formats)
     return paths

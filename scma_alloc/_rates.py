@@ -36,7 +36,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._graph import assignment_violations
-from ._scenario import Scenario, check_scenario, real_array
+from ._scenario import Scenario, check_scenario
+from ._units import real_array
 
 __all__ = [
     "InterferenceModel",

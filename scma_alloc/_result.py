@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "FEASIBLE_STATUSES",
     "STATUS_CONVERGED",
@@ -226,7 +228,12 @@ class AllocationResult(dict):
     Attributes
     ----------
     assignment : ndarray of int8, shape (K, J)
-        Binary factor graph F: each user on exactly N resources, loads <= d_f.
+        Binary factor graph F: each user on exactly N resources, loads <= d_f (the
+        codebook structure each user is given).
+    active_assignment : ndarray of int8, shape (K, J)
+        The edges of ``assignment`` that carry power: the graph actually transmitted.
+        An optimal power step often leaves an assigned edge at zero power (a weak
+        resource is not worth the budget); rates are the same on either graph.
     power : ndarray, shape (K, J)
         Transmit power in watts; zero off the assignment; per-user sums within budget.
     user_rates : ndarray, shape (J,)
@@ -268,6 +275,12 @@ class AllocationResult(dict):
 
     def __dir__(self) -> list[str]:
         return sorted(set(super().__dir__()) | set(self.keys()))
+
+    @property
+    def active_assignment(self) -> np.ndarray:
+        """The assigned edges with positive power (the transmitted factor graph)."""
+        active = (np.asarray(self["assignment"]) != 0) & (np.asarray(self["power"]) > 0)
+        return active.astype(np.int8)
 
     def __repr__(self) -> str:
         if not self:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._units import dbm_to_watt, noise_power, watt_to_dbm
+from ._units import DEFAULT_BANDWIDTH, dbm_to_watt, noise_power, real_array, watt_to_dbm
 
 __all__ = ["Scenario", "random_scenario"]
 
@@ -41,18 +41,6 @@ def _check_positive_float(value: Any, name: str) -> float:
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a positive finite number, got {value!r}")
     return value
-
-
-def real_array(value: ArrayLike, name: str) -> np.ndarray:
-    """``value`` as a new float array; ``TypeError`` naming ``name`` unless its entries
-    are real numbers (no complex values, strings or objects are converted)."""
-    try:
-        array = np.asarray(value)
-    except (TypeError, ValueError) as exc:  # ragged nesting
-        raise TypeError(f"{name} must be an array of real numbers: {exc}") from None
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be an array of real numbers, got dtype {array.dtype}")
-    return array.astype(float)
 
 
 class Scenario:
@@ -304,7 +292,7 @@ def random_scenario(
     users_per_resource: int = 3,
     radius: float = 300.0,
     path_loss_exponent: float = 4.0,
-    bandwidth: float = 180e3,
+    bandwidth: float = DEFAULT_BANDWIDTH,
     noise: str = "paper",
     rng: int | np.random.Generator | None = None,
 ) -> Scenario:

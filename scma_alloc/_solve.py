@@ -20,8 +20,9 @@ from ._paper import paper_max_min, paper_max_sr
 from ._power import power_step
 from ._rates import rate_model
 from ._result import END_REASONS, AllocationResult, Monitor
-from ._scenario import Scenario, check_scenario, real_array
+from ._scenario import Scenario, check_scenario
 from ._search import alternating_search
+from ._units import real_array
 
 __all__ = ["prepare", "solve", "solve_max_min", "solve_max_sr"]
 

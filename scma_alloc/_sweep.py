@@ -26,6 +26,7 @@ import os
 import signal
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -38,8 +39,9 @@ from numpy.typing import ArrayLike
 from ._arguments import usable_cpus
 from ._registry import ALGORITHMS, get_algorithm
 from ._result import STATUS_ERROR
-from ._scenario import Scenario, random_scenario, real_array
+from ._scenario import Scenario, random_scenario
 from ._store import ResultStore, encode_assignment, release_inherited_locks, results_frame
+from ._units import DEFAULT_BANDWIDTH, real_array
 
 __all__ = [
     "DEFAULT_ALGORITHMS",
@@ -67,7 +69,7 @@ _SCENARIO_DEFAULTS: dict[str, Any] = {
     "users_per_resource": 3,
     "radius": 300.0,
     "path_loss_exponent": 4.0,
-    "bandwidth": 180e3,
+    "bandwidth": DEFAULT_BANDWIDTH,
     "noise": "paper",
 }
 _INT_OPTIONS = ("n_resources", "n_users", "n_per_user", "users_per_resource")
@@ -580,7 +582,7 @@ def sweep(
     users_per_resource: int = 3,
     radius: float = 300.0,
     path_loss_exponent: float = 4.0,
-    bandwidth: float = 180e3,
+    bandwidth: float = DEFAULT_BANDWIDTH,
     noise: str = "paper",
     algorithm_options: Mapping[str, Mapping[str, Any]] | None = None,
     n_jobs: int | None = 1,
@@ -772,6 +774,27 @@ def _t_interval(values: np.ndarray, confidence: float) -> tuple[float, float, fl
     return mean, mean - half, mean + half
 
 
+#: Fewer drops than this per point: the intervals say little, and summaries warn.
+FEW_DROPS = 10
+
+
+def _bootstrap_interval(
+    values: np.ndarray, confidence: float, rng: np.random.Generator, n_bootstrap: int
+) -> tuple[float, float, float]:
+    """Mean and percentile-bootstrap interval of the mean (inside ``[min, max]`` of the
+    values, so inside the metric's range)."""
+    n = values.size
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(values.mean())
+    if n < 2:
+        return mean, math.nan, math.nan
+    means = values[rng.integers(0, n, size=(n_bootstrap, n))].mean(axis=1)
+    alpha = (1 - confidence) / 2
+    low, high = np.quantile(means, [alpha, 1 - alpha])
+    return mean, float(low), float(high)
+
+
 def _check_confidence(confidence: float) -> float:
     if not (isinstance(confidence, numbers.Real) and 0 < confidence < 1):
         raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
@@ -785,12 +808,25 @@ def _algorithm_order(frame: pd.DataFrame) -> list[str]:
     return order + [a for a in present if a not in order]
 
 
-def summarize_sweep(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Mean and t-confidence interval of each metric per algorithm and budget.
+def summarize_sweep(
+    frame: pd.DataFrame,
+    confidence: float = 0.95,
+    *,
+    n_bootstrap: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Mean and confidence interval of each metric per algorithm and budget.
 
-    Rows with ``status="error"`` have no metrics and are counted in ``n_error``;
-    solver failures (a feasible allocation with ``status="solver_failed"``) are
-    included and counted in ``n_solver_failed``.
+    The intervals are percentile-bootstrap intervals of the mean over drops: they lie
+    inside the range the values span, so a minimum rate never gets a negative bound
+    and Jain's index never one above 1 (t-intervals do both on few drops). With fewer
+    than ``FEW_DROPS`` (10) drops at a point a :class:`UserWarning` says the intervals
+    mean little. Rows with ``status="error"`` have no metrics and are counted in
+    ``n_error``; solver failures (a feasible allocation with
+    ``status="solver_failed"``) are included and counted in ``n_solver_failed``.
+
+    These intervals are per algorithm. Algorithms of one sweep run on common drops, so
+    their differences are better judged paired: see :func:`compare_algorithms`.
 
     Parameters
     ----------
@@ -798,6 +834,10 @@ def summarize_sweep(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFra
         A sweep table (:func:`sweep`, :func:`~scma_alloc.load_results`).
     confidence : float
         Two-sided level of the intervals.
+    n_bootstrap : int
+        Bootstrap resamples (>= 100).
+    seed : int
+        Seed of the bootstrap (the summary is deterministic).
 
     Returns
     -------
@@ -807,6 +847,8 @@ def summarize_sweep(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFra
         ``sum_rate``, ``min_rate`` and ``jain_index``, and ``solve_time`` (mean s).
     """
     confidence = _check_confidence(confidence)
+    n_bootstrap = _integer(n_bootstrap, "n_bootstrap", 100)
+    rng = np.random.default_rng(seed)
     records = []
     for algorithm in _algorithm_order(frame):
         part = frame[frame["algorithm"] == algorithm]
@@ -820,11 +862,20 @@ def summarize_sweep(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFra
                 "n_solver_failed": int((group["status"] == "solver_failed").sum()),
             }
             for metric in METRICS:
-                mean, low, high = _t_interval(ok[metric].to_numpy(dtype=float), confidence)
+                values = ok[metric].to_numpy(dtype=float)
+                mean, low, high = _bootstrap_interval(values, confidence, rng, n_bootstrap)
                 record.update({metric: mean, f"{metric}_low": low, f"{metric}_high": high})
             record["solve_time"] = float(ok["solve_time"].mean()) if len(ok) else math.nan
             records.append(record)
-    return pd.DataFrame.from_records(records)
+    summary = pd.DataFrame.from_records(records)
+    if len(summary) and summary["n"].min() < FEW_DROPS:
+        warnings.warn(
+            f"only {int(summary['n'].min())} drop(s) at some points: intervals from fewer "
+            f"than {FEW_DROPS} drops say little about the mean",
+            UserWarning,
+            stacklevel=2,
+        )
+    return summary
 
 
 def compare_algorithms(

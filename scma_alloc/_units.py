@@ -1,4 +1,5 @@
-"""Power and noise units: dBm <-> watts, thermal and paper noise presets."""
+"""Power and noise units: dBm <-> watts, thermal and paper noise presets, and the check
+that numeric input is real (nothing is coerced from complex values or strings)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,29 @@ __all__ = [
     "watt_to_dbm",
 ]
 
+#: Subcarrier bandwidth of the paper's scenario, in Hz.
+DEFAULT_BANDWIDTH = 180e3
+
+#: The noise presets in words (for tables and figure titles).
+NOISE_DESCRIPTIONS = {
+    "paper": "the paper's noise (thermal kTB + 30 dB)",
+    "thermal": "thermal noise kTB",
+}
+
 #: Thermal noise density k*T at T = 290 K, in dBm/Hz (the textbook -174 dBm/Hz).
 BOLTZMANN_DBM_PER_HZ = -174.0
+
+
+def real_array(value: ArrayLike, name: str) -> np.ndarray:
+    """``value`` as a new float array; ``TypeError`` naming ``name`` unless its entries
+    are real numbers (no complex values, strings or objects are converted)."""
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # ragged nesting
+        raise TypeError(f"{name} must be an array of real numbers: {exc}") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be an array of real numbers, got dtype {array.dtype}")
+    return array.astype(float)
 
 
 def dbm_to_watt(power_dbm: ArrayLike) -> np.ndarray | float:
@@ -26,7 +48,7 @@ def dbm_to_watt(power_dbm: ArrayLike) -> np.ndarray | float:
     >>> float(dbm_to_watt(0.0))
     0.001
     """
-    value = 10.0 ** ((np.asarray(power_dbm, dtype=float) - 30.0) / 10.0)
+    value = 10.0 ** ((real_array(power_dbm, "power_dbm") - 30.0) / 10.0)
     return float(value) if value.ndim == 0 else value
 
 
@@ -43,14 +65,14 @@ def watt_to_dbm(power_watt: ArrayLike) -> np.ndarray | float:
     >>> watt_to_dbm(1.0)
     30.0
     """
-    power = np.asarray(power_watt, dtype=float)
+    power = real_array(power_watt, "power_watt")
     if np.any(~(power > 0)):
         raise ValueError("power_watt: every power must be > 0 to have a dBm value")
     value = 10.0 * np.log10(power) + 30.0
     return float(value) if value.ndim == 0 else value
 
 
-def noise_power(bandwidth: float = 180e3, preset: str = "paper") -> float:
+def noise_power(bandwidth: float = DEFAULT_BANDWIDTH, preset: str = "paper") -> float:
     """Noise power in watts over ``bandwidth`` hertz.
 
     Parameters

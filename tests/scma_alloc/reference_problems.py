@@ -98,3 +98,18 @@ def references() -> tuple[Reference, ...]:
             Reference(f"tiny-2x2-sr-{seed}", scenario, "sum_rate", None, optimum, True, 1e-6)
         )
     return tuple(table)
+
+
+def sic_rates_by_hand(gains, noise, assignment, power):
+    """The SIC rates of the paper (eq. 11-12) from the exported numbers alone."""
+    gains, f, p = np.asarray(gains), np.asarray(assignment), np.asarray(power)
+    order = np.argsort(gains.sum(axis=0), kind="stable")  # ascending total gain
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    rates = np.zeros(gains.shape[1])
+    for j in range(gains.shape[1]):
+        for k in np.flatnonzero(f[:, j]):
+            weaker = [i for i in range(gains.shape[1]) if rank[i] < rank[j] and f[k, i]]
+            interference = sum(p[k, i] * gains[k, i] for i in weaker)
+            rates[j] += np.log2(1 + p[k, j] * gains[k, j] / (noise + interference))
+    return rates

@@ -140,11 +140,13 @@ def test_solve_prints_tables_and_saves_the_factor_graph(tmp_path, capsys):
     figure = tmp_path / "graph.png"
     assert cli.main(["solve", "--algorithms", "b0,b2", "--figure", str(figure)]) == 0
     out = capsys.readouterr().out
-    assert "b0: sum-rate" in out and "b2: sum-rate" in out and "Jain" in out
+    assert "B0: fixed regular graph, equal power: sum-rate" in out and "Jain" in out
+    assert "B2: greedy sum-rate graph, water-filling: sum-rate" in out
+    assert "Mbit/s" in out and "assigned edges carry no power" in out
     assert "rate " in out and f"factor graph picture: {figure}" in out
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert cli.main(["solve", "--objective", "max-sr", "--no-figure"]) == 0
-    assert "max-sr (alternating)" in capsys.readouterr().out
+    assert "Max-SR (alternating method)" in capsys.readouterr().out
 
 
 def test_sweep_resume_plot_compare_export(tmp_path, capsys):
@@ -154,10 +156,15 @@ def test_sweep_resume_plot_compare_export(tmp_path, capsys):
     csv, parquet = tmp_path / "t.csv", tmp_path / "t.parquet"
     assert cli.main([*args, "--csv", str(csv), "--parquet", str(parquet)]) == 0
     out = capsys.readouterr().out
-    assert "sum-rate (bit/s/Hz), mean over drops" in out and "B2 greedy SR + WF" in out
+    assert (
+        "sum-rate (bit/s/Hz), mean over drops" in out
+        and "B2: greedy sum-rate graph, water-filling" in out
+    )
+    assert "paired gain over b0 on common drops" in out
     assert sorted(p.name for p in plots.iterdir()) == [
         "scma_jain_index.png",
         "scma_min_rate.png",
+        "scma_paired.png",
         "scma_sum_rate.png",
     ]
     assert len(pd.read_csv(csv)) == len(pd.read_parquet(parquet)) == 8

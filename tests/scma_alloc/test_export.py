@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from reference_problems import sic_rates_by_hand
 
 import scma_alloc as sa
 
@@ -14,21 +15,6 @@ import scma_alloc as sa
 @pytest.fixture(scope="module")
 def table():
     return sa.sweep([3.0, 10.0], n_drops=2, algorithms=["max-sr", "b2"], seed=3)
-
-
-def _rates_from_numbers(gains, noise, assignment, power):
-    """The SIC rates of the paper (eq. 11-12) from the exported numbers alone."""
-    gains, f, p = np.asarray(gains), np.asarray(assignment), np.asarray(power)
-    order = np.argsort(gains.sum(axis=0), kind="stable")  # ascending total gain
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    rates = np.zeros(gains.shape[1])
-    for j in range(gains.shape[1]):
-        for k in np.flatnonzero(f[:, j]):
-            weaker = [i for i in range(gains.shape[1]) if rank[i] < rank[j] and f[k, i]]
-            interference = sum(p[k, i] * gains[k, i] for i in weaker)
-            rates[j] += np.log2(1 + p[k, j] * gains[k, j] / (noise + interference))
-    return rates
 
 
 def test_json_export_recomputes_without_the_package(table, tmp_path):
@@ -40,7 +26,7 @@ def test_json_export_recomputes_without_the_package(table, tmp_path):
     for record in document["results"]:
         assert np.shape(record["assignment"]) == np.shape(record["power_w"]) == (4, 6)
         assert np.shape(record["gains"]) == (4, 6)
-        rates = _rates_from_numbers(
+        rates = sic_rates_by_hand(
             record["gains"], record["noise_power_w"], record["assignment"], record["power_w"]
         )
         np.testing.assert_allclose(rates, record["user_rates"], rtol=1e-9)

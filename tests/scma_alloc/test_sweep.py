@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -177,6 +178,7 @@ def _failing_solver(scenario, **options):
     return result
 
 
+@pytest.mark.filterwarnings("ignore:only 2 drop")
 def test_errors_and_solver_failures_are_recorded_not_redrawn(monkeypatch, tmp_path):
     registry = dict(ALGORITHMS)
     registry["b1"] = Algorithm("b1", _flaky, "flaky", "sum_rate", "raises on some drops")
@@ -299,8 +301,18 @@ def wait_for_orphans(command_line: str, timeout: float = 10.0) -> list[int]:
 
 
 # --------------------------------------------------------------------------- statistics
+def _table(values: dict[str, list[float]]) -> pd.DataFrame:
+    """A sweep table with given metric values, one algorithm at one budget."""
+    n = len(next(iter(values.values())))
+    data = {"algorithm": ["x"] * n, "budget_dbm": [3.0] * n, "drop": range(n)}
+    data.update({"status": ["converged"] * n, "solve_time": [0.01] * n})
+    for metric in ("sum_rate", "min_rate", "jain_index"):
+        data[metric] = values.get(metric, [1.0] * n)
+    return pd.DataFrame(data)
+
+
 def test_summary_means_and_intervals():
-    frame = sa.sweep([3.0, 10.0], 5, ["b0", "b1"], seed=9)
+    frame = sa.sweep([3.0, 10.0], 12, ["b0", "b1"], seed=9)
     summary = sa.summarize_sweep(frame, confidence=0.9)
     assert summary[["algorithm", "budget_dbm"]].values.tolist() == [
         ["b0", 3.0],
@@ -311,11 +323,31 @@ def test_summary_means_and_intervals():
     part = frame[(frame.algorithm == "b1") & (frame.budget_dbm == 10.0)]["min_rate"].to_numpy()
     row = summary.iloc[3]
     assert row["min_rate"] == pytest.approx(part.mean())
+    assert part.min() <= row["min_rate_low"] < row["min_rate"] < row["min_rate_high"] <= part.max()
+    # Deterministic: the bootstrap has a seed.
+    pd.testing.assert_frame_equal(summary, sa.summarize_sweep(frame, confidence=0.9))
+
+
+def test_bootstrap_interval_agrees_with_t_on_many_drops():
+    values = np.random.default_rng(0).normal(5.0, 1.0, 400)
+    row = sa.summarize_sweep(_table({"sum_rate": list(values)}), confidence=0.95).iloc[0]
     from scipy import stats
 
-    half = stats.t.ppf(0.95, 4) * part.std(ddof=1) / np.sqrt(5)
-    assert row["min_rate_low"] == pytest.approx(part.mean() - half)
-    assert row["min_rate_high"] == pytest.approx(part.mean() + half)
+    half = stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
+    assert (row["sum_rate_high"] - row["sum_rate_low"]) / 2 == pytest.approx(half, rel=0.1)
+
+
+def test_intervals_stay_inside_what_is_possible_and_few_drops_warn():
+    # Three drops, one min-rate near 0 and Jain values at 1: a t-interval leaves the
+    # range (min-rate below 0, Jain above 1); the bootstrap interval cannot.
+    table = _table({"min_rate": [0.01, 0.02, 1.5], "jain_index": [1.0, 0.999999, 1.0]})
+    with pytest.warns(UserWarning, match="only 3 drop"):
+        row = sa.summarize_sweep(table).iloc[0]
+    assert 0.01 <= row["min_rate_low"] <= row["min_rate_high"] <= 1.5
+    assert row["jain_index_high"] <= 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sa.summarize_sweep(_table({"sum_rate": [1.0 + i for i in range(10)]}))
 
 
 def test_paired_comparison_of_algorithms():
