@@ -1,10 +1,11 @@
 """Spreading signatures for grant-free NOMA and the :class:`Signatures` container.
 
-Conventions (paper §II, spec §1-2): a signature set is an ``H x N`` complex matrix whose
-column ``n`` is user ``n``'s spreading sequence ``s_n`` (eq. 4), normalised to unit energy. A
-*finite-alphabet* set stores the integer matrix before normalisation, whose real and imaginary
-parts lie in ``{-Q, ..., Q}`` (eq. 13b, Fig. 1); the integers are kept exactly (also in JSON).
-Every set carries the users' activation profile ``p`` (``a_n ~ Bernoulli(p_n)``).
+Conventions (paper §II; ``docs/gfnoma_simulator.md`` §1 and decisions 3-7): a signature set is an
+``H x N`` complex matrix whose column ``n`` is user ``n``'s spreading sequence ``s_n`` (eq. 4),
+normalised to unit energy. A *finite-alphabet* set stores the integer matrix before normalisation,
+whose real and imaginary parts lie in ``{-Q, ..., Q}`` (eq. 13b, Fig. 1); the integers are kept
+exactly (also in JSON). Every set carries the users' activation profile ``p``
+(``a_n ~ Bernoulli(p_n)``).
 """
 
 from __future__ import annotations
@@ -529,7 +530,7 @@ class Signatures:
 
 
 # ---------------------------------------------------------------------------------------
-# Conventional signature sets (spec §2)
+# Conventional signature sets (paper Table III; docs/gfnoma_simulator.md, decisions 3-6)
 # ---------------------------------------------------------------------------------------
 def _check_sizes(activation: Any, length: Any) -> tuple[np.ndarray, int]:
     length = check_int(length, "length", minimum=1)
