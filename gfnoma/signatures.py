@@ -501,7 +501,11 @@ class Signatures:
         if not path.is_file():
             raise ValueError(f"path: no such signatures file: {path}")
         try:
-            return cls.from_json(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ValueError(f"{path}: not a signatures JSON file (not UTF-8 text)") from None
+        try:
+            return cls.from_json(text)
         except (ValueError, TypeError) as exc:
             raise ValueError(f"{path}: {exc}") from None
 

@@ -329,6 +329,9 @@ def test_load_errors(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(ValueError, match="not valid JSON"):
         Signatures.load(bad)
+    bad.write_bytes(b"\x80PK binary")  # e.g. a decoder.pt given by mistake
+    with pytest.raises(ValueError, match=r"bad.json: not a signatures JSON file \(not UTF-8"):
+        Signatures.load(bad)
     good = json.loads(musa_like().to_json())
     cases = [
         ({k: v for k, v in good.items() if k != "activation"}, "missing key 'activation'"),
