@@ -112,11 +112,11 @@ def allocation_study(
     """Allocate for every signature set on the same channel drops; one tidy table.
 
     For each set ``s``, ``model = interference_model(s, fading)`` and
-    ``scma_alloc.sweep(budgets_dbm, n_drops, algorithms, algorithm_options={a:
-    {"interference": model.to_dict()}}, seed=seed, ...)``: the user rates of the spec's
-    rate model ``R_j = sum_k log2(1 + q_kj / (1 + sum_i C[j, i] q_ki))`` with the
-    signature-derived coupling ``C``. Drop ``d`` is the same channel for every set and
-    budget (paired comparisons).
+    ``scma_alloc.sweep(budgets_dbm, n_drops, algorithms, algorithm_options={a: {"interference":
+    model.to_dict()}}, seed=seed, ...)``: the user rates of the rate model of
+    ``docs/integration.md`` ``R_j = sum_k log2(1 + q_kj / (1 + sum_i C[j, i] q_ki))`` with the
+    signature-derived coupling ``C``. Drop ``d`` is the same channel for every set and budget
+    (paired comparisons).
 
     Parameters
     ----------

@@ -4,8 +4,9 @@
 ``x_n`` of unit energy, unit-norm signatures ``s_n``, per-chip Rayleigh fading
 ``h_n ~ CN(0, I_H)`` redrawn for every channel use, and ``w ~ CN(0, sigma^2 I_H)``.
 
-SNR convention (ours, spec §1): ``Es/N0`` per user ``= 1 / sigma^2`` — the average received
-symbol energy of one active user (``E ||diag(h_n) s_n x_n||^2 = 1``) over the noise density.
+SNR convention (ours, ``docs/gfnoma_simulator.md`` decision 1): ``Es/N0`` per user
+``= 1 / sigma^2`` — the average received symbol energy of one active user
+(``E ||diag(h_n) s_n x_n||^2 = 1``) over the noise density.
 
 Shapes: ``B`` channel uses (batch), ``N`` users, ``H`` chips. Signatures are ``(H, N)``,
 channels ``(B, H, N)``, received vectors ``(B, H)``. All blocks draw their randomness from a

@@ -1,18 +1,23 @@
 """Command line: ``gfnoma ber``, ``signatures show|make|phases``, ``train`` and ``allocate``.
 
-Bad arguments give one line ``gfnoma: error: ...`` on stderr and exit status 2 (no traceback).
+Conventions shared with ``scma-alloc`` (:mod:`scma_alloc._arguments`): a list of numbers is
+``"3,6,10"`` or an inclusive range ``"START:STOP[:STEP]"`` (``--snr``, ``--budgets-dbm``), and
+``--jobs 0`` or ``--jobs -1`` means all usable CPUs. A bad argument prints one line
+``gfnoma: error: <message> (see 'gfnoma <command> --help')`` on stderr and exits with status 2;
+errors found while running a command print ``gfnoma: error: <message>`` and exit with status 2
+(no traceback). ``gfnoma`` (or ``gfnoma signatures``) without a command prints its help.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
-from gfnoma._validation import check_activation
 from gfnoma.pretrained import PRETRAINED, pretrained_signatures
 from gfnoma.signatures import (
     P_ASY,
@@ -21,71 +26,183 @@ from gfnoma.signatures import (
     SIGNATURE_KINDS,
     Signatures,
     make_signatures,
+    minimum_length,
 )
+from scma_alloc._arguments import parse_jobs, parse_number_list
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main", "parse_activation", "parse_snr"]
+
+PROG = "gfnoma"
+#: Distribution that ships the package (``[project] name`` in pyproject.toml).
+DISTRIBUTION = "noma-alloc"
 
 _PROFILES = {"asy": P_ASY, "high": P_HIGH, "low": P_LOW}
+_KINDS = (*SIGNATURE_KINDS, "musa-like", "search")
 _KINDS_HELP = ", ".join((*SIGNATURE_KINDS, "search"))
+_SETS_HELP = f"a kind ({_KINDS_HELP}), a .json file or pretrained:NAME ({', '.join(PRETRAINED)})"
+
+# Messages of the library that name a Python argument, and the command-line flag to name
+# instead when they reach the command line.
+_CLI_WORDING = (
+    ("check_signatures=False", "--no-check-signatures"),
+    ("resume=False", "--no-resume"),
+    ("exceeds max_users=", "exceeds the receiver's limit N="),
+)
+# Leading "argument: " of library messages, dropped where the command line names its option.
+_PYTHON_PREFIXES = ("n_users, length: ", "n_users: ", "path: ", "algorithms: ", "s: ")
 
 
 class _CLIError(Exception):
     """A user error to be printed as one line."""
 
 
-def _parse_floats(text: str, name: str) -> list[float]:
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr (exit status 2).
+
+    The same convention as ``scma-alloc``'s parser, with the message prefixed by ``gfnoma``
+    (as every other gfnoma error) and the help to read named after it.
+    """
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        text = " ".join(message.split())
+        self.exit(2, f"{PROG}: error: {text} (see '{self.prog} --help')\n")
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        # As argparse, but unknown arguments are reported by the (sub)command they follow.
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            self._command_parser(parsed).error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+    def _command_parser(self, parsed: argparse.Namespace) -> _Parser:
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                chosen = action.choices.get(getattr(parsed, action.dest, None))
+                if isinstance(chosen, _Parser):
+                    return chosen._command_parser(parsed)
+        return self
+
+
+def _version() -> str:
     try:
-        vals = [float(v) for v in text.split(",") if v.strip() != ""]
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+# --------------------------------------------------------------------------- argument types
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
     except ValueError:
-        raise _CLIError(f"{name}: expected comma-separated numbers, got {text!r}") from None
-    if not vals:
-        raise _CLIError(f"{name}: no values given")
-    return vals
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a non-negative integer, got {text!r}"
+        ) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not (value > 0 and np.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
 
 
 def parse_snr(text: str) -> np.ndarray:
-    """``START:STOP:NUM`` (inclusive, like ``numpy.linspace``) or a comma-separated list."""
-    if ":" in text:
-        parts = text.split(":")
-        if len(parts) != 3:
-            raise _CLIError(f"--snr: expected START:STOP:NUM or a list, got {text!r}")
-        try:
-            start, stop, num = float(parts[0]), float(parts[1]), int(parts[2])
-        except ValueError:
-            raise _CLIError(
-                f"--snr: expected START:STOP:NUM with integer NUM, got {text!r}"
-            ) from None
-        if num < 1:
-            raise _CLIError(f"--snr: NUM must be >= 1, got {num}")
-        vals = np.linspace(start, stop, num)
-    else:
-        vals = np.array(_parse_floats(text, "--snr"))
-    if not np.all(np.isfinite(vals)):
-        raise _CLIError(f"--snr: values must be finite, got {text!r}")
-    return vals
+    """``--snr``: SNRs in dB, ``"0,10,20"`` or the inclusive range ``"START:STOP[:STEP]"``.
+
+    ``"-5:20:5"`` is -5, 0, 5, 10, 15, 20 (STEP defaults to 1), the convention of every
+    number list of ``gfnoma`` and ``scma-alloc``.
+
+    Parameters
+    ----------
+    text : str
+        The command-line value.
+
+    Returns
+    -------
+    numpy.ndarray
+        The SNRs in dB, float64, finite.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If ``text`` is neither form (the message names both).
+    """
+    return np.array(parse_number_list(text, name="SNR list"), dtype=np.float64)
+
+
+def _budget_list(text: str) -> tuple[float, ...]:
+    return parse_number_list(text, name="budget list")
+
+
+def _jobs(text: str) -> int:
+    try:
+        return parse_jobs(text)
+    except argparse.ArgumentTypeError as exc:  # argparse names the option already
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--jobs ")) from None
 
 
 def parse_activation(text: str) -> tuple[float, ...]:
-    """A profile name (``asy``, ``high``, ``low``) or comma-separated probabilities."""
+    """``--activation``: a profile name (``asy``, ``high``, ``low``) or comma-separated
+    probabilities in (0, 1].
+
+    Parameters
+    ----------
+    text : str
+        The command-line value.
+
+    Returns
+    -------
+    tuple of float
+        The activation probabilities, one per user.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If ``text`` is not a profile name or a list of probabilities in (0, 1].
+    """
     key = text.strip().lower()
     if key in _PROFILES:
         return _PROFILES[key]
-    vals = _parse_floats(text, "--activation")
     try:
-        check_activation(vals, name="--activation")
-    except ValueError as exc:
-        raise _CLIError(str(exc)) from None
+        vals = [float(v) for v in text.split(",") if v.strip() != ""]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected asy, high, low or comma-separated probabilities, got {text!r}"
+        ) from None
+    if not vals or not all(0.0 < v <= 1.0 for v in vals):  # NaN fails the test too
+        raise argparse.ArgumentTypeError(
+            f"expected probabilities in (0, 1] (one per user) or asy, high, low, got {text!r}"
+        )
     return tuple(vals)
 
 
 def _fix_negative_values(argv: list[str]) -> list[str]:
-    # argparse takes "-5:20:6" for an option; glue such values to their option.
+    # argparse takes "-5:20:5" for an option; glue such values to their option.
     out: list[str] = []
     i = 0
     while i < len(argv):
         tok = argv[i]
         if (
-            tok in ("--snr", "--activation", "--set")
+            tok in ("--snr", "--activation", "--set", "--budgets-dbm")
             and i + 1 < len(argv)
             and argv[i + 1].startswith("-")
             and argv[i + 1][1:2].replace(".", "0").isdigit()
@@ -98,41 +215,73 @@ def _fix_negative_values(argv: list[str]) -> list[str]:
     return out
 
 
-_KINDS = (*SIGNATURE_KINDS, "musa-like", "search")
-
-
+# --------------------------------------------------------------------------- signature sets
 def _is_file(spec: str) -> bool:
     item = spec.strip()
     return item.lower().endswith(".json") or "/" in item or item.startswith("pretrained:")
 
 
-def _load_set(item: str) -> Signatures:
+def _load_set(item: str, option: str) -> Signatures:
     """A ``.json`` file or ``pretrained:NAME`` (a set shipped with the package)."""
     if item.startswith("pretrained:"):
         try:
             return pretrained_signatures(item.split(":", 1)[1])
         except ValueError as exc:
-            raise _CLIError(f"--signatures: {exc}") from None
+            raise _CLIError(f"{option}: {exc}") from None
+    if not Path(item).is_file():
+        raise _CLIError(f"{option}: no such signatures file: {item}")
     return Signatures.load(item)
 
 
+def _check_kind(spec: str, n_users: int, length: int, option: str) -> str:
+    """Validate a kind up front: known, and ``--length`` long enough for it."""
+    key = spec.strip().lower()
+    if key not in _KINDS:
+        raise _CLIError(f"{option}: unknown kind {spec!r}; use {_SETS_HELP}")
+    if key != "search":
+        shortest = minimum_length(key, n_users)
+        if length < shortest:
+            raise _CLIError(
+                f"--length: {key} needs --length >= {shortest} for N={n_users} users, got {length}"
+            )
+    return key
+
+
 def _build_signatures(
-    spec: str, activation: tuple[float, ...] | None, length: int, q: int, seed: int
+    spec: str,
+    activation: tuple[float, ...] | None,
+    length: int,
+    q: int,
+    seed: int,
+    option: str = "--signatures",
 ) -> Signatures:
+    """A signature set from a kind, a file or ``pretrained:NAME`` (``--activation`` applied)."""
     item = spec.strip()
     if _is_file(item):
-        sig = _load_set(item)
+        sig = _load_set(item, option)
         if activation is not None:
+            if len(activation) != sig.n_users:
+                raise _CLIError(
+                    f"--activation has {len(activation)} entries but {item} has "
+                    f"{sig.n_users} users"
+                )
             sig = sig.with_activation(activation)
         return sig
     p = activation if activation is not None else P_ASY
-    if item.lower() == "search":
+    key = _check_kind(item, len(p), length, option)
+    if key == "search":
         from gfnoma.search import search_signatures
 
         return search_signatures(p, length, q=q, seed=seed).signatures
-    if item.lower() not in _KINDS:
-        raise _CLIError(f"--signatures: unknown kind {item!r}; use {_KINDS_HELP} or a .json file")
-    return make_signatures(item, p, length, q=q, seed=seed)
+    return make_signatures(key, p, length, q=q, seed=seed)
+
+
+def _option_error(option: str, exc: Exception) -> _CLIError:
+    """A library error about an option's value, worded for the command line."""
+    msg = str(exc)
+    for prefix in _PYTHON_PREFIXES:
+        msg = msg.removeprefix(prefix)
+    return _CLIError(f"{option}: {msg}")
 
 
 def _format_alphabet(sig: Signatures) -> str:
@@ -153,7 +302,9 @@ def _format_alphabet(sig: Signatures) -> str:
 def _cmd_show(args: argparse.Namespace) -> int:
     from gfnoma.metrics import cc_weighted, cross_correlation, weighted_welch_bound
 
-    sig = _load_set(args.file)
+    sig = _build_signatures(
+        args.signatures, args.activation, args.length, args.q, args.seed, option="SIGNATURES"
+    )
     print(f"name:        {sig.name}")
     print(f"users N:     {sig.n_users}")
     print(f"length H:    {sig.length}")
@@ -176,8 +327,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_make(args: argparse.Namespace) -> int:
-    p = parse_activation(args.activation) if args.activation else P_ASY
-    sig = _build_signatures(args.kind, p, args.length, args.q, args.seed)
+    sig = _build_signatures(args.kind, args.activation, args.length, args.q, args.seed, "KIND")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     sig.save(out)
@@ -192,13 +342,9 @@ def _cmd_phases(args: argparse.Namespace) -> int:
     from gfnoma.metrics import cc_weighted
     from gfnoma.search import choose_phases
 
-    sig = _load_set(args.file)
+    sig = _load_set(args.file, "FILE")
     if sig.q is None:
         raise _CLIError(f"{args.file}: not a finite-alphabet set (phases need an alphabet)")
-    if args.restarts < 1:
-        raise _CLIError(f"--restarts must be >= 1, got {args.restarts}")
-    if args.seed < 0:
-        raise _CLIError(f"--seed must be >= 0, got {args.seed}")
     res = choose_phases(sig, restarts=args.restarts, seed=args.seed)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -211,20 +357,42 @@ def _cmd_phases(args: argparse.Namespace) -> int:
     return 0
 
 
+def _set_threads(threads: int | None) -> None:
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+def _check_trained_decoders(
+    receivers: list, names: list[str], sets: list[Signatures], specs: list[str]
+) -> None:
+    """Refuse, before simulating, a trained decoder given sets it was not trained with."""
+    from gfnoma.models import PosteriorMeanDecoder
+    from gfnoma.neural import NeuralReceiver
+
+    for rx, name in zip(receivers, names, strict=True):
+        if (
+            not isinstance(rx, NeuralReceiver)
+            or not rx.check_signatures
+            or isinstance(rx.decoder, PosteriorMeanDecoder)
+        ):
+            continue
+        for sig, spec in zip(sets, specs, strict=True):
+            try:
+                rx._check_signatures(sig.tensor())
+            except ValueError as exc:
+                raise _option_error(f"--receivers {name} with --signatures {spec}", exc) from None
+
+
 def _cmd_ber(args: argparse.Namespace) -> int:
     from gfnoma.plotting import plot_ber
     from gfnoma.receivers import get_receiver
     from gfnoma.simulate import ber_sweep
 
-    snr = parse_snr(args.snr)
-    if args.threads is not None:
-        if args.threads < 1:
-            raise _CLIError(f"--threads must be >= 1, got {args.threads}")
-        import torch
-
-        torch.set_num_threads(args.threads)
-    activation = parse_activation(args.activation) if args.activation else None
-    sig_specs = [s for s in args.signatures.split(",") if s.strip()]
+    _set_threads(args.threads)
+    activation = args.activation
+    sig_specs = [s.strip() for s in args.signatures.split(",") if s.strip()]
     rx_names = [r.strip() for r in args.receivers.split(",") if r.strip()]
     if not sig_specs:
         raise _CLIError("--signatures: no signature set given")
@@ -236,14 +404,15 @@ def _cmd_ber(args: argparse.Namespace) -> int:
             if name.lower().endswith(".pt"):  # a trained SICNN / FCNN (decoder.pt)
                 from gfnoma.neural import load_receiver
 
-                receivers.append(load_receiver(name))
+                receivers.append(
+                    load_receiver(name, check_signatures=not args.no_check_signatures)
+                )
             else:
                 receivers.append(get_receiver(name))
         except ValueError as exc:
-            raise _CLIError(f"--receivers: {exc}") from None
-    if args.length < 1:
-        raise _CLIError(f"--length must be >= 1, got {args.length}")
-    # Check every receiver against every set's size before building anything slow.
+            raise _option_error("--receivers", exc) from None
+    # Check every set (kind and --length, or file) and every receiver against every set's
+    # size before building anything slow.
     n_default = len(activation if activation is not None else P_ASY)
     sizes = []
     loaded: dict[str, Signatures] = {}
@@ -253,29 +422,27 @@ def _cmd_ber(args: argparse.Namespace) -> int:
             loaded[spec] = sig
             sizes.append((sig.n_users, sig.length))
         else:
-            if spec.strip().lower() not in _KINDS:
-                raise _CLIError(
-                    f"--signatures: unknown kind {spec!r}; use {_KINDS_HELP} or a .json file"
-                )
+            _check_kind(spec, n_default, args.length, "--signatures")
             sizes.append((n_default, args.length))
     for rx in receivers:
         for n, h in sizes:
             try:
                 rx.check_size(n, h)
             except ValueError as exc:
-                raise _CLIError(f"--receivers: {exc}") from None
+                raise _option_error("--receivers", exc) from None
     sets = [
         loaded[spec]
         if spec in loaded
         else _build_signatures(spec, activation, args.length, args.q, args.seed)
         for spec in sig_specs
     ]
+    _check_trained_decoders(receivers, rx_names, sets, sig_specs)
     prefix = Path(args.out)
     prefix.parent.mkdir(parents=True, exist_ok=True)
     res = ber_sweep(
         sets,
         receivers,
-        snr,
+        args.snr,
         target_errors=args.target_errors,
         max_samples=args.max_samples,
         batch_size=args.batch_size,
@@ -298,6 +465,36 @@ def _cmd_ber(args: argparse.Namespace) -> int:
     return 0
 
 
+def _distinct_names(sets: list[Signatures], specs: list[str]) -> list[Signatures]:
+    """Sets that share a name (two trained runs are both "QNN") are told apart by their spec."""
+    for i, spec in enumerate(specs):
+        if spec in specs[:i]:
+            raise _CLIError(f"--signatures: {spec} is given twice")
+    names = [s.name for s in sets]
+    return [
+        s.with_name(f"{s.name} ({spec})") if names.count(s.name) > 1 else s
+        for s, spec in zip(sets, specs, strict=True)
+    ]
+
+
+def _check_resources(n_resources: int, n_users: int) -> None:
+    """The allocator's size rule, worded for --resources (scma_alloc's defaults N and d_f)."""
+    import inspect
+
+    import scma_alloc as sa
+
+    defaults = inspect.signature(sa.random_scenario).parameters
+    per_user = defaults["n_per_user"].default
+    per_resource = defaults["users_per_resource"].default
+    shortest = max(per_user, -(-n_users * per_user // per_resource))
+    if n_resources < shortest:
+        raise _CLIError(
+            f"--resources: {n_users} users need --resources >= {shortest} (each user occupies "
+            f"{per_user} subcarriers and a subcarrier carries at most {per_resource} users), "
+            f"got {n_resources}"
+        )
+
+
 def _cmd_allocate(args: argparse.Namespace) -> int:
     import matplotlib
 
@@ -306,24 +503,41 @@ def _cmd_allocate(args: argparse.Namespace) -> int:
 
     from gfnoma.allocation import (
         SIC_REFERENCE,
+        _check_algorithms,
         allocation_study,
         plot_allocation_study,
         summarize_allocation_study,
     )
 
-    activation = parse_activation(args.activation) if args.activation else None
-    specs = [s for s in args.signatures.split(",") if s.strip()]
+    activation = args.activation
+    specs = [s.strip() for s in args.signatures.split(",") if s.strip()]
     if not specs:
         raise _CLIError("--signatures: no signature set given")
-    budgets = _parse_floats(args.budgets_dbm, "--budgets-dbm")
     algorithms = [a.strip() for a in args.algorithms.split(",") if a.strip()]
-    if args.drops < 1:
-        raise _CLIError(f"--drops must be >= 1, got {args.drops}")
+    if not algorithms:
+        raise _CLIError("--algorithms: no algorithm given")
+    try:
+        _check_algorithms(algorithms)
+    except ValueError as exc:
+        raise _option_error("--algorithms", exc) from None
+    n_default = len(activation if activation is not None else P_ASY)
+    for spec in specs:  # kinds and --length first, before building any set
+        if not _is_file(spec):
+            _check_kind(spec, n_default, args.length, "--signatures")
     sets = [_build_signatures(spec, activation, args.length, args.q, args.seed) for spec in specs]
+    sets = _distinct_names(sets, specs)
+    n_users = sets[0].n_users
+    for sig, spec in zip(sets, specs, strict=True):
+        if sig.n_users != n_users:
+            raise _CLIError(
+                f"--signatures: every set needs the same number of users; {specs[0]} has "
+                f"{n_users}, {spec} has {sig.n_users}"
+            )
+    _check_resources(args.resources, n_users)
     out = Path(args.out)
     table = allocation_study(
         sets,
-        budgets,
+        args.budgets_dbm,
         args.drops,
         algorithms,
         fading=args.fading,
@@ -332,7 +546,7 @@ def _cmd_allocate(args: argparse.Namespace) -> int:
         n_jobs=args.jobs,
         store_dir=out,
         progress=not args.no_progress,
-        n_users=sets[0].n_users,
+        n_users=n_users,
         n_resources=args.resources,
     )
     baseline = sets[0].name
@@ -358,24 +572,22 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from gfnoma.configs import get_config, parse_override
     from gfnoma.train import train
 
-    if args.threads is not None:
-        if args.threads < 1:
-            raise _CLIError(f"--threads must be >= 1, got {args.threads}")
-        import torch
-
-        torch.set_num_threads(args.threads)
+    _set_threads(args.threads)
     overrides = dict(parse_override(item) for item in args.set)
     if args.activation is not None:
-        overrides["activation"] = list(parse_activation(args.activation))
+        overrides["activation"] = list(args.activation)
     if args.max_steps is not None:
         overrides["max_steps"] = args.max_steps
     if args.max_minutes is not None:
-        if args.max_minutes <= 0:
-            raise _CLIError(f"--max-minutes must be > 0, got {args.max_minutes}")
         overrides["max_seconds"] = 60.0 * args.max_minutes
     if args.seed is not None:
         overrides["seed"] = args.seed
-    config = get_config(args.config, **overrides)
+    try:
+        base = get_config(args.config)
+    except (ValueError, TypeError) as exc:
+        msg = str(exc).removeprefix("config: ").removeprefix("config ")
+        raise _CLIError(f"--config: {msg}") from None
+    config = get_config(base, **overrides)
     out = Path(args.out)
     res = train(config, out, resume=not args.no_resume, progress=not args.no_progress)
     last = res.log.iloc[-1]
@@ -403,17 +615,61 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_help(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        parser.print_help()
+        return 0
+
+    return run
+
+
+def _set_arguments(
+    parser: argparse.ArgumentParser, *, activation_default: str, seed_help: str
+) -> None:
+    """--activation, --length, --q and --seed of the commands that build signature sets."""
+    parser.add_argument(
+        "--activation",
+        type=parse_activation,
+        default=None,
+        help="comma-separated probabilities in (0, 1] (one per user) or asy/high/low "
+        f"[default: {activation_default}]",
+    )
+    parser.add_argument(
+        "--length",
+        type=_positive_int,
+        default=4,
+        help="spreading length H of built sets (musa: at least 2, and 9**(H-1) >= N) "
+        "[default: %(default)s]",
+    )
+    parser.add_argument(
+        "--q",
+        type=_positive_int,
+        default=2,
+        help="alphabet {-q..q} of qwbe/random/search [default: %(default)s]",
+    )
+    parser.add_argument(
+        "--seed", type=_non_negative_int, default=0, help=f"{seed_help} [default: %(default)s]"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
-    parser = argparse.ArgumentParser(
-        prog="gfnoma",
+    parser = _Parser(
+        prog=PROG,
         description=(
             "Grant-free NOMA: signatures, receivers, BER curves, training of the quantized "
-            "autoencoder, and allocation with scma_alloc (allocate)."
+            "autoencoder, and allocation with scma_alloc (allocate). Without a command, "
+            "prints this help; 'gfnoma COMMAND --help' documents each command. Number lists "
+            "are '3,6,10' or an inclusive range 'START:STOP[:STEP]' (as in scma-alloc)."
         ),
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s ({DISTRIBUTION}) {_version()}",
+        help="print the version and exit",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     ber = sub.add_parser(
         "ber",
@@ -427,8 +683,7 @@ def build_parser() -> argparse.ArgumentParser:
     ber.add_argument(
         "--signatures",
         default="wbe,musa,qwbe",
-        help=f"comma-separated kinds ({_KINDS_HELP}), .json files or pretrained:NAME "
-        f"({', '.join(PRETRAINED)}) [default: %(default)s]",
+        help=f"comma list; each {_SETS_HELP} [default: %(default)s]",
     )
     ber.add_argument(
         "--receivers",
@@ -438,33 +693,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ber.add_argument(
         "--snr",
-        default="-5:20:6",
-        help="START:STOP:NUM (inclusive, numpy.linspace) or a comma list, in dB "
-        "[default: %(default)s]",
+        type=parse_snr,
+        default="-5:20:5",
+        metavar="DB_LIST",
+        help="SNRs in dB: a comma list (0,10,20) or an inclusive range START:STOP[:STEP] "
+        "(-5:20:5 is -5, 0, 5, ..., 20; STEP defaults to 1) [default: %(default)s]",
+    )
+    _set_arguments(
+        ber,
+        activation_default="asy = 0.8,0.8,0.8,0.4,0.4,0.4; .json sets keep their own",
+        seed_help="random seed of the simulation and of random/search sets",
     )
     ber.add_argument(
-        "--activation",
-        default=None,
-        help="comma-separated probabilities in (0, 1] (one per user) or asy/high/low "
-        "[default: asy = 0.8,0.8,0.8,0.4,0.4,0.4; .json sets keep their own]",
-    )
-    ber.add_argument("--length", type=int, default=4, help="spreading length H [default: 4]")
-    ber.add_argument(
-        "--q", type=int, default=2, help="alphabet {-q..q} for qwbe/random/search [default: 2]"
-    )
-    ber.add_argument(
-        "--target-errors", type=int, default=200, help="bit errors per point [default: 200]"
+        "--target-errors",
+        type=_positive_int,
+        default=200,
+        help="bit errors per point [default: %(default)s]",
     )
     ber.add_argument(
         "--max-samples",
-        type=int,
+        type=_positive_int,
         default=200_000,
-        help="channel uses per point cap [default: 200000]",
+        help="channel uses per point cap [default: %(default)s]",
     )
     ber.add_argument(
-        "--batch-size", type=int, default=10_000, help="channel uses per batch [default: 10000]"
+        "--batch-size",
+        type=_positive_int,
+        default=10_000,
+        help="channel uses per batch [default: %(default)s]",
     )
-    ber.add_argument("--seed", type=int, default=0, help="random seed [default: 0]")
     ber.add_argument(
         "--out",
         default="results/gfnoma_ber",
@@ -473,42 +730,81 @@ def build_parser() -> argparse.ArgumentParser:
     ber.add_argument(
         "--early-stop", action="store_true", help="skip higher SNR after an error-free point"
     )
+    ber.add_argument(
+        "--no-check-signatures",
+        action="store_true",
+        help="let a trained decoder (decoder.pt) detect signature sets other than the one it "
+        "was trained with (by default refused)",
+    )
     ber.add_argument("--no-progress", action="store_true", help="no progress bars")
     ber.add_argument(
         "--threads",
-        type=int,
+        type=_positive_int,
         default=None,
         help="torch CPU threads (1 is faster on a machine busy with other work) "
         "[default: torch's choice]",
     )
     ber.set_defaults(func=_cmd_ber)
 
-    sig = sub.add_parser("signatures", help="inspect or create signature files (JSON)")
-    sig_sub = sig.add_subparsers(dest="sig_command", metavar="ACTION")
-    sig_sub.required = True
+    sig = sub.add_parser(
+        "signatures",
+        help="inspect or create signature sets (JSON)",
+        description="Inspect (show), create (make) or re-phase (phases) signature sets.",
+    )
+    sig.set_defaults(func=_print_help(sig))
+    sig_sub = sig.add_subparsers(dest="sig_command", metavar="ACTION", parser_class=_Parser)
     show = sig_sub.add_parser(
-        "show", help="print the alphabet matrix, CC_weighted, Welch bound and correlations"
+        "show",
+        help="print the alphabet matrix, CC_weighted, Welch bound and correlations",
+        description=(
+            "Print a signature set: its alphabet (or unit-norm matrix), CC_weighted (eq. 29), "
+            "the weighted Welch bound and the pairwise correlations. SIGNATURES is one set "
+            "of those 'gfnoma ber --signatures' accepts; kinds are built with --length, --q, "
+            "--activation and --seed as there."
+        ),
     )
-    show.add_argument("file", help="signatures JSON file or pretrained:NAME")
+    show.add_argument("signatures", metavar="SIGNATURES", help=_SETS_HELP)
+    _set_arguments(
+        show,
+        activation_default="asy; .json sets keep their own",
+        seed_help="seed of random/search sets",
+    )
     show.set_defaults(func=_cmd_show)
-    make = sig_sub.add_parser("make", help="build a signature set and save it as JSON")
-    make.add_argument("kind", help=f"one of {_KINDS_HELP}")
-    make.add_argument(
-        "--activation", default=None, help="probabilities or asy/high/low [default: asy]"
+    make = sig_sub.add_parser(
+        "make",
+        help="build a signature set and save it as JSON",
+        description="Build a signature set of a kind and save it as JSON.",
     )
-    make.add_argument("--length", type=int, default=4, help="spreading length H [default: 4]")
-    make.add_argument("--q", type=int, default=2, help="alphabet parameter [default: 2]")
-    make.add_argument("--seed", type=int, default=0, help="seed for random/search [default: 0]")
+    make.add_argument(
+        "kind",
+        metavar="KIND",
+        help=f"one of {_KINDS_HELP} (a .json file or pretrained:NAME is copied, with "
+        "--activation applied)",
+    )
+    _set_arguments(make, activation_default="asy", seed_help="seed of random/search sets")
     make.add_argument("--out", required=True, help="output JSON file")
     make.set_defaults(func=_cmd_make)
     phases = sig_sub.add_parser(
         "phases",
         help="choose the chip phases with the lowest CC_weighted (chip magnitudes kept)",
+        description=(
+            "Choose the chip phases of a finite-alphabet set with the lowest CC_weighted, "
+            "keeping the chip magnitudes (docs/gfnoma_results.md, decision 5)."
+        ),
     )
-    phases.add_argument("file", help="finite-alphabet signatures JSON file or pretrained:NAME")
+    phases.add_argument(
+        "file", metavar="FILE", help="finite-alphabet signatures JSON file or pretrained:NAME"
+    )
     phases.add_argument("--out", required=True, help="output JSON file")
-    phases.add_argument("--restarts", type=int, default=50, help="starts [default: 50]")
-    phases.add_argument("--seed", type=int, default=0, help="seed of the starts [default: 0]")
+    phases.add_argument(
+        "--restarts", type=_positive_int, default=50, help="starts [default: %(default)s]"
+    )
+    phases.add_argument(
+        "--seed",
+        type=_non_negative_int,
+        default=0,
+        help="seed of the starts [default: %(default)s]",
+    )
     phases.add_argument(
         "--name", default=None, help="name of the set [default: the input's + ' (phases)']"
     )
@@ -526,25 +822,38 @@ def build_parser() -> argparse.ArgumentParser:
             "allocation_study.png/.pdf."
         ),
     )
-    al.add_argument(
-        "--signatures",
-        required=True,
-        help="comma list: kinds (wbe, qwbe, musa, random, search), .json files, pretrained:NAME",
-    )
-    al.add_argument(
-        "--activation", default=None, help="probabilities or asy/high/low [default: p_asy]"
+    al.add_argument("--signatures", required=True, help=f"comma list; each {_SETS_HELP}")
+    _set_arguments(
+        al,
+        activation_default="asy; .json sets keep their own",
+        seed_help="seed of the channel drops and of random/search sets",
     )
     al.add_argument("--fading", choices=("flat", "per-chip"), default="flat")
-    al.add_argument("--budgets-dbm", default="3,6,10", help="comma list [default: 3,6,10]")
-    al.add_argument("--drops", type=int, default=20, help="channel drops [default: 20]")
     al.add_argument(
-        "--algorithms", default="max-min,max-sr", help="comma list [default: max-min,max-sr]"
+        "--budgets-dbm",
+        type=_budget_list,
+        default="3,6,10",
+        metavar="DBM_LIST",
+        help="per-user power budgets in dBm: a comma list (3,6,10) or an inclusive range "
+        "START:STOP[:STEP] (3:10) [default: %(default)s]",
     )
-    al.add_argument("--resources", type=int, default=4, help="subcarriers K [default: 4]")
-    al.add_argument("--length", type=int, default=4, help="H for built sets [default: 4]")
-    al.add_argument("--q", type=int, default=2, help="alphabet size Q [default: 2]")
-    al.add_argument("--seed", type=int, default=0, help="seed of drops and sets [default: 0]")
-    al.add_argument("--jobs", type=int, default=1, help="worker processes [default: 1]")
+    al.add_argument(
+        "--drops", type=_positive_int, default=20, help="channel drops [default: %(default)s]"
+    )
+    al.add_argument(
+        "--algorithms",
+        default="max-min,max-sr",
+        help="comma list of scma_alloc algorithms [default: %(default)s]",
+    )
+    al.add_argument(
+        "--resources", type=_positive_int, default=4, help="subcarriers K [default: %(default)s]"
+    )
+    al.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        help="worker processes; 0 or -1: all usable CPUs [default: %(default)s]",
+    )
     al.add_argument("--no-sic", action="store_true", help="skip the SCMA SIC reference")
     al.add_argument("--no-progress", action="store_true", help="no progress bars")
     al.add_argument("--out", default="results/allocate", help="[default: %(default)s]")
@@ -568,13 +877,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tr.add_argument("--out", required=True, help="output directory (checkpoint and results)")
     tr.add_argument(
-        "--activation", default=None, help="probabilities or asy/high/low [default: the config's]"
+        "--activation",
+        type=parse_activation,
+        default=None,
+        help="probabilities or asy/high/low [default: the config's]",
     )
-    tr.add_argument("--max-steps", type=int, default=None, help="step limit [default: config]")
     tr.add_argument(
-        "--max-minutes", type=float, default=None, help="time limit in minutes [default: config]"
+        "--max-steps", type=_positive_int, default=None, help="step limit [default: config]"
     )
-    tr.add_argument("--seed", type=int, default=None, help="seed [default: the config's]")
+    tr.add_argument(
+        "--max-minutes",
+        type=_positive_float,
+        default=None,
+        help="time limit in minutes [default: config]",
+    )
+    tr.add_argument(
+        "--seed", type=_non_negative_int, default=None, help="seed [default: the config's]"
+    )
     tr.add_argument(
         "--set",
         action="append",
@@ -588,21 +907,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tr.add_argument("--no-progress", action="store_true", help="no progress bar")
     tr.add_argument(
-        "--threads", type=int, default=1, help="torch CPU threads [default: %(default)s]"
+        "--threads",
+        type=_positive_int,
+        default=1,
+        help="torch CPU threads [default: %(default)s]",
     )
     tr.set_defaults(func=_cmd_train)
     return parser
 
 
+def _cli_wording(message: str) -> str:
+    for python, flag in _CLI_WORDING:
+        message = message.replace(python, flag)
+    return message
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``gfnoma`` console script and ``python -m gfnoma``."""
+    """Entry point of the ``gfnoma`` console script and ``python -m gfnoma``.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0, 2 for an error found while running a command, 130 after Ctrl-C.
+        Argument errors (one line, status 2), ``--help`` and ``--version`` exit through
+        :class:`SystemExit` as argparse does.
+    """
     parser = build_parser()
     args = parser.parse_args(_fix_negative_values(list(sys.argv[1:] if argv is None else argv)))
+    if args.command is None:
+        parser.print_help()
+        return 0
     try:
         return int(args.func(args))
     except (_CLIError, ValueError, TypeError, OSError) as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"gfnoma: error: {msg}", file=sys.stderr)
+        print(f"{PROG}: error: {_cli_wording(msg)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("gfnoma: interrupted", file=sys.stderr)

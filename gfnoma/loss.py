@@ -2,11 +2,12 @@
 
 ``L_all = beta_MSE * sum_n MSE_n + beta_fair * sum_n lambda_n |MSE_n - mean_m MSE_m|``
 
-with ``MSE_n = E|x^_n - x_n|^2`` (eq. 9; the target of an inactive user is 0, eq. 3). The
-paper writes the fairness gap (eq. 11) to "the sum MSE" ``L_dec``; a gap to the *sum* would
-be dominated by the sum itself and would not measure unfairness, so (ours, spec §5) the gap
-is taken to the *mean* per-user MSE. ``beta_fair = 0`` (or ``fairness=False``) gives the
-plain sum MSE of eq. (10) used for the "without fairness loss" curves of Fig. 10.
+with ``MSE_n = E|x^_n - x_n|^2`` (eq. 9; the target of an inactive user is 0, eq. 3). The paper
+writes the fairness gap (eq. 11) to "the sum MSE" ``L_dec``; a gap to the *sum* would be dominated
+by the sum itself and would not measure unfairness, so (ours, ``docs/gfnoma_results.md``
+decision 6) the gap is taken to the *mean* per-user MSE. ``beta_fair = 0`` (or
+``fairness=False``) gives the plain sum MSE of eq. (10) used for the "without fairness loss"
+curves of Fig. 10.
 
 ``normalize`` (ours, an option): the gap is taken on ``MSE_n / p_n`` instead of ``MSE_n``.
 A rarely active user has a *small* MSE however badly it is detected (saying "silent" always

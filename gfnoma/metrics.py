@@ -1,10 +1,10 @@
 """Metrics: cross-correlation, ``CC_weighted`` (eq. 29), weighted Welch bound, BER and activity.
 
-BER convention (ours, spec §3): the bit error rate counts the bits of *active* users only; an
-active user the receiver declares inactive (a *miss*) counts both of its QPSK bits as wrong.
-A *false alarm* (an inactive user declared active) is not a bit error; it is reported in the
-activity error rates. Per-user BER and Jain's fairness index over the per-user BER (eq. 30)
-complete the picture.
+BER convention (ours, ``docs/gfnoma_simulator.md`` decision 8): the bit error rate counts the bits
+of *active* users only; an active user the receiver declares inactive (a *miss*) counts both of its
+QPSK bits as wrong. A *false alarm* (an inactive user declared active) is not a bit error; it is
+reported in the activity error rates. Per-user BER and Jain's fairness index over the per-user BER
+(eq. 30) complete the picture.
 """
 
 from __future__ import annotations
@@ -109,7 +109,8 @@ def cc_weighted(signatures: Signatures | Any, activation: Any = None) -> float:
     -----
     The paper prints ``|s_i^H s_j|`` without a square and sums over all ``i, j``; the only
     reading that reproduces its Table III (WBE 3.67e-2 = 0.036667 for ``p_asy``, N=6, H=4) is
-    the squared, normalised correlation over ``i != j`` used here (spec §3).
+    the squared, normalised correlation over ``i != j`` used here
+    (``docs/gfnoma_simulator.md``, decision 2).
 
     Examples
     --------
@@ -149,7 +150,7 @@ class WelchBound:
 
 
 def weighted_welch_bound(activation: Any, length: int) -> WelchBound:
-    """Weighted Welch bound for ``CC_weighted`` (spec §3).
+    """Weighted Welch bound for ``CC_weighted`` (``docs/gfnoma_simulator.md``, decision 17).
 
     For unit-norm ``s_i`` and weights ``p_i``,
     ``sum_{i,j} p_i p_j |s_i^H s_j|^2 = ||sum_i p_i s_i s_i^H||_F^2 >= (sum_i p_i)^2 / H``

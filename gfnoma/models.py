@@ -102,10 +102,10 @@ class ThresholdQuantizer(nn.Module):
     level ``q`` in ``{-Q, ..., Q}`` nearest to ``w / Delta`` (ties away from zero). The paper
     sets ``A = Q``, so ``Delta = 1`` and the level is the rounded weight itself.
 
-    Backward (straight-through estimator, paper §III-E and [34]): the gradient of the level
-    with respect to the full-precision weight is taken as ``1 / Delta`` inside ``[-A, A]``
-    and 0 outside (the *clipped* STE, spec §5), so the full-precision copy is what the
-    optimiser updates.
+    Backward (straight-through estimator, paper §III-E and [34]): the gradient of the level with
+    respect to the full-precision weight is taken as ``1 / Delta`` inside ``[-A, A]`` and 0 outside
+    (the *clipped* STE, ``docs/gfnoma_results.md`` decision 2), so the full-precision copy is what
+    the optimiser updates.
 
     Parameters
     ----------

@@ -1,4 +1,5 @@
-"""Multi-user detectors for grant-free NOMA, all batched over channel uses (spec §4).
+"""Multi-user detectors for grant-free NOMA, all batched over channel uses
+(``docs/gfnoma_simulator.md``, decisions 9-13).
 
 Every receiver is a :class:`Receiver` (a ``torch.nn.Module``) with one call form::
 
@@ -280,7 +281,7 @@ class MatchedFilter(Receiver):
 
 
 class MMSESIC(Receiver):
-    """Activity-aware MMSE-SIC (spec §4).
+    """Activity-aware MMSE-SIC (``docs/gfnoma_simulator.md``, decision 11).
 
     With the prior covariance ``R = sum_m p_m g_m g_m^H + sigma^2 I`` over the users not yet
     detected, every stage

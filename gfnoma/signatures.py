@@ -1,10 +1,11 @@
 """Spreading signatures for grant-free NOMA and the :class:`Signatures` container.
 
-Conventions (paper §II, spec §1-2): a signature set is an ``H x N`` complex matrix whose
-column ``n`` is user ``n``'s spreading sequence ``s_n`` (eq. 4), normalised to unit energy. A
-*finite-alphabet* set stores the integer matrix before normalisation, whose real and imaginary
-parts lie in ``{-Q, ..., Q}`` (eq. 13b, Fig. 1); the integers are kept exactly (also in JSON).
-Every set carries the users' activation profile ``p`` (``a_n ~ Bernoulli(p_n)``).
+Conventions (paper §II; ``docs/gfnoma_simulator.md`` §1 and decisions 3-7): a signature set is an
+``H x N`` complex matrix whose column ``n`` is user ``n``'s spreading sequence ``s_n`` (eq. 4),
+normalised to unit energy. A *finite-alphabet* set stores the integer matrix before normalisation,
+whose real and imaginary parts lie in ``{-Q, ..., Q}`` (eq. 13b, Fig. 1); the integers are kept
+exactly (also in JSON). Every set carries the users' activation profile ``p``
+(``a_n ~ Bernoulli(p_n)``).
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ __all__ = [
     "P_HIGH",
     "P_LOW",
     "SIGNATURE_KINDS",
+    "UNIT_NORM_TOLERANCE",
     "Signatures",
     "make_signatures",
+    "minimum_length",
     "musa_like",
     "quantize",
     "quantized_wbe",
@@ -59,8 +62,9 @@ def _as_matrix(matrix: Any, name: str = "matrix") -> np.ndarray:
         raise ValueError(f"{name} must be a 2-D (H, N) array (chips x users), got shape {m.shape}")
     if m.shape[0] < 1 or m.shape[1] < 1:
         raise ValueError(f"{name} must have at least one chip and one user, got shape {m.shape}")
-    if not np.all(np.isfinite(m)):
-        raise ValueError(f"{name} contains NaN or infinite entries")
+    bad = np.flatnonzero(~np.all(np.isfinite(m), axis=0))
+    if bad.size:
+        raise ValueError(f"{name} contains NaN or infinite entries in column(s) {bad.tolist()}")
     zero = np.flatnonzero(np.all(m == 0, axis=0))
     if zero.size:
         raise ValueError(
@@ -87,6 +91,53 @@ def _normalize_columns(raw: np.ndarray) -> np.ndarray:
     re, im = raw.real / scale, raw.imag / scale
     norm = np.sqrt(np.sum(re**2 + im**2, axis=0, keepdims=True))
     return _complex(re / norm, im / norm)
+
+
+#: Largest ``| ||s_n|| - 1 |`` accepted for a column of a stored (JSON) matrix. Files hold
+#: the unit-norm matrix; the tolerance admits values written with about seven significant
+#: digits (float32 exports), nothing that is not meant to be unit-norm.
+UNIT_NORM_TOLERANCE = 1e-6
+# Columns closer than this to unit norm are kept bit for bit (files written by ``save``);
+# the others (within UNIT_NORM_TOLERANCE) are rescaled to unit norm.
+_UNIT_NORM_EXACT = 1e-12
+# Largest alphabet entry accepted from JSON: integers beyond 2**53 are not exact in float64.
+_MAX_ALPHABET_ENTRY = 2**53
+
+
+def _column_norms(m: np.ndarray) -> np.ndarray:
+    """Euclidean norms of the columns of a finite matrix, without overflow in the squares.
+
+    A norm beyond the float64 range is returned as ``inf``.
+    """
+    scale = np.maximum(np.abs(m.real), np.abs(m.imag)).max(axis=0)
+    safe = np.where(scale > 0, scale, 1.0)
+    re, im = m.real / safe, m.imag / safe
+    with np.errstate(over="ignore"):
+        return scale * np.sqrt(np.sum(re**2 + im**2, axis=0))
+
+
+def _unit_columns(m: np.ndarray, name: str) -> np.ndarray:
+    """Check that a stored matrix has unit-norm columns; return it (exactly, if it can).
+
+    Columns within ``1e-12`` of unit norm are returned bit for bit; columns within
+    :data:`UNIT_NORM_TOLERANCE` are rescaled to unit norm; any other column is refused with
+    a message naming the column and its norm.
+    """
+    norms = _column_norms(m)
+    dev = np.abs(norms - 1.0)
+    bad = np.flatnonzero(~(dev <= UNIT_NORM_TOLERANCE))
+    if bad.size:
+        j = int(bad[0])
+        more = f" (and column(s) {bad[1:].tolist()})" if bad.size > 1 else ""
+        raise ValueError(
+            f"{name} column {j} has norm {norms[j]:.9g}, not 1{more}: stored signatures are "
+            f"unit-norm within {UNIT_NORM_TOLERANCE:g} (Signatures(matrix, activation) "
+            "normalises any non-zero columns before saving)"
+        )
+    if np.all(dev <= _UNIT_NORM_EXACT):
+        return m
+    rescale = dev > _UNIT_NORM_EXACT
+    return np.where(rescale[None, :], _normalize_columns(m), m)
 
 
 class Signatures:
@@ -320,7 +371,20 @@ class Signatures:
 
     @classmethod
     def from_dict(cls, d: Any) -> Signatures:
-        """Inverse of :meth:`to_dict`, with validation of every field."""
+        """Inverse of :meth:`to_dict`, with validation of every field.
+
+        Every check of the constructor applies (shape, finite entries, non-zero columns,
+        alphabet, activation, name). A set without ``q`` stores its unit-norm matrix, so in
+        addition every column must have norm 1 within :data:`UNIT_NORM_TOLERANCE` (``1e-6``);
+        columns within ``1e-12`` are kept bit for bit, the others rescaled to unit norm.
+        Alphabet entries must be integers of magnitude at most ``2**53``.
+
+        Raises
+        ------
+        ValueError
+            A missing or malformed field, or any of the above; the message names the field
+            and, for the matrix, the offending column (and its norm).
+        """
         if not isinstance(d, dict):
             raise ValueError(f"signatures JSON must be an object, got {type(d).__name__}")
         if d.get("format") != _FORMAT:
@@ -359,6 +423,16 @@ class Signatures:
                 isinstance(v, int) and not isinstance(v, bool) for v in im.flat
             ):
                 raise ValueError("signatures JSON: alphabet entries must be integers")
+            huge = [
+                j
+                for j in range(re.shape[1])
+                if any(abs(v) > _MAX_ALPHABET_ENTRY for v in (*re[:, j], *im[:, j]))
+            ]
+            if huge:
+                raise ValueError(
+                    f"signatures JSON: alphabet column(s) {huge} hold integers beyond "
+                    "2**53 in magnitude"
+                )
             raw = _complex(
                 re.astype(np.int64).astype(np.float64), im.astype(np.int64).astype(np.float64)
             )
@@ -372,10 +446,12 @@ class Signatures:
                 f"signatures JSON: matrix shape {raw.shape} does not match "
                 f"(length, n_users) = ({d['length']}, {d['n_users']})"
             )
+        # The constructor validates (shape, finite entries, non-zero columns, alphabet,
+        # activation, name); a stored continuous matrix must in addition be unit-norm.
         sig = cls(raw, d["activation"], q=q, name=d["name"])
         if q is None:
             # Stored floats are the normalised matrix; keep them bit-exact.
-            mat = raw.copy()
+            mat = _unit_columns(raw, "signatures JSON: matrix").copy()
             mat.setflags(write=False)
             sig._matrix = mat
         return sig
@@ -403,12 +479,33 @@ class Signatures:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Signatures:
-        """Read a JSON file written by :meth:`save`."""
+        """Read a JSON file written by :meth:`save`, validated as by :meth:`from_dict`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The JSON file.
+
+        Returns
+        -------
+        Signatures
+            The set.
+
+        Raises
+        ------
+        ValueError
+            The file does not exist, is not valid JSON, or fails a check of :meth:`from_dict`
+            (e.g. a column that is not unit-norm); the message starts with the path.
+        """
         path = Path(path)
         if not path.is_file():
             raise ValueError(f"path: no such signatures file: {path}")
         try:
-            return cls.from_json(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ValueError(f"{path}: not a signatures JSON file (not UTF-8 text)") from None
+        try:
+            return cls.from_json(text)
         except (ValueError, TypeError) as exc:
             raise ValueError(f"{path}: {exc}") from None
 
@@ -437,7 +534,7 @@ class Signatures:
 
 
 # ---------------------------------------------------------------------------------------
-# Conventional signature sets (spec §2)
+# Conventional signature sets (paper Table III; docs/gfnoma_simulator.md, decisions 3-6)
 # ---------------------------------------------------------------------------------------
 def _check_sizes(activation: Any, length: Any) -> tuple[np.ndarray, int]:
     length = check_int(length, "length", minimum=1)
@@ -648,6 +745,12 @@ def musa_like(
         Finite-alphabet set (``q = 1``) named ``"MUSA-like"``.
     """
     p, h = _check_sizes(activation, length)
+    shortest = _musa_min_length(p.size)
+    if h < shortest:
+        raise ValueError(
+            f"length must be >= {shortest} for N={p.size} users, got {h}: MUSA-like needs N "
+            "distinct 3-level sequences with first chip 1, and length H has 9**(H-1) of them"
+        )
     seed = check_int(seed, "seed", minimum=0)
     if restarts is None:
         restarts = 4096 if h <= _MUSA_POOL_MAX_LENGTH else 128
@@ -688,6 +791,52 @@ def random_signatures(
 SIGNATURE_KINDS: tuple[str, ...] = ("wbe", "qwbe", "musa", "random")
 
 
+def _musa_min_length(n_users: int) -> int:
+    # at least two chips (the first is fixed to 1), and 9**(H-1) >= N candidates
+    h = 2
+    while 9 ** (h - 1) < n_users:
+        h += 1
+    return h
+
+
+def minimum_length(kind: str, n_users: int) -> int:
+    """The shortest spreading length ``H`` a conventional kind can build for ``N`` users.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`SIGNATURE_KINDS` (or ``"musa-like"``).
+    n_users : int
+        Number of users ``N``.
+
+    Returns
+    -------
+    int
+        1 for ``"wbe"``, ``"qwbe"`` and ``"random"`` (any ``H >= 1``); for ``"musa"`` the
+        smallest ``H >= 2`` with ``9**(H-1) >= N`` (``N`` distinct 3-level sequences with first
+        chip 1), e.g. 2 for ``N <= 9`` and 3 for ``N <= 81``. No kind has a largest length.
+
+    Raises
+    ------
+    ValueError
+        Unknown ``kind`` or ``n_users < 1``.
+    """
+    n_users = check_int(n_users, "n_users", minimum=1)
+    key = _kind_key(kind)
+    return _musa_min_length(n_users) if key == "musa" else 1
+
+
+def _kind_key(kind: Any) -> str:
+    if not isinstance(kind, str):
+        raise TypeError(f"kind must be a string, got {kind!r}")
+    key = kind.strip().lower()
+    if key == "musa-like":
+        key = "musa"
+    if key not in SIGNATURE_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(SIGNATURE_KINDS)}; got {kind!r}")
+    return key
+
+
 def make_signatures(
     kind: str,
     activation: Sequence[float] | np.ndarray = P_ASY,
@@ -700,16 +849,13 @@ def make_signatures(
 
     ``"musa"`` (or ``"musa-like"``) gives :func:`musa_like`; ``seed`` is used by ``"random"``.
     The CC search of :func:`gfnoma.search_signatures` is a separate, slower step.
+    :func:`minimum_length` gives the shortest ``length`` each kind can build.
     """
-    if not isinstance(kind, str):
-        raise TypeError(f"kind must be a string, got {kind!r}")
-    key = kind.strip().lower()
+    key = _kind_key(kind)
     if key == "wbe":
         return wbe(activation, length)
     if key == "qwbe":
         return quantized_wbe(activation, length, q=q)
-    if key in ("musa", "musa-like"):
+    if key == "musa":
         return musa_like(activation, length)
-    if key == "random":
-        return random_signatures(activation, length, q=q, seed=seed)
-    raise ValueError(f"kind must be one of {', '.join(SIGNATURE_KINDS)}; got {kind!r}")
+    return random_signatures(activation, length, q=q, seed=seed)

@@ -14,9 +14,12 @@ from hypothesis import strategies as st
 from gfnoma import (
     P_ASY,
     P_HIGH,
+    SIGNATURE_KINDS,
+    UNIT_NORM_TOLERANCE,
     Signatures,
     cc_weighted,
     make_signatures,
+    minimum_length,
     musa_like,
     quantize,
     quantized_wbe,
@@ -160,6 +163,29 @@ def test_make_signatures(kind, name):
 def test_make_signatures_unknown_kind():
     with pytest.raises(ValueError, match="kind must be one of"):
         make_signatures("grassmann")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        minimum_length("grassmann", 6)
+
+
+@pytest.mark.parametrize("n_users", [1, 2, 6, 9, 10, 12, 81, 82])
+@pytest.mark.parametrize("kind", SIGNATURE_KINDS)
+def test_minimum_length_is_the_shortest_buildable(kind, n_users):
+    shortest = minimum_length(kind, n_users)
+    expected = 1 if kind != "musa" else (2 if n_users <= 9 else 3 if n_users <= 81 else 4)
+    assert shortest == expected
+    if n_users > 12:
+        return  # building N=81 or 82 MUSA-like sets is slow; the rule above is enough
+    p = [0.5] * n_users
+    assert make_signatures(kind, p, shortest).length == shortest
+    if shortest > 1:
+        with pytest.raises(ValueError, match=rf"length must be >= {shortest} for N={n_users}"):
+            make_signatures(kind, p, shortest - 1)
+
+
+def test_musa_like_refuses_length_one_up_front():
+    # it used to fail inside numpy: "cannot reshape array of size 0 into shape (0)"
+    with pytest.raises(ValueError, match=r"length must be >= 2 for N=6 users, got 1"):
+        musa_like(P_ASY, 1)
 
 
 # ---------------------------------------------------------------------------------------
@@ -303,6 +329,9 @@ def test_load_errors(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(ValueError, match="not valid JSON"):
         Signatures.load(bad)
+    bad.write_bytes(b"\x80PK binary")  # e.g. a decoder.pt given by mistake
+    with pytest.raises(ValueError, match=r"bad.json: not a signatures JSON file \(not UTF-8"):
+        Signatures.load(bad)
     good = json.loads(musa_like().to_json())
     cases = [
         ({k: v for k, v in good.items() if k != "activation"}, "missing key 'activation'"),
@@ -320,6 +349,69 @@ def test_load_errors(tmp_path):
         bad.write_text(json.dumps(d))
         with pytest.raises(ValueError, match=match):
             Signatures.load(bad)
+
+
+def _wbe_file(tmp_path, chip, value):
+    d = json.loads(wbe().to_json())
+    d["matrix"]["re"][0][chip[1]] = value
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(d))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [
+        (3.0, r"column 2 has norm 3\.122499, not 1: stored signatures are unit-norm within 1e-06"),
+        (1e308, r"column 2 has norm 1e\+308, not 1"),
+        (float("inf"), r"NaN or infinite entries in column\(s\) \[2\]"),
+        (float("nan"), r"NaN or infinite entries in column\(s\) \[2\]"),
+        (0.0, r"column 2 has norm 0\.866025404, not 1"),
+    ],
+)
+def test_load_refuses_matrices_that_are_not_unit_norm(tmp_path, value, match):
+    path = _wbe_file(tmp_path, (0, 2), value)
+    with pytest.raises(ValueError, match=match) as info:
+        Signatures.load(path)
+    assert str(info.value).startswith(f"{path}: ")
+
+
+def test_load_overflowing_entries_and_json_infinity(tmp_path):
+    path = tmp_path / "big.json"
+    d = json.loads(wbe().to_json())
+    d["matrix"]["re"][1] = d["matrix"]["re"][2] = [1.7e308] * 6  # the norms overflow float64
+    path.write_text(json.dumps(d))
+    with pytest.raises(ValueError, match=r"column 0 has norm inf, not 1 \(and column\(s\) \[1, 2"):
+        Signatures.load(path)
+    path.write_text(json.dumps(d).replace("1.7e+308", "1e999"))  # parsed as inf
+    with pytest.raises(ValueError, match="NaN or infinite entries in column"):
+        Signatures.load(path)
+    d = json.loads(musa_like().to_json())
+    d["q"] = 2**70
+    d["alphabet"]["re"][0][3] = 2**70
+    path.write_text(json.dumps(d))
+    with pytest.raises(
+        ValueError, match=r"alphabet column\(s\) \[3\] hold integers beyond 2\*\*53"
+    ):
+        Signatures.load(path)
+
+
+def test_load_accepts_unit_norm_within_tolerance_and_rescales(tmp_path):
+    sig = wbe()
+    d = json.loads(sig.to_json())
+    d["matrix"]["re"] = [[round(v, 7) for v in row] for row in d["matrix"]["re"]]
+    d["matrix"]["im"] = [[round(v, 7) for v in row] for row in d["matrix"]["im"]]
+    path = tmp_path / "rounded.json"
+    path.write_text(json.dumps(d))
+    back = Signatures.load(path)
+    np.testing.assert_allclose(np.linalg.norm(back.matrix, axis=0), 1.0, atol=1e-15)
+    np.testing.assert_allclose(back.matrix, sig.matrix, atol=1e-7)
+    # just outside the tolerance: refused
+    d = json.loads(sig.to_json())
+    d["matrix"]["re"][0][0] *= 1 + 6 * UNIT_NORM_TOLERANCE
+    path.write_text(json.dumps(d))
+    with pytest.raises(ValueError, match=r"column 0 has norm 1\.0000015, not 1"):
+        Signatures.load(path)
 
 
 def test_from_alphabet_checks_integers():
