@@ -153,13 +153,6 @@ def _budget_list(text: str) -> tuple[float, ...]:
     return parse_number_list(text, name="budget list")
 
 
-def _jobs(text: str) -> int:
-    try:
-        return parse_jobs(text)
-    except argparse.ArgumentTypeError as exc:  # argparse names the option already
-        raise argparse.ArgumentTypeError(str(exc).removeprefix("--jobs ")) from None
-
-
 def parse_activation(text: str) -> tuple[float, ...]:
     """``--activation``: a profile name (``asy``, ``high``, ``low``) or comma-separated
     probabilities in (0, 1].
@@ -850,7 +843,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     al.add_argument(
         "--jobs",
-        type=_jobs,
+        type=parse_jobs,
         default=1,
         help="worker processes; 0 or -1: all usable CPUs [default: %(default)s]",
     )

@@ -208,12 +208,12 @@ def test_bad_values_found_by_the_command_one_line_error(argv, message, capsys, t
         (["allocate"], "required: --signatures", "allocate"),
         (
             ["allocate", "--signatures", "wbe", "--jobs", "-2"],
-            r"argument --jobs: expects a positive integer \(0 or -1: all CPUs\), got -2",
+            r"argument --jobs: expected a positive integer \(0 or -1: all CPUs\), got -2",
             "allocate",
         ),
         (
             ["allocate", "--signatures", "wbe", "--jobs", "x"],
-            "argument --jobs: expects an integer",
+            "argument --jobs: expected an integer",
             "allocate",
         ),
         (
