@@ -180,7 +180,7 @@ def plot_convergence(
 ) -> Axes:
     """Objective vs step from the convergence history of one or more results.
 
-    Each result's :attr:`~scma_alloc.AllocationResult.history` is drawn in step order:
+    Each result's :attr:`!history` is drawn in step order:
     accepted steps joined by a line, rejected steps as crosses. Objectives are
     converted from nats to bit/s/Hz. During the paper method's relaxed stages the
     objective includes the penalty ``eta * sum(F**2 - F)`` and is negative while F is

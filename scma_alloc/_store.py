@@ -644,11 +644,11 @@ class ResultStore:
 
     # -- export ----------------------------------------------------------------------
     def to_csv(self, path: str | os.PathLike[str]) -> Path:
-        """Write the table as CSV (see :func:`export_csv`). Returns the path."""
+        """Write the table as CSV (see :func:`!export_csv`). Returns the path."""
         return export_csv(self.frame(), path)
 
     def to_parquet(self, path: str | os.PathLike[str]) -> Path:
-        """Write the table as Parquet (see :func:`export_parquet`). Returns the path."""
+        """Write the table as Parquet (see :func:`!export_parquet`). Returns the path."""
         return export_parquet(self.frame(), path)
 
     # -- closing ---------------------------------------------------------------------
