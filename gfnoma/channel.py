@@ -90,8 +90,8 @@ class BernoulliActivation(nn.Module):
     activation : array_like, shape (N,)
         Probabilities in (0, 1].
 
-    Shapes
-    ------
+    Notes
+    -----
     forward(batch_size, generator) -> bool tensor (B, N)
     """
 
@@ -121,8 +121,8 @@ class RayleighChipFading(nn.Module):
         ``rho_ij`` of eq. (29) matter (``docs/gfnoma_results.md``, decision 16). Both give
         ``E ||diag(h_n) s_n||^2 = 1`` for a unit-norm ``s_n``.
 
-    Shapes
-    ------
+    Notes
+    -----
     forward(batch_size, generator) -> complex tensor (B, H, N)
     """
 
@@ -157,8 +157,8 @@ class RayleighChipFading(nn.Module):
 class AWGN(nn.Module):
     """Additive white Gaussian noise ``w ~ CN(0, sigma^2 I)``.
 
-    Shapes
-    ------
+    Notes
+    -----
     forward(y (B, H), noise_var scalar or (B,), generator) -> (B, H)
     """
 
@@ -178,8 +178,8 @@ class AWGN(nn.Module):
 class LinearSpreading(nn.Module):
     """Conventional linear spreading, eq. (4): ``z_n = s_n x_n / ||s_n||``.
 
-    Shapes
-    ------
+    Notes
+    -----
     forward(x (B, N) complex, s (H, N) complex) -> z (B, H, N)
 
     Columns of ``s`` are normalised here (differentiably), so raw or quantised signatures can

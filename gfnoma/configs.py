@@ -328,7 +328,7 @@ class TrainConfig:
         return d
 
     def identity(self) -> dict[str, Any]:
-        """The fields a checkpoint must agree on to be resumed (all but :data:`RUN_FIELDS`)."""
+        """The fields a checkpoint must agree on to be resumed (all but :data:`!RUN_FIELDS`)."""
         return {k: v for k, v in self.to_dict().items() if k not in RUN_FIELDS}
 
     @classmethod

@@ -66,8 +66,8 @@ class FairnessMSELoss(nn.Module):
         Activation probabilities ``p_n``: the fairness gap is then taken on ``MSE_n / p_n``
         (ours); ``None`` (default) is eq. (11) on ``MSE_n``.
 
-    Shapes
-    ------
+    Notes
+    -----
     forward(x_hat (B, N) complex, x (B, N) complex) -> (loss () real, mse (N,) real)
 
     Examples

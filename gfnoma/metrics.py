@@ -231,8 +231,10 @@ def _per_user(n: int) -> np.ndarray:
 class ErrorCounts:
     """Accumulated error counts per user; add two with ``+``.
 
-    Attributes (all int64 arrays of shape (N,), except ``samples``)
-    ----------------------------------------------------------------
+    All attributes are int64 arrays of shape (N,), except ``samples``.
+
+    Attributes
+    ----------
     bit_errors : wrong bits of active users (a missed user contributes both bits)
     bits : bits sent by active users (2 per active QPSK symbol)
     active, inactive : number of active / inactive user slots

@@ -114,8 +114,8 @@ class ThresholdQuantizer(nn.Module):
     amplitude : float, optional
         Clipping amplitude ``A > 0`` (default ``Q``).
 
-    Shapes
-    ------
+    Notes
+    -----
     forward(w (...) real) -> levels (...) real, integer-valued in ``{-Q..Q}``
 
     Examples
@@ -177,12 +177,10 @@ class QNNEncoder(nn.Module):
     generator : torch.Generator, optional
         Source of the random initial weights.
 
-    Shapes
-    ------
-    forward(x (B, N) complex) -> z (B, H, N) complex
-
     Notes
     -----
+    forward(x (B, N) complex) -> z (B, H, N) complex
+
     A user whose quantized weights are all zero would transmit nothing; (ours) its
     largest-magnitude full-precision weight is then mapped to the level ``+-1`` instead, so
     every exported signature is a valid non-zero column.
@@ -237,7 +235,7 @@ class QNNEncoder(nn.Module):
         """Quantized weights (integer levels in ``{-Q..Q}``), or the full-precision weights.
 
         Shape (N, H, 2): ``[..., 0]`` real, ``[..., 1]`` imaginary parts. Differentiable
-        (straight-through) with respect to :attr:`weight`.
+        (straight-through) with respect to :attr:`!weight`.
         """
         if self.quantizer is None:
             return self.weight
@@ -382,13 +380,11 @@ class SICNN(_Decoder):
     generator : torch.Generator, optional
         Source of the Xavier initialisation.
 
-    Shapes
-    ------
+    Notes
+    -----
     forward(y (B, H), h (B, H, N), s (H, N), p (N,) = None, noise_var (B,) = None)
     -> x_hat (B, N) complex
 
-    Notes
-    -----
     Input width per mini-net: ``4H + 2NH`` (Table II; 64 for N=6, H=4), plus ``3N`` with
     ``features="mmse"``. With the paper's widths each mini-net has 337 410 parameters, the
     whole decoder 2 024 460 for N=6, H=4 (footnote 1 states 1 399 296; its own product
@@ -489,8 +485,8 @@ class FCNN(_Decoder):
     generator : torch.Generator, optional
         Source of the Xavier initialisation.
 
-    Shapes
-    ------
+    Notes
+    -----
     forward(y (B, H), h (B, H, N), s (H, N), p=None, noise_var=None) -> x_hat (B, N) complex
     """
 
@@ -537,8 +533,8 @@ class PosteriorMeanDecoder(_Decoder):
     n_users, length : int
         ``N`` (at most ``POSTERIOR_MEAN_MAX_USERS = 7``) and ``H``.
 
-    Shapes
-    ------
+    Notes
+    -----
     forward(y (B, H), h (B, H, N), s (H, N), p (N,), noise_var (B,)) -> x_hat (B, N) complex
 
     Raises

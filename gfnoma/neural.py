@@ -71,8 +71,8 @@ class NeuralReceiver(Receiver):
         normalised matrix is compared. Never checked for the parameter-free
         :class:`~gfnoma.PosteriorMeanDecoder`, which is exact for any set.
 
-    Shapes
-    ------
+    Notes
+    -----
     forward(y (B, H), h (B, H, N), s (H, N), p (N,), noise_var (B,) or scalar, active=None)
     -> Detection(symbols (B, N), active (B, N))
     """

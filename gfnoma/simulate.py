@@ -117,7 +117,7 @@ def make_mc_fun(
     The form of Sionna's ``sim_ber``/``PlotBER``. ``bits`` are the QPSK bits of the *active*
     users of the batch, flattened (float32, 0/1); ``bits_hat`` the detected ones, with ``-1``
     (an erasure, never equal to a bit) for users the receiver declared inactive, so any
-    ``bits != bits_hat`` count reproduces the BER convention of :mod:`gfnoma.metrics`. False
+    ``bits != bits_hat`` count reproduces the BER convention of :mod:`!gfnoma.metrics`. False
     alarms are not visible in this form; use :func:`simulate_ber` for the activity rates.
 
     One generator, seeded once with ``seed``, drives all calls.

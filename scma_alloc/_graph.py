@@ -435,7 +435,7 @@ def random_assignment(
     rng: np.random.Generator,
 ) -> np.ndarray:
     """A random feasible factor graph (K, J): shuffled resource slots, see
-    :func:`random_edges`.
+    :func:`!random_edges`.
 
     Examples
     --------

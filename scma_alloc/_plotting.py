@@ -289,10 +289,10 @@ def plot_convergence(
 ) -> Axes:
     """Objective vs step from the convergence history of one or more results.
 
-    Each result's :attr:`~scma_alloc.AllocationResult.history` is drawn in step order:
-    the line is the best objective of the accepted steps so far, dots are the accepted
-    steps' own values (a method with several starts records each start's steps) and
-    crosses the rejected steps. Objectives are
+    Each result's ``history`` is drawn in step order: the line is the best objective
+    of the accepted steps so far, dots are the accepted steps' own values (a method
+    with several starts records each start's steps) and crosses the rejected steps.
+    Objectives are
     converted from nats to bit/s/Hz. During the paper method's relaxed stages the
     objective includes the penalty ``eta * sum(F**2 - F)`` and is negative while F is
     fractional; such steps are drawn as triangles on the bottom edge (at 0) so that

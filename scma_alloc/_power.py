@@ -899,8 +899,8 @@ def max_min_power(
     """Max-min-rate powers for a fixed factor graph (paper problem (22), F fixed).
 
     The proxy (under SIC: sequential water-filling with a root search on the common
-    rate, :func:`sequential_max_min`), then, with ``polish=True``, the barrier Newton
-    method of the SCP surrogate (:mod:`scma_alloc._barrier`) from the proxy's point and
+    rate, :func:`!sequential_max_min`), then, with ``polish=True``, the barrier Newton
+    method of the SCP surrogate (:mod:`!scma_alloc._barrier`) from the proxy's point and
     from an equal split. A local method: the power step is non-convex.
 
     Parameters

@@ -621,7 +621,6 @@ class ResultStore:
         except (sqlite3.Error, pd.errors.DatabaseError) as exc:
             raise StoreError(f"store {self.path}: {exc}") from None
 
-    # -- export ----------------------------------------------------------------------
     # -- closing ---------------------------------------------------------------------
     def close(self) -> None:
         """Close the store; a writer folds its log back into the single file."""

@@ -638,7 +638,7 @@ bandwidth, noise
         ``sum_rate``, ``min_rate``, ``jain_index`` (bit/s/Hz), ``user_rates`` (array),
         ``n_outer``, ``n_inner``, ``converged``, ``solve_time`` (the algorithm's own
         time), ``task_time`` (wall time of the call), ``solver``, ``message``,
-        ``assignment`` (text, see :func:`~scma_alloc.store.decode_assignment`),
+        ``assignment`` (text, see :func:`!scma_alloc._store.decode_assignment`),
         ``power`` (K*J watts, row-major), ``finished_at``. ``frame.attrs["config"]``
         holds the configuration.
 
