@@ -212,7 +212,8 @@ def allocation_study(
 def summarize_allocation_study(
     table: pd.DataFrame, confidence: float = 0.95, baseline: str | None = None
 ) -> pd.DataFrame:
-    """Mean and t-interval of min-rate, sum-rate and Jain's index per set, algorithm, budget.
+    """Mean and bootstrap interval of min-rate, sum-rate and Jain's index per set,
+    algorithm and budget.
 
     :func:`scma_alloc.summarize_sweep` applied to each set's rows (rows with
     ``status="error"`` are counted in ``n_error``, not averaged).
@@ -260,6 +261,10 @@ def summarize_allocation_study(
     return summary[first + [c for c in summary.columns if c not in first]]
 
 
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+_DASHES = ("-", "--", "-.", (0, (3, 1, 1, 1, 1, 1)))
+
+
 def plot_allocation_study(
     table: pd.DataFrame,
     metrics: Sequence[str] = ("min_rate", "sum_rate", "jain_index"),
@@ -274,7 +279,8 @@ def plot_allocation_study(
     metrics : sequence of str
         Columns among ``min_rate``, ``sum_rate``, ``jain_index``.
     confidence : float
-        Level of the error bars (t-intervals over drops).
+        Level of the error bars (percentile-bootstrap intervals over drops, inside
+        each metric's range).
 
     Returns
     -------
@@ -300,7 +306,7 @@ def plot_allocation_study(
         label = sa.get_algorithm(algorithm).label
         for c, metric in enumerate(metrics):
             ax = axes[r, c]
-            for name in sets:
+            for i, name in enumerate(sets):
                 g = summary[(summary["algorithm"] == algorithm) & (summary["signatures"] == name)]
                 yerr = np.nan_to_num(
                     [g[metric] - g[metric + "_low"], g[metric + "_high"] - g[metric]]
@@ -309,12 +315,13 @@ def plot_allocation_study(
                     g["budget_dbm"],
                     g[metric],
                     yerr=yerr,
-                    marker="o",
-                    ms=3,
+                    # Sets often coincide: distinct markers and dashes keep each visible.
+                    marker=_MARKERS[i % len(_MARKERS)],
+                    ms=4,
                     lw=1.2,
                     capsize=2,
                     color="k" if name == SIC_REFERENCE else None,
-                    ls=":" if name == SIC_REFERENCE else "-",
+                    ls=":" if name == SIC_REFERENCE else _DASHES[i % len(_DASHES)],
                     label=name,
                 )
             ax.set_title(f"{label}: {_METRICS[metric]}", fontsize=9)
@@ -324,10 +331,13 @@ def plot_allocation_study(
     axes[0, -1].legend(fontsize=7, loc="best")
     n_drops = table["drop"].nunique()
     fading = sorted(set(table["fading"]) - {"sic"})
+    n_users = len(table["user_rates"].iloc[0]) if "user_rates" in table else None
+    users = f"{n_users} users, " if n_users else ""
     fig.suptitle(
-        f"Allocation per signature set ({n_drops} common drops, {', '.join(fading)} fading "
-        f"model, {confidence:.0%} intervals)",
-        fontsize=10,
+        f"Joint codebook and power allocation with each signature set's interference "
+        f"({users}{n_drops} common channel drops, {', '.join(fading)} fading of the "
+        f"signature chips, {confidence:.0%} bootstrap intervals)",
+        fontsize=9,
     )
     fig.tight_layout()
     return fig

@@ -727,7 +727,7 @@ def build_parser() -> argparse.ArgumentParser:
         "plot",
         help="figures from a store: metrics vs budget, factor graphs, convergence",
         description="Draw sum-rate, minimum rate and Jain's index vs budget (means with "
-        "t-interval bands) from a store, the stored factor graphs of one point, and the "
+        "bootstrap bands; paired gains over --baseline) from a store, the stored factor graphs of one point, and the "
         "convergence of Max-SR and Max-Min on that drop (re-solved: histories are not "
         "stored). Works on read-only stores and while a sweep is writing.",
     )

@@ -48,7 +48,8 @@ def dbm_to_watt(power_dbm: ArrayLike) -> np.ndarray | float:
     >>> float(dbm_to_watt(0.0))
     0.001
     """
-    value = 10.0 ** ((real_array(power_dbm, "power_dbm") - 30.0) / 10.0)
+    with np.errstate(over="ignore"):  # beyond 3e308 W is inf, refused where it is used
+        value = 10.0 ** ((real_array(power_dbm, "power_dbm") - 30.0) / 10.0)
     return float(value) if value.ndim == 0 else value
 
 
