@@ -727,9 +727,10 @@ def build_parser() -> argparse.ArgumentParser:
         "plot",
         help="figures from a store: metrics vs budget, factor graphs, convergence",
         description="Draw sum-rate, minimum rate and Jain's index vs budget (means with "
-        "bootstrap bands; paired gains over --baseline) from a store, the stored factor graphs of one point, and the "
-        "convergence of Max-SR and Max-Min on that drop (re-solved: histories are not "
-        "stored). Works on read-only stores and while a sweep is writing.",
+        "bootstrap bands), the paired gains over --baseline, the stored factor graphs of "
+        "one point, and the convergence of Max-SR and Max-Min on that drop (re-solved: "
+        "histories are not stored). Works on read-only stores and while a sweep is "
+        "writing.",
     )
     plot.add_argument("--store", default=DEFAULT_STORE, metavar="PATH", help=f"({DEFAULT_STORE})")
     plot.add_argument("--out", default=DEFAULT_PLOTS, metavar="DIR", help=f"({DEFAULT_PLOTS})")
