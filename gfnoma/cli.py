@@ -28,7 +28,12 @@ from gfnoma.signatures import (
     make_signatures,
     minimum_length,
 )
-from scma_alloc._arguments import parse_jobs, parse_number_list
+from scma_alloc._arguments import (
+    parse_jobs,
+    parse_non_negative_int,
+    parse_number_list,
+    parse_positive_int,
+)
 
 __all__ = ["build_parser", "main", "parse_activation", "parse_snr"]
 
@@ -93,28 +98,6 @@ def _version() -> str:
 
 
 # --------------------------------------------------------------------------- argument types
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a non-negative integer, got {text!r}"
-        ) from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
-    return value
-
-
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -629,19 +612,22 @@ def _set_arguments(
     )
     parser.add_argument(
         "--length",
-        type=_positive_int,
+        type=parse_positive_int,
         default=4,
         help="spreading length H of built sets (musa: at least 2, and 9**(H-1) >= N) "
         "[default: %(default)s]",
     )
     parser.add_argument(
         "--q",
-        type=_positive_int,
+        type=parse_positive_int,
         default=2,
         help="alphabet {-q..q} of qwbe/random/search [default: %(default)s]",
     )
     parser.add_argument(
-        "--seed", type=_non_negative_int, default=0, help=f"{seed_help} [default: %(default)s]"
+        "--seed",
+        type=parse_non_negative_int,
+        default=0,
+        help=f"{seed_help} [default: %(default)s]",
     )
 
 
@@ -699,19 +685,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ber.add_argument(
         "--target-errors",
-        type=_positive_int,
+        type=parse_positive_int,
         default=200,
         help="bit errors per point [default: %(default)s]",
     )
     ber.add_argument(
         "--max-samples",
-        type=_positive_int,
+        type=parse_positive_int,
         default=200_000,
         help="channel uses per point cap [default: %(default)s]",
     )
     ber.add_argument(
         "--batch-size",
-        type=_positive_int,
+        type=parse_positive_int,
         default=10_000,
         help="channel uses per batch [default: %(default)s]",
     )
@@ -732,7 +718,7 @@ def build_parser() -> argparse.ArgumentParser:
     ber.add_argument("--no-progress", action="store_true", help="no progress bars")
     ber.add_argument(
         "--threads",
-        type=_positive_int,
+        type=parse_positive_int,
         default=None,
         help="torch CPU threads (1 is faster on a machine busy with other work) "
         "[default: torch's choice]",
@@ -790,11 +776,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     phases.add_argument("--out", required=True, help="output JSON file")
     phases.add_argument(
-        "--restarts", type=_positive_int, default=50, help="starts [default: %(default)s]"
+        "--restarts", type=parse_positive_int, default=50, help="starts [default: %(default)s]"
     )
     phases.add_argument(
         "--seed",
-        type=_non_negative_int,
+        type=parse_non_negative_int,
         default=0,
         help="seed of the starts [default: %(default)s]",
     )
@@ -831,7 +817,7 @@ def build_parser() -> argparse.ArgumentParser:
         "START:STOP[:STEP] (3:10) [default: %(default)s]",
     )
     al.add_argument(
-        "--drops", type=_positive_int, default=20, help="channel drops [default: %(default)s]"
+        "--drops", type=parse_positive_int, default=20, help="channel drops [default: %(default)s]"
     )
     al.add_argument(
         "--algorithms",
@@ -839,7 +825,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma list of scma_alloc algorithms [default: %(default)s]",
     )
     al.add_argument(
-        "--resources", type=_positive_int, default=4, help="subcarriers K [default: %(default)s]"
+        "--resources",
+        type=parse_positive_int,
+        default=4,
+        help="subcarriers K [default: %(default)s]",
     )
     al.add_argument(
         "--jobs",
@@ -876,7 +865,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="probabilities or asy/high/low [default: the config's]",
     )
     tr.add_argument(
-        "--max-steps", type=_positive_int, default=None, help="step limit [default: config]"
+        "--max-steps", type=parse_positive_int, default=None, help="step limit [default: config]"
     )
     tr.add_argument(
         "--max-minutes",
@@ -885,7 +874,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="time limit in minutes [default: config]",
     )
     tr.add_argument(
-        "--seed", type=_non_negative_int, default=None, help="seed [default: the config's]"
+        "--seed", type=parse_non_negative_int, default=None, help="seed [default: the config's]"
     )
     tr.add_argument(
         "--set",
@@ -901,7 +890,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--no-progress", action="store_true", help="no progress bar")
     tr.add_argument(
         "--threads",
-        type=_positive_int,
+        type=parse_positive_int,
         default=1,
         help="torch CPU threads [default: %(default)s]",
     )

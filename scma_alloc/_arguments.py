@@ -16,7 +16,13 @@ import argparse
 import math
 import os
 
-__all__ = ["parse_jobs", "parse_number_list", "usable_cpus"]
+__all__ = [
+    "parse_jobs",
+    "parse_non_negative_int",
+    "parse_number_list",
+    "parse_positive_int",
+    "usable_cpus",
+]
 
 _LIST_FORM = "numbers separated by commas (3,6,10) or an inclusive range START:STOP[:STEP] (3:10)"
 
@@ -67,6 +73,26 @@ def parse_number_list(text: str, *, name: str = "value") -> tuple[float, ...]:
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid {name} {text!r}: use {_LIST_FORM}") from None
     return values
+
+
+def _parse_int(text: str, minimum: int, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"expected {what}, got {value}")
+    return value
+
+
+def parse_positive_int(text: str) -> int:
+    """Parse an integer >= 1 (a count, a size)."""
+    return _parse_int(text, 1, "a positive integer")
+
+
+def parse_non_negative_int(text: str) -> int:
+    """Parse an integer >= 0 (a seed)."""
+    return _parse_int(text, 0, "a non-negative integer")
 
 
 def parse_jobs(text: str) -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from ._arguments import parse_jobs, parse_number_list, usable_cpus
+from ._arguments import parse_jobs, parse_number_list, parse_positive_int, usable_cpus
 from ._export import check_output_file, export_results
 from ._options import METHODS
 from ._plotting import FIGURE_FORMATS
@@ -79,16 +79,6 @@ def _name_list(text: str) -> tuple[str, ...]:
             f"unknown algorithm(s) {unknown}; valid names: {', '.join(ALGORITHMS)}"
         )
     return names
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
 
 
 def _confidence(text: str) -> float:
@@ -567,10 +557,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parser
 def _scenario_arguments(parser: argparse.ArgumentParser, *, sweep_defaults: bool) -> None:
     group = parser.add_argument_group("scenario (the paper's channel, its section IV)")
-    group.add_argument("--resources", type=_positive_int, default=4, help="K, subcarriers (4)")
-    group.add_argument("--users", type=_positive_int, default=6, help="J, users (6)")
-    group.add_argument("--n-per-user", type=_positive_int, default=2, help="N (2)")
-    group.add_argument("--users-per-resource", type=_positive_int, default=3, help="d_f (3)")
+    group.add_argument(
+        "--resources", type=parse_positive_int, default=4, help="K, subcarriers (4)"
+    )
+    group.add_argument("--users", type=parse_positive_int, default=6, help="J, users (6)")
+    group.add_argument("--n-per-user", type=parse_positive_int, default=2, help="N (2)")
+    group.add_argument("--users-per-resource", type=parse_positive_int, default=3, help="d_f (3)")
     group.add_argument(
         "--noise",
         choices=("paper", "thermal"),
@@ -665,7 +657,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--drops",
-        type=_positive_int,
+        type=parse_positive_int,
         default=DEFAULT_DROPS,
         help=f"channel drops ({DEFAULT_DROPS})",
     )
@@ -763,7 +755,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--metrics", type=_metrics, default=METRICS, metavar="LIST", help="(all three)"
     )
     compare.add_argument("--confidence", type=_confidence, default=0.95, help="(0.95)")
-    compare.add_argument("--bootstrap", type=_positive_int, default=2000, help="resamples (2000)")
+    compare.add_argument(
+        "--bootstrap", type=parse_positive_int, default=2000, help="resamples (2000)"
+    )
     compare.add_argument("--seed", type=int, default=0, help="bootstrap seed (0)")
     compare.set_defaults(func=_cmd_compare)
 
