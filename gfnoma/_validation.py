@@ -94,8 +94,14 @@ def check_activation(
     return p
 
 
+#: SNRs (dB) a simulation accepts: beyond them the noise variance leaves what the
+#: single-precision channel can represent, and no link has such an SNR.
+SNR_DB_RANGE = (-100.0, 200.0)
+
+
 def check_snr_db(snr_db: object, name: str = "snr_db") -> np.ndarray:
-    """Validate SNR values in dB: a finite scalar or 1-D sequence; returns a float64 array."""
+    """Validate SNR values in dB: a finite scalar or 1-D sequence of real numbers within
+    ``SNR_DB_RANGE``; returns a float64 array (strings are refused, not converted)."""
     if isinstance(snr_db, str | bytes) or snr_db is None:
         raise TypeError(f"{name} must be a number or a sequence of numbers, got {snr_db!r}")
     if isinstance(snr_db, numbers.Real) and not isinstance(snr_db, bool):
@@ -104,11 +110,17 @@ def check_snr_db(snr_db: object, name: str = "snr_db") -> np.ndarray:
         if not isinstance(snr_db, Sequence | np.ndarray):
             raise TypeError(f"{name} must be a number or a sequence of numbers, got {snr_db!r}")
         try:
-            values = np.array(snr_db, dtype=np.float64)
+            raw = np.asarray(snr_db)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"{name} must contain real numbers: {exc}") from None
+        if raw.dtype.kind not in "iuf":
+            raise TypeError(f"{name} must contain real numbers, got dtype {raw.dtype}")
+        values = raw.astype(np.float64)
     if values.ndim != 1 or values.size == 0:
         raise ValueError(f"{name} must be a scalar or a non-empty 1-D sequence")
     if not np.all(np.isfinite(values)):
         raise ValueError(f"{name} must be finite, got {values.tolist()}")
+    low, high = SNR_DB_RANGE
+    if np.any((values < low) | (values > high)):
+        raise ValueError(f"{name} must lie in [{low:g}, {high:g}] dB, got {values.tolist()}")
     return values

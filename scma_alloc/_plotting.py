@@ -69,6 +69,21 @@ _STYLE = {
 _LN2 = float(np.log(2.0))
 
 
+#: References often coincide with the method they check (Max-SR reaches the optimum):
+#: they are drawn as large hollow markers without a line, on top, so both stay visible.
+_REFERENCES = ("exhaustive", "exhaustive-max-min")
+
+
+def _line_style(name: str) -> dict:
+    color, marker, line = _STYLE.get(name, (None, "o", "-"))
+    style = {"color": color, "marker": marker, "linestyle": line, "markersize": 4}
+    if name in _REFERENCES:
+        style.update(
+            linestyle="none", markersize=9, markerfacecolor="none", markeredgewidth=1.0, zorder=3
+        )
+    return style
+
+
 def _label(name: str) -> str:
     algorithm = ALGORITHMS.get(name)
     return algorithm.label if algorithm is not None else name
@@ -164,17 +179,8 @@ def plot_metric(
         names = list(algorithms)
     for name in names:
         part = summary[summary["algorithm"] == name].sort_values("budget_dbm")
-        color, marker, line = _STYLE.get(name, (None, "o", "-"))
         x = part["budget_dbm"].to_numpy()
-        (handle,) = ax.plot(
-            x,
-            part[metric],
-            marker=marker,
-            linestyle=line,
-            color=color,
-            markersize=4,
-            label=_label(name),
-        )
+        (handle,) = ax.plot(x, part[metric], label=_label(name), **_line_style(name))
         low = part[f"{metric}_low"].to_numpy(dtype=float)
         high = part[f"{metric}_high"].to_numpy(dtype=float)
         if np.any(np.isfinite(low)):
@@ -229,19 +235,17 @@ def plot_paired(
     for name in names:
         table = compare_algorithms(frame, name, baseline, metric, confidence=confidence)
         table = table[table["n_pairs"] > 0]
-        color, marker, line = _STYLE.get(name, (None, "o", "-"))
         x = table["budget_dbm"].to_numpy()
         gain = 100 * (table["ratio"].to_numpy(dtype=float) - 1)
-        (handle,) = ax.plot(
-            x, gain, marker=marker, linestyle=line, color=color, markersize=4, label=_label(name)
-        )
+        (handle,) = ax.plot(x, gain, label=_label(name), **_line_style(name))
         low = 100 * (table["ratio_low"].to_numpy(dtype=float) - 1)
         high = 100 * (table["ratio_high"].to_numpy(dtype=float) - 1)
         if np.any(np.isfinite(low)):
             ax.fill_between(x, low, high, color=handle.get_color(), alpha=0.18, linewidth=0)
     ax.axhline(0.0, color="black", linewidth=0.8)
     ax.set_xlabel("per-user power budget (dBm)")
-    ax.set_ylabel(f"{_LABELS[metric].split(' (')[0]}: % over {_label(baseline)}", fontsize=8)
+    short = _label(baseline).split(":")[0]  # "B2: greedy ..." -> "B2"
+    ax.set_ylabel(f"{_LABELS[metric].split(' (')[0]}: % over {short}", fontsize=8)
     ax.grid(True, alpha=0.3)
     return ax
 
@@ -641,7 +645,7 @@ def write_sweep_figures(
         )
         figure.legend(loc="outside right upper", fontsize="small")
         text = title if metric == "jain_index" else f"{title}; {_RATE_NOTE}"
-        figure.suptitle(textwrap.fill(text, 110), fontsize=8)
+        ax.set_title(textwrap.fill(text, 85), fontsize=8)
         paths += save_figure(figure, Path(folder) / f"{prefix}{metric}", formats)
     if baseline is not None and baseline in set(frame["algorithm"]):
         others = [a for a in (algorithms or dict.fromkeys(frame["algorithm"])) if a != baseline]

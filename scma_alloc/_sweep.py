@@ -779,19 +779,19 @@ FEW_DROPS = 10
 
 
 def _bootstrap_interval(
-    values: np.ndarray, confidence: float, rng: np.random.Generator, n_bootstrap: int
+    values: np.ndarray, confidence: float, index: np.ndarray
 ) -> tuple[float, float, float]:
-    """Mean and percentile-bootstrap interval of the mean (inside ``[min, max]`` of the
-    values, so inside the metric's range)."""
+    """Mean and percentile-bootstrap interval of the mean over the resamples ``index``
+    (rows of drop positions); it lies inside ``[min, max]`` of the values, so inside the
+    metric's range."""
     n = values.size
     if n == 0:
         return math.nan, math.nan, math.nan
     mean = float(values.mean())
     if n < 2:
         return mean, math.nan, math.nan
-    means = values[rng.integers(0, n, size=(n_bootstrap, n))].mean(axis=1)
     alpha = (1 - confidence) / 2
-    low, high = np.quantile(means, [alpha, 1 - alpha])
+    low, high = np.quantile(values[index].mean(axis=1), [alpha, 1 - alpha])
     return mean, float(low), float(high)
 
 
@@ -837,7 +837,8 @@ def summarize_sweep(
     n_bootstrap : int
         Bootstrap resamples (>= 100).
     seed : int
-        Seed of the bootstrap (the summary is deterministic).
+        Seed of the bootstrap: every point is resampled from this seed, so a summary is
+        deterministic and equal values get equal intervals.
 
     Returns
     -------
@@ -848,7 +849,6 @@ def summarize_sweep(
     """
     confidence = _check_confidence(confidence)
     n_bootstrap = _integer(n_bootstrap, "n_bootstrap", 100)
-    rng = np.random.default_rng(seed)
     records = []
     for algorithm in _algorithm_order(frame):
         part = frame[frame["algorithm"] == algorithm]
@@ -861,9 +861,13 @@ def summarize_sweep(
                 "n_error": int((group["status"] == STATUS_ERROR).sum()),
                 "n_solver_failed": int((group["status"] == "solver_failed").sum()),
             }
+            # The same resamples of the drops for every metric and every point: equal
+            # data get equal intervals, whatever else is in the table.
+            rng = np.random.default_rng(seed)
+            index = rng.integers(0, max(len(ok), 1), size=(n_bootstrap, len(ok)))
             for metric in METRICS:
                 values = ok[metric].to_numpy(dtype=float)
-                mean, low, high = _bootstrap_interval(values, confidence, rng, n_bootstrap)
+                mean, low, high = _bootstrap_interval(values, confidence, index)
                 record.update({metric: mean, f"{metric}_low": low, f"{metric}_high": high})
             record["solve_time"] = float(ok["solve_time"].mean()) if len(ok) else math.nan
             records.append(record)
