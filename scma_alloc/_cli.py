@@ -81,6 +81,15 @@ def _name_list(text: str) -> tuple[str, ...]:
     return names
 
 
+def _algorithm_name(text: str) -> str:
+    name = text.strip()
+    if name not in ALGORITHMS:
+        raise argparse.ArgumentTypeError(
+            f"unknown algorithm {name!r}; valid names: {', '.join(ALGORITHMS)}"
+        )
+    return name
+
+
 def _confidence(text: str) -> float:
     try:
         value = float(text)
@@ -200,6 +209,8 @@ def _metric_tables(frame, confidence: float = 0.95, baseline: str | None = None)
             f"{int(row['n_solver_failed'])} solver failure(s) (kept, feasible allocation)"
         )
     present = list(dict.fromkeys(summary["algorithm"]))
+    if baseline is not None and baseline not in present:
+        lines.append(f"no paired gains: the baseline {baseline} is not among the algorithms")
     if baseline in present and len(present) > 1:
         lines.append(
             f"paired gain over {baseline} on common drops (ratio of means - 1, %; '*': the "
@@ -700,7 +711,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     execution.add_argument("--no-plots", action="store_true", help="do not write plots")
     execution.add_argument(
-        "--baseline", default="b0", help="paired gains over this algorithm (b0)"
+        "--baseline",
+        type=_algorithm_name,
+        default="b0",
+        help="paired gains over this algorithm (b0)",
     )
     execution.add_argument(
         "--formats", type=_formats, default=("png", "pdf"), help="plot formats (png,pdf)"
@@ -734,7 +748,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--budget-dbm", type=float, default=None, help="budget for graphs/convergence (largest)"
     )
     plot.add_argument("--no-convergence", action="store_true", help="skip the convergence plot")
-    plot.add_argument("--baseline", default="b0", help="paired-gain figure against it (b0)")
+    plot.add_argument(
+        "--baseline", type=_algorithm_name, default="b0", help="paired-gain figure against it (b0)"
+    )
     plot.set_defaults(func=_cmd_plot)
 
     # compare -------------------------------------------------------------------------
@@ -747,7 +763,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--store", default=DEFAULT_STORE, metavar="PATH", help=f"({DEFAULT_STORE})"
     )
-    compare.add_argument("--baseline", default="b0", help="reference algorithm (b0)")
+    compare.add_argument(
+        "--baseline", type=_algorithm_name, default="b0", help="reference algorithm (b0)"
+    )
     compare.add_argument(
         "--algorithms", type=_name_list, default=None, metavar="LIST", help="(all others)"
     )

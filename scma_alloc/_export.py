@@ -38,7 +38,7 @@ COLUMN_NOTES = {
     "gains": "channel power gains |h|^2 of the drop, " + MATRIX_LAYOUT,
     "noise_power_w": "noise power per resource in watts",
     "power_budget_w": "per-user power budgets in watts, J values",
-    "user_rates": "rate of each user in bit/s/Hz, summed over its K resources, J values",
+    "user_rates": "rate of each user in bit/s/Hz, summed over its resources, J values",
     "sum_rate": "sum of user_rates (bit/s/Hz)",
     "min_rate": "smallest of user_rates (bit/s/Hz)",
     "bandwidth_hz": "bandwidth of one resource in Hz (rate in bit/s = rate x bandwidth_hz)",

@@ -61,6 +61,8 @@ def test_help_lists_every_command_and_algorithm(capsys):
         (["sweep", "--option", "b0-n=1"], "ALGORITHM:NAME=VALUE"),
         (["compare", "--confidence", "2"], "expected a number in (0, 1)"),
         (["frobnicate"], "invalid choice"),
+        (["sweep", "--baseline", "b9"], "unknown algorithm 'b9'"),
+        (["sweep", "--jobs", "-3"], "expected a positive integer (0 or -1: all CPUs)"),
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_2(capsys, args, message):
