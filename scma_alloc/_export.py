@@ -3,8 +3,8 @@
 Every exported row carries its allocation and the drop it was computed for, as plain
 numbers: the factor graph and the powers as K x J nested lists (outer index: resource
 ``k``, inner index: user ``j``), the channel gains of the drop in the same layout, the
-noise power and the per-user budgets. The rates can be recomputed from them with the
-rate formula of the paper (eq. 11-12) alone.
+noise (plus external interference) of each resource and the per-user budgets. The
+rates can be recomputed from them with the rate formula of the paper (eq. 11-12) alone.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ COLUMN_NOTES = {
     "assignment": "factor graph, 0/1, " + MATRIX_LAYOUT,
     "power_w": "transmit power per edge in watts, " + MATRIX_LAYOUT,
     "gains": "channel power gains |h|^2 of the drop, " + MATRIX_LAYOUT,
-    "noise_power_w": "noise power per resource in watts",
+    "noise_power_w": "noise plus external interference on each resource in watts, K values",
     "power_budget_w": "per-user power budgets in watts, J values",
     "user_rates": "rate of each user in bit/s/Hz, summed over its resources, J values",
     "sum_rate": "sum of user_rates (bit/s/Hz)",
@@ -129,7 +129,7 @@ def export_table(frame: pd.DataFrame) -> pd.DataFrame:
             scenarios[key] = config.scenario_for(*key)
         scenario = scenarios[key]
         gains.append(scenario.gains.tolist())
-        noise.append(scenario.noise_power)
+        noise.append(scenario.noise_per_resource.tolist())
         budgets.append(scenario.power_budget.tolist())
     table["gains"] = gains
     table["noise_power_w"] = noise
@@ -166,10 +166,10 @@ def export_results(
     One row per drop x budget x algorithm with the sweep's columns, where ``assignment``
     (0/1), ``power_w`` (watts) and ``gains`` (the drop's ``|h|^2``) are K x J nested
     lists, the outer index being the resource ``k`` and the inner index the user ``j``;
-    ``noise_power_w``, ``power_budget_w`` (J values) and ``bandwidth_hz`` complete the
-    drop. In CSV the lists are JSON text. A JSON export is one object with
-    ``"layout"`` (what each column holds), ``"config"`` (the sweep) and ``"results"``
-    (the rows).
+    ``noise_power_w`` (K values: noise plus external interference of each resource),
+    ``power_budget_w`` (J values) and ``bandwidth_hz`` complete the drop. In CSV the
+    lists are JSON text. A JSON export is one object with ``"layout"`` (what each column
+    holds), ``"config"`` (the sweep) and ``"results"`` (the rows).
 
     Examples
     --------
@@ -198,7 +198,14 @@ def export_results(
         )
     table = export_table(frame)
     if fmt == "csv":
-        nested = ("assignment", "power_w", "gains", "user_rates", "power_budget_w")
+        nested = (
+            "assignment",
+            "power_w",
+            "gains",
+            "user_rates",
+            "power_budget_w",
+            "noise_power_w",
+        )
         flat = table.copy()
         for column in nested:
             flat[column] = [json.dumps(v) for v in flat[column]]

@@ -43,6 +43,30 @@ def _check_positive_float(value: Any, name: str) -> float:
     return value
 
 
+def _per_resource(value: Any, name: str, n_resources: int, *, positive: bool) -> Any:
+    """A scalar (float) or a (K,) array of finite values, positive or non-negative."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be a real number or an array of them, got bool")
+    array = real_array(value, name)
+    if array.ndim == 0:
+        if positive:
+            return _check_positive_float(float(array), name)
+        out = float(array)
+    else:
+        if array.shape != (n_resources,):
+            raise ValueError(
+                f"{name} must be a scalar or have shape ({n_resources},) (one value per "
+                f"resource; interference that differs between users on one resource is not "
+                f"supported), got shape {array.shape}"
+            )
+        out = array
+    bad = ~np.isfinite(out) | ((np.asarray(out) <= 0) if positive else (np.asarray(out) < 0))
+    if np.any(bad):
+        kind = "positive" if positive else "non-negative"
+        raise ValueError(f"{name} must be {kind} and finite on every resource")
+    return out
+
+
 class Scenario:
     """One uplink SCMA drop: K resources (subcarriers), J users.
 
@@ -55,12 +79,19 @@ class Scenario:
     power_budget : float or array_like, shape (J,)
         Per-user power budget ``Pmax_j`` in watts (paper eq. 14: the power a user
         spreads over its N subcarriers).
-    noise_power : float, default 1.0
-        Noise power ``sigma**2`` in watts per subcarrier.
+    noise_power : float or array_like, shape (K,), default 1.0
+        Noise power ``sigma**2`` in watts per subcarrier: one value for every
+        subcarrier, or one per subcarrier.
     n_per_user : int, default 2
         N, the number of resources each user occupies (non-zeros of a codeword).
     users_per_resource : int, default 3
         d_f, the maximum number of users sharing one resource.
+    interference_power : array_like, shape (K,), optional
+        External interference in watts per subcarrier (from neighbouring cells, as
+        measured at the base station), added to the noise: every rate, solver,
+        baseline and reference sees ``noise_power + interference_power`` on
+        subcarrier k. It is the same for every user decoded on that subcarrier (a
+        K x J array is refused: see Notes).
 
     Raises
     ------
@@ -75,6 +106,11 @@ class Scenario:
 
     Notes
     -----
+    The rate of user j on subcarrier k is ``log2(1 + P g / (N_k + I_k + sum_weaker P g))``
+    (paper eq. 11-12 with the noise ``N_k + I_k`` of that subcarrier), so dividing by it
+    gives the normalised form every kernel uses. Interference that differs between users
+    on one subcarrier would break that normalisation and is not supported.
+
     Solvers work with the normalised gains ``gamma = gains / noise_power`` and with
     ``snr_at_budget = gamma * Pmax`` (the received SNR if a user put its whole
     budget on one resource); powers are handled internally as fractions of each
@@ -96,9 +132,11 @@ class Scenario:
         self,
         gains: ArrayLike,
         power_budget: float | ArrayLike,
-        noise_power: float = 1.0,
+        noise_power: float | ArrayLike = 1.0,
         n_per_user: int = 2,
         users_per_resource: int = 3,
+        *,
+        interference_power: ArrayLike | None = None,
     ) -> None:
         gains = real_array(gains, "gains")
         if gains.ndim != 2 or gains.shape[0] < 1 or gains.shape[1] < 1:
@@ -134,7 +172,16 @@ class Scenario:
                 f"{MAX_POWER_BUDGET_W:.0e} W ({watt_to_dbm(MAX_POWER_BUDGET_W):.0f} dBm), more "
                 "than any radio transmits; power_budget is in watts (dbm_to_watt converts dBm)"
             )
-        noise = _check_positive_float(noise_power, "noise_power")
+        noise = _per_resource(noise_power, "noise_power", n_resources, positive=True)
+        if interference_power is None:
+            interference = None
+        else:
+            interference = _per_resource(
+                interference_power, "interference_power", n_resources, positive=False
+            )
+            if interference.ndim == 0:
+                interference = np.full(n_resources, float(interference))
+        floor = noise if interference is None else noise + interference  # scalar or (K,)
         n_per_user = _check_int(n_per_user, "n_per_user")
         users_per_resource = _check_int(users_per_resource, "users_per_resource")
         if n_per_user > n_resources:
@@ -149,7 +196,7 @@ class Scenario:
                 f"{n_resources * users_per_resource} (n_users*n_per_user must not exceed "
                 "n_resources*users_per_resource)"
             )
-        gamma = gains / noise
+        gamma = gains / (floor if np.ndim(floor) == 0 else floor[:, None])
         snr_at_budget = gamma * budget[None, :]
         if not np.all(np.isfinite(snr_at_budget)):
             raise ValueError("gains * power_budget / noise_power overflows; rescale the inputs")
@@ -167,11 +214,13 @@ class Scenario:
         order = np.argsort(gains.sum(axis=0), kind="stable")
         rank = np.empty(n_users, dtype=np.intp)
         rank[order] = np.arange(n_users)
-        for array in (gains, budget, gamma, snr_at_budget, order, rank):
-            array.setflags(write=False)
+        for array in (gains, budget, gamma, snr_at_budget, order, rank, noise, interference):
+            if isinstance(array, np.ndarray):
+                array.setflags(write=False)
         self._gains = gains
         self._budget = budget
-        self._noise = noise
+        self._noise = float(noise) if np.ndim(noise) == 0 else noise
+        self._interference = interference
         self._n_per_user = n_per_user
         self._users_per_resource = users_per_resource
         self._gamma = gamma
@@ -191,7 +240,18 @@ class Scenario:
         return self._budget
 
     @property
-    def noise_power(self) -> float:
+    def interference_power(self) -> np.ndarray | None:
+        """External interference per resource in watts, shape (K,), or None."""
+        return self._interference
+
+    @property
+    def noise_per_resource(self) -> np.ndarray:
+        """Noise plus external interference on each resource in watts, shape (K,)."""
+        noise = np.broadcast_to(np.asarray(self._noise, dtype=float), (self.n_resources,))
+        return noise if self._interference is None else noise + self._interference
+
+    @property
+    def noise_power(self) -> float | np.ndarray:
         """Noise power per resource in watts."""
         return self._noise
 
@@ -259,6 +319,7 @@ class Scenario:
             noise_power=self._noise,
             n_per_user=self._n_per_user,
             users_per_resource=self._users_per_resource,
+            interference_power=self._interference,
         )
 
     def __repr__(self) -> str:
@@ -266,10 +327,23 @@ class Scenario:
         budget_text = (
             f"{budget[0]:.4g} W" if np.all(budget == budget[0]) else f"{budget.tolist()!r} W"
         )
+        noise = self._noise
+        noise_text = (
+            f"{noise:.4g} W"
+            if np.ndim(noise) == 0
+            else "[" + ", ".join(f"{v:.4g}" for v in noise) + "] W"
+        )
+        extra = (
+            ""
+            if self._interference is None
+            else ", interference_power=["
+            + ", ".join(f"{v:.4g}" for v in self._interference)
+            + "] W"
+        )
         return (
             f"Scenario(K={self.n_resources}, J={self.n_users}, N={self.n_per_user}, "
             f"d_f={self.users_per_resource}, power_budget={budget_text}, "
-            f"noise_power={self._noise:.4g} W)"
+            f"noise_power={noise_text}{extra})"
         )
 
 

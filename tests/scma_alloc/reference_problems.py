@@ -103,6 +103,7 @@ def references() -> tuple[Reference, ...]:
 def sic_rates_by_hand(gains, noise, assignment, power):
     """The SIC rates of the paper (eq. 11-12) from the exported numbers alone."""
     gains, f, p = np.asarray(gains), np.asarray(assignment), np.asarray(power)
+    noise = np.broadcast_to(np.asarray(noise, dtype=float), gains.shape[:1])  # per resource
     order = np.argsort(gains.sum(axis=0), kind="stable")  # ascending total gain
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
@@ -111,5 +112,5 @@ def sic_rates_by_hand(gains, noise, assignment, power):
         for k in np.flatnonzero(f[:, j]):
             weaker = [i for i in range(gains.shape[1]) if rank[i] < rank[j] and f[k, i]]
             interference = sum(p[k, i] * gains[k, i] for i in weaker)
-            rates[j] += np.log2(1 + p[k, j] * gains[k, j] / (noise + interference))
+            rates[j] += np.log2(1 + p[k, j] * gains[k, j] / (noise[k] + interference))
     return rates

@@ -47,7 +47,7 @@ def test_csv_and_parquet_hold_the_same_numbers(table, tmp_path):
         first["drop"], first["budget_index"]
     )
     np.testing.assert_array_equal(json.loads(csv["gains"][0]), scenario.gains)
-    assert csv["noise_power_w"][0] == scenario.noise_power
+    assert json.loads(csv["noise_power_w"][0]) == [scenario.noise_power] * 4
 
 
 def test_export_refuses_what_it_cannot_write_before_reading(table, tmp_path):

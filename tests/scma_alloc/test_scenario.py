@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from reference_problems import sic_rates_by_hand
 
 import scma_alloc as sa
 
@@ -123,3 +124,54 @@ def test_scenario_arrays_are_read_only():
     s = sa.random_scenario(rng=0)
     with pytest.raises(ValueError):
         s.gains[0, 0] = 1.0
+
+
+def test_per_resource_noise_and_interference_enter_every_rate():
+    s = sa.random_scenario(rng=4, power_budget_dbm=6.0)
+    noise = s.noise_power * np.array([1.0, 2.0, 0.5, 4.0])
+    interference = s.noise_power * np.array([0.0, 10.0, 0.0, 1.0])
+    t = sa.Scenario(s.gains, s.power_budget, noise, interference_power=interference)
+    np.testing.assert_allclose(t.noise_per_resource, noise + interference)
+    np.testing.assert_allclose(t.snr_gain, s.gains / (noise + interference)[:, None])
+    for result in (
+        sa.solve_max_sr(t),
+        sa.solve_max_min(t),
+        sa.exhaustive_max_sr(t),
+        sa.get_algorithm("b2")(t),
+        sa.get_algorithm("b0")(t),
+    ):
+        by_hand = sic_rates_by_hand(t.gains, noise + interference, result.assignment, result.power)
+        np.testing.assert_allclose(result.user_rates, by_hand, rtol=1e-9, atol=1e-12)
+    assert sa.solve_max_sr(t).sum_rate == pytest.approx(sa.exhaustive_max_sr(t).sum_rate)
+    assert "interference_power=[0, " in repr(t)
+    assert t.with_budget(0.5).interference_power.tolist() == interference.tolist()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_interference_on_a_resource_moves_users_off_it(seed):
+    s = sa.random_scenario(6, 6, rng=seed, power_budget_dbm=10.0)
+    before = sa.solve_max_min(s), sa.solve_max_sr(s)
+    k = int(np.argmax(before[1].power.sum(axis=1)))  # where Max-SR puts the most power
+    interference = np.zeros(6)
+    interference[k] = 1e3 * s.noise_power
+    t = sa.Scenario(s.gains, s.power_budget, s.noise_power, interference_power=interference)
+    max_min, max_sr = sa.solve_max_min(t), sa.solve_max_sr(t)
+    assert max_min.assignment[k].sum() < max(before[0].assignment[k].sum(), 1)
+    share = max_sr.power[k].sum() / max_sr.power.sum()
+    assert share < 0.5 * before[1].power[k].sum() / before[1].power.sum()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"noise_power": np.ones((4, 6))}, ValueError, "noise_power must be a scalar or have"),
+        ({"noise_power": [1.0, 1.0, -1.0, 1.0]}, ValueError, "noise_power must be positive"),
+        ({"interference_power": np.ones((4, 6))}, ValueError, "differs between users"),
+        ({"interference_power": [0.0, 1.0, np.nan, 0.0]}, ValueError, "interference_power"),
+        ({"interference_power": [0, 0, -1, 0]}, ValueError, "non-negative"),
+        ({"interference_power": ["1"] * 4}, TypeError, "interference_power"),
+    ],
+)
+def test_per_resource_noise_is_checked(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        sa.Scenario(np.ones((4, 6)), 1.0, **kwargs)
