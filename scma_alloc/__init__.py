@@ -78,7 +78,7 @@ from ._result import (
     StepRecord,
 )
 from ._scenario import MAX_POWER_BUDGET_W, MIN_USER_SNR, Scenario, random_scenario
-from ._solve import solve_max_min, solve_max_sr
+from ._solve import solve_alpha_fair, solve_max_min, solve_max_sr
 from ._units import dbm_to_watt, noise_power, watt_to_dbm
 
 __version__ = "0.1.0.dev0"
@@ -196,6 +196,7 @@ __all__ = [
     "round_assignment",
     "save_figure",
     "sic_coupling",
+    "solve_alpha_fair",
     "solve_max_min",
     "solve_max_sr",
     "static_equal_power",

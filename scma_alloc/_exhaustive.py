@@ -92,7 +92,7 @@ def exhaustive(
             order = np.argsort(-upper, kind="stable")
             for start in range(0, n_graphs, _POLISH_BATCH):
                 batch = order[start : start + _POLISH_BATCH]
-                batch = batch[upper[batch] > best_value * (1.0 + 1e-12)]
+                batch = batch[upper[batch] > best_value + 1e-12 * abs(best_value)]
                 if batch.size == 0:
                     break
                 x_new, v_new = step.polish(subs[batch], xs[batch], options)

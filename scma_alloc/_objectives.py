@@ -1,10 +1,12 @@
 """What a method maximises: an objective of the user rates under a rate model.
 
-A :class:`Problem` is one scenario, one objective (``"sum_rate"`` or ``"min_rate"``:
-the sum or the smallest of the user rates, paper problems (14) and (17)) and one rate
-model (SIC or a coupling). Every method — the alternating search, the exhaustive
-references, the baselines — evaluates allocations through it and returns its result
-through :meth:`Problem.result`, so the rates a result reports are always the model's.
+A :class:`Problem` is one scenario, one objective (``"sum_rate"`` or ``"min_rate"``: the
+sum or the smallest of the user rates, paper problems (14) and (17); or
+``"alpha_fair"``: the weighted alpha-fair utility of the rates, see
+:mod:`scma_alloc._fairness`) and one rate model (SIC or a coupling). Every method — the
+alternating search, the exhaustive references, the baselines — evaluates allocations
+through it and returns its result through :meth:`Problem.result`, so the rates a result
+reports are always the model's.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ from ._scenario import Scenario
 
 __all__ = ["OBJECTIVES", "Problem"]
 
-#: The objectives every method accepts: the sum and the minimum of the user rates.
-OBJECTIVES = ("sum_rate", "min_rate")
+#: The objectives: the sum and the minimum of the user rates, and the weighted
+#: alpha-fair utility of the rates (which contains both as limits).
+OBJECTIVES = ("sum_rate", "min_rate", "alpha_fair")
 #: Relative size of a budget overshoot or negative power a method may return (round-off).
 _ROUND_OFF = 1e-9
 
@@ -52,10 +55,21 @@ class Problem:
     budget fractions ``x`` of the same shape; every value is in nats.
     """
 
-    def __init__(self, scenario: Scenario, objective: str, model: RateModel) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        objective: str,
+        model: RateModel,
+        *,
+        alpha: float | None = None,
+        weights: np.ndarray | None = None,
+    ) -> None:
         self.scenario = scenario
         self.objective = check_objective(objective)
         self.model = model
+        #: Fairness parameter and user weights of ``"alpha_fair"`` (None otherwise).
+        self.alpha = alpha
+        self.weights = weights
         self.snr = scenario.snr_at_budget
         self.n_resources = scenario.n_resources
         self.n_users = scenario.n_users
@@ -71,7 +85,12 @@ class Problem:
         return gather_edges(self.snr, sub)
 
     def reduce(self, rates: np.ndarray) -> np.ndarray:
-        """The objective of user rates (..., J): their sum or their minimum."""
+        """The objective of user rates (..., J, nats): their sum, their minimum, or the
+        alpha-fair utility of the rates in bit/s/Hz."""
+        if self.objective == "alpha_fair":
+            from ._fairness import alpha_utility
+
+            return alpha_utility(rates / LN2, self.alpha, self.weights)
         return rates.min(axis=-1) if self.is_min_rate else rates.sum(axis=-1)
 
     def user_rates(self, sub: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -81,7 +100,7 @@ class Problem:
 
     def values(self, sub: np.ndarray, x: np.ndarray) -> np.ndarray:
         """Objective values (nats) of edge allocations, shape (B,)."""
-        if not self.is_min_rate and self.model.is_sic:
+        if self.objective == "sum_rate" and self.model.is_sic:
             # The SIC user rates telescope to the sum-rate of the resource totals.
             return np.log1p(resource_totals(self.gains(sub) * x, sub, self.n_resources)).sum(
                 axis=-1
@@ -141,6 +160,12 @@ class Problem:
         rates = self.model.user_rates_nats(f * p * scenario.snr_gain) / LN2
         if not solver and monitor is not None:
             solver = "+".join(monitor.solvers_used)
+        if self.objective == "alpha_fair":
+            from ._fairness import alpha_utility
+
+            extra.setdefault("alpha", self.alpha)
+            extra.setdefault("weights", np.asarray(self.weights, dtype=float).copy())
+            extra.setdefault("utility", float(alpha_utility(rates, self.alpha, self.weights)))
         return AllocationResult(
             assignment=f,
             power=p,

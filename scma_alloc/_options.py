@@ -183,7 +183,7 @@ class AlternatingOptions(_ConicOptions):
         ``n_starts=None``)."""
         if self.n_starts is not None:
             return self.n_starts
-        if objective != "sum_rate":
+        if objective == "min_rate":
             return 0
         return 6 if n_users <= 12 else 12 if n_users <= 24 else 2
 

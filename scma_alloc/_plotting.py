@@ -65,6 +65,7 @@ _STYLE = {
     "b3": ("tab:purple", "P", ":"),
     "exhaustive": ("black", "*", "-."),
     "exhaustive-max-min": ("tab:brown", "X", "-."),
+    "prop-fair": ("tab:orange", "h", "-"),
 }
 _LN2 = float(np.log(2.0))
 

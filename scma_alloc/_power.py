@@ -824,6 +824,10 @@ class MinRateCoupled(_MinRateBarrier):
 
 def power_step(problem: Problem) -> PowerStep:
     """The :class:`PowerStep` of ``problem`` (its objective under its rate model)."""
+    if problem.objective == "alpha_fair":
+        from ._fairness import AlphaFairStep
+
+        return AlphaFairStep(problem)  # type: ignore[return-value]
     if problem.model.is_sic:
         return MinRateSIC(problem) if problem.is_min_rate else SumRateSIC(problem)
     return MinRateCoupled(problem) if problem.is_min_rate else SumRateCoupled(problem)

@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from ._baselines import (
     BASELINE_OPTIONS,
     greedy_fairness_equal_power,
@@ -21,7 +23,7 @@ from ._baselines import (
 )
 from ._result import AllocationResult
 from ._scenario import Scenario
-from ._solve import prepare, solve
+from ._solve import prepare, solve, solve_alpha_fair
 
 __all__ = ["ALGORITHMS", "Algorithm", "get_algorithm"]
 
@@ -38,12 +40,14 @@ class Algorithm:
         ``function(scenario, **options) -> AllocationResult``.
     label : str
         Short label for tables and plot legends.
-    objective : {"sum_rate", "min_rate"}
+    objective : {"sum_rate", "min_rate", "alpha_fair"}
         The metric the algorithm aims at.
     description : str
         One line: what it is.
     method : str or None
         The solvers' ``method`` it runs (None for the baselines).
+    alpha : float or None
+        Fairness parameter of an ``"alpha_fair"`` algorithm.
     """
 
     name: str
@@ -52,6 +56,7 @@ class Algorithm:
     objective: str
     description: str
     method: str | None = None
+    alpha: float | None = None
 
     def __call__(self, scenario: Scenario, **options: Any) -> AllocationResult:
         return self.function(scenario, **options)
@@ -73,8 +78,21 @@ class Algorithm:
                     f"{sorted(BASELINE_OPTIONS)}"
                 )
             prepare(scenario, "sum_rate", "alternating", interference=options.get("interference"))
+        elif self.objective == "alpha_fair":
+            weights = np.ones(scenario.n_users)
+            prepare(
+                scenario, self.objective, self.method, alpha=self.alpha, weights=weights, **options
+            )
         else:
             prepare(scenario, self.objective, self.method, **options)
+
+
+def _fair_solver(alpha: float, method: str) -> Callable[..., AllocationResult]:
+    def run(scenario: Scenario, **options: Any) -> AllocationResult:
+        return solve_alpha_fair(scenario, alpha, method=method, **options)
+
+    run.__name__ = f"alpha_fair_{alpha:g}_{method}"
+    return run
 
 
 def _solver(objective: str, method: str) -> Callable[..., AllocationResult]:
@@ -164,6 +182,15 @@ ALGORITHMS: Mapping[str, Algorithm] = types.MappingProxyType(
                 "min_rate",
                 "every feasible graph with the Max-Min power step (slow: seconds per drop)",
                 "exhaustive",
+            ),
+            Algorithm(
+                "prop-fair",
+                _fair_solver(1.0, "alternating"),
+                "Proportional fairness",
+                "alpha_fair",
+                "solve_alpha_fair(alpha=1): the sum of log-rates (projected-gradient power)",
+                "alternating",
+                1.0,
             ),
         )
     }

@@ -667,7 +667,8 @@ def _proxy_round(
         )
     xs, scores = step.proxy(graphs)
     owners, best = _best_per_graph(g, scores)
-    better = scores[best] > value[owners] * (1.0 + 10 * rtol) + 1e-12
+    # Sign-safe: alpha-fair utilities may be negative.
+    better = scores[best] > value[owners] + 10 * rtol * np.abs(value[owners]) + 1e-12
     return owners, graphs[best], xs[best], scores[best], better, None
 
 
@@ -682,7 +683,7 @@ def _polished_neighbours(
     cand = neighbours(sub[None], k, d)
     graphs = cand.apply(sub[None], sort=False)
     bounds = _candidate_bounds(problem, sub[None], cand)
-    keep = np.flatnonzero(bounds > value * (1.0 + 1e-7))
+    keep = np.flatnonzero(bounds > value + 1e-7 * abs(value))
     edges = sub.size
     most = int(np.clip(_POLISH_WORK / (2 * edges**3), 4, _MAX_POLISHED))
     keep = keep[np.argsort(-bounds[keep], kind="stable")[:most]]
@@ -716,7 +717,7 @@ def _polished_search(
         # One batch; the callback is asked once per round (the record below).
         x_new, v_new = step.polish(graphs, start, options)
         best = int(np.argmax(v_new))
-        if not v_new[best] > value * (1.0 + 1e-7):
+        if not v_new[best] > value + 1e-7 * abs(value):
             break
         value, sub, x = float(v_new[best]), graphs[best], x_new[best]
         if monitor.record(

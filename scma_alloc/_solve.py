@@ -1,4 +1,5 @@
-"""The solvers' front end: :func:`solve_max_sr` and :func:`solve_max_min`.
+"""The solvers' front end: :func:`solve_max_sr`, :func:`solve_max_min` and
+:func:`solve_alpha_fair`.
 
 Both validate their input before any work, build the
 :class:`~scma_alloc._objectives.Problem` (objective and rate model), run the chosen
@@ -24,7 +25,7 @@ from ._scenario import Scenario, check_scenario
 from ._search import alternating_search
 from ._units import real_array
 
-__all__ = ["prepare", "solve", "solve_max_min", "solve_max_sr"]
+__all__ = ["prepare", "solve", "solve_alpha_fair", "solve_max_min", "solve_max_sr"]
 
 Options = AlternatingOptions | PaperOptions | ExhaustiveOptions
 
@@ -88,6 +89,8 @@ def prepare(
     initial: Any = None,
     rng: Any = None,
     callback: Any = None,
+    alpha: float | None = None,
+    weights: np.ndarray | None = None,
     **overrides: Any,
 ) -> tuple[Problem, Options, Any, np.random.Generator, Monitor]:
     """Validate a solver call (every argument, before any work) and build its parts.
@@ -102,6 +105,11 @@ def prepare(
     if options.solver is not None:
         options.solvers  # noqa: B018 - an unknown solver name fails here, before any work
     model = rate_model(scenario, interference)
+    if method == "paper" and objective == "alpha_fair":
+        raise ValueError(
+            "method: the paper has no alpha-fair algorithm; use method='alternating' "
+            "(default) or 'exhaustive'"
+        )
     if method == "paper" and not model.is_sic:
         raise ValueError(
             "interference: method='paper' implements the paper's SIC model only; use "
@@ -110,7 +118,8 @@ def prepare(
     start = _check_initial(scenario, method, initial)
     generator = _check_rng(rng)
     monitor = Monitor(callback)
-    return Problem(scenario, objective, model), options, start, generator, monitor
+    problem = Problem(scenario, objective, model, alpha=alpha, weights=weights)
+    return problem, options, start, generator, monitor
 
 
 def solve(
@@ -123,9 +132,12 @@ def solve(
     initial: Any = None,
     rng: Any = None,
     callback: Any = None,
+    alpha: float | None = None,
+    weights: np.ndarray | None = None,
     **overrides: Any,
 ) -> AllocationResult:
-    """Maximise ``objective`` (``"sum_rate"`` or ``"min_rate"``) with ``method``.
+    """Maximise ``objective`` (``"sum_rate"``, ``"min_rate"`` or ``"alpha_fair"``)
+    with ``method``.
 
     The common front end of :func:`solve_max_sr` and :func:`solve_max_min`; see there.
     """
@@ -138,6 +150,8 @@ def solve(
         initial=initial,
         rng=rng,
         callback=callback,
+        alpha=alpha,
+        weights=weights,
         **overrides,
     )
 
@@ -305,3 +319,115 @@ def solve_max_min(
         callback=callback,
         **overrides,
     )
+
+
+def _check_alpha(alpha: Any) -> float:
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
+        raise TypeError(f"alpha must be a real number, got {type(alpha).__name__}")
+    value = float(alpha)
+    if not (value >= 0):  # NaN too
+        raise ValueError(
+            f"alpha must be >= 0 (0: sum-rate, 1: proportional fairness), got {alpha!r}"
+        )
+    return value
+
+
+def _check_weights(weights: Any, n_users: int) -> np.ndarray | None:
+    if weights is None:
+        return None
+    w = real_array(weights, "weights")
+    if w.shape != (n_users,):
+        raise ValueError(f"weights must have shape ({n_users},) (one per user), got {w.shape}")
+    if not np.all(np.isfinite(w)) or np.any(w < 0) or not np.any(w > 0):
+        raise ValueError("weights must be finite and >= 0, with at least one positive")
+    return w
+
+
+def solve_alpha_fair(
+    scenario: Scenario,
+    alpha: float,
+    weights: Any = None,
+    method: str = "alternating",
+    options: Options | None = None,
+    *,
+    interference: Any = None,
+    initial: Any = None,
+    rng: Any = None,
+    callback: Any = None,
+    **overrides: Any,
+) -> AllocationResult:
+    """Maximise the weighted alpha-fair utility of the user rates over graph and powers.
+
+    ``U = sum_j w_j u(R_j)`` with ``u(r) = r**(1 - alpha) / (1 - alpha)`` and
+    ``u(r) = log r`` at ``alpha = 1`` (rates in bit/s/Hz). ``alpha = 0`` is the
+    (weighted) sum-rate of problem (14), ``alpha = 1`` proportional fairness (the sum
+    of log-rates), and ``alpha -> infinity`` approaches the max-min fairness of
+    problem (17); ``alpha = inf`` runs :func:`solve_max_min`.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    alpha : float
+        Fairness, ``>= 0``.
+    weights : array_like, shape (J,), optional
+        User priorities, ``>= 0`` (default: all 1).
+    method : {"alternating", "exhaustive"}
+        The alternating search of :func:`solve_max_sr` (graph moves scored by a short
+        projected-gradient power step, the best graphs polished by a long one), or
+        every feasible graph with the power step (the reference; small instances).
+    options, interference, initial, rng, callback, **overrides
+        As in :func:`solve_max_sr`.
+
+    Returns
+    -------
+    AllocationResult
+        With extra fields ``alpha``, ``weights`` and ``utility`` (``U`` of the rates).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad ``alpha`` or ``weights`` (naming them), or any other argument, before any
+        work; ``method="paper"`` (the paper has no alpha-fair algorithm); weights with
+        ``alpha = inf`` (weighted max-min is not available).
+
+    Notes
+    -----
+    With ``alpha = 0`` and equal weights the problem is the sum-rate and is solved as
+    by :func:`solve_max_sr` (exact water-filling power step). Otherwise, for a fixed
+    graph, ``U`` is not concave in the powers under SIC with unequal weights or for
+    ``alpha > 0`` (each ``R_j`` is a difference of concave functions); the power step
+    is a projected gradient ascent from several starts (see ``docs/scma_alloc.md``),
+    a local optimum.
+
+    Examples
+    --------
+    >>> import scma_alloc as sa
+    >>> s = sa.random_scenario(power_budget_dbm=10, rng=0)
+    >>> pf = sa.solve_alpha_fair(s, 1.0)
+    >>> bool(sa.solve_max_min(s).min_rate >= pf.min_rate and pf.sum_rate > 0)
+    True
+    """
+    scenario = check_scenario(scenario)
+    value = _check_alpha(alpha)
+    w = _check_weights(weights, scenario.n_users)
+    common = {
+        "interference": interference,
+        "initial": initial,
+        "rng": rng,
+        "callback": callback,
+        **overrides,
+    }
+    if value == float("inf"):
+        if w is not None:
+            raise ValueError("weights: weighted max-min (alpha = inf) is not available")
+        return solve(scenario, "min_rate", method, options, **common)
+    equal = w is None or np.all(w == w[0])
+    if value == 0.0 and equal:
+        result = solve(scenario, "sum_rate", method, options, **common)
+        scale = 1.0 if w is None else float(w[0])
+        result["alpha"], result["weights"] = 0.0, np.full(scenario.n_users, scale)
+        result["utility"] = scale * result.sum_rate
+        return result
+    if w is None:
+        w = np.ones(scenario.n_users)
+    return solve(scenario, "alpha_fair", method, options, alpha=value, weights=w, **common)

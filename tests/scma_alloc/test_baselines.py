@@ -145,6 +145,7 @@ def test_registry_holds_solvers_baselines_and_references():
         "b3",
         "exhaustive",
         "exhaustive-max-min",
+        "prop-fair",
     }
     assert set(ALGORITHMS) == expected
     assert all(isinstance(a, Algorithm) and a.name == n for n, a in ALGORITHMS.items())

@@ -1,0 +1,124 @@
+"""The alpha-fair objectives: limits, exhaustive references, weights, validation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import scma_alloc as sa
+from scma_alloc._fairness import _project, alpha_utility
+
+
+def _scenario(seed: int, dbm: float = 6.0) -> sa.Scenario:
+    return sa.random_scenario(power_budget_dbm=dbm, rng=seed)
+
+
+def test_alpha_zero_with_equal_weights_is_max_sr():
+    s = _scenario(0)
+    fair, max_sr = sa.solve_alpha_fair(s, 0.0), sa.solve_max_sr(s)
+    np.testing.assert_array_equal(fair.assignment, max_sr.assignment)
+    np.testing.assert_array_equal(fair.power, max_sr.power)
+    assert fair.utility == fair.sum_rate == max_sr.sum_rate and fair.alpha == 0.0
+
+
+def test_alpha_zero_through_the_gradient_step_reaches_max_sr():
+    # Weights a hair apart take the projected-gradient path, not water-filling.
+    for seed in range(3):
+        s = _scenario(seed)
+        weights = np.r_[np.ones(5), 1.0 + 1e-9]
+        fair = sa.solve_alpha_fair(s, 0.0, weights)
+        assert fair.method == "alternating" and "projected gradient" in fair.solver
+        assert fair.sum_rate == pytest.approx(sa.solve_max_sr(s).sum_rate, rel=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_large_alpha_approaches_max_min(seed):
+    s = _scenario(seed)
+    max_min = sa.solve_max_min(s).min_rate
+    gaps = [1 - sa.solve_alpha_fair(s, a).min_rate / max_min for a in (4.0, 30.0)]
+    assert gaps[1] <= gaps[0] + 1e-9 and gaps[1] < 0.005
+    assert sa.solve_alpha_fair(s, np.inf).min_rate == max_min
+
+
+@pytest.mark.parametrize(
+    ("alpha", "weights"),
+    [(0.0, [3.0, 1.0, 1.0, 1.0, 1.0, 2.0]), (0.5, None), (1.0, None), (2.0, [1, 2, 1, 2, 1, 2])],
+)
+def test_alternating_reaches_the_exhaustive_reference(alpha, weights):
+    for seed in range(2):
+        s = _scenario(seed)
+        found = sa.solve_alpha_fair(s, alpha, weights)
+        best = sa.solve_alpha_fair(s, alpha, weights, method="exhaustive")
+        assert best.n_graphs == 1860 and best.status == "converged"
+        assert found.utility >= best.utility - 1e-6 * abs(best.utility)
+
+
+def test_utility_is_the_formula_of_the_rates():
+    s = _scenario(4)
+    w = np.array([1.0, 2.0, 0.5, 1.0, 1.0, 3.0])
+    r = sa.solve_alpha_fair(s, 1.0, w)
+    assert r.utility == pytest.approx(float(np.sum(w * np.log(r.user_rates))), rel=1e-12)
+    r = sa.solve_alpha_fair(s, 2.0, w)
+    assert r.utility == pytest.approx(float(np.sum(-w / r.user_rates)), rel=1e-12)
+    np.testing.assert_array_equal(r.weights, w)
+
+
+def test_a_heavier_weight_buys_a_user_more_rate():
+    s = _scenario(5)
+    plain = sa.solve_alpha_fair(s, 1.0).user_rates
+    gained = []
+    for j in range(6):
+        weights = np.ones(6)
+        weights[j] = 5.0
+        rate = sa.solve_alpha_fair(s, 1.0, weights).user_rates[j]
+        assert rate >= plain[j] - 1e-9
+        gained.append(rate > plain[j] * (1 + 1e-3))
+    assert sum(gained) >= 3  # a user already at its own limit cannot gain
+
+
+def test_proportional_fairness_sits_between_max_sr_and_max_min():
+    s = _scenario(6)
+    pf, sr, mm = sa.solve_alpha_fair(s, 1.0), sa.solve_max_sr(s), sa.solve_max_min(s)
+    assert mm.min_rate >= pf.min_rate >= sr.min_rate - 1e-9
+    assert sr.sum_rate >= pf.sum_rate >= mm.sum_rate - 1e-9
+    assert sa.get_algorithm("prop-fair")(s).utility == pytest.approx(pf.utility)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        ((-1.0,), {}, ValueError, "alpha must be >= 0"),
+        ((np.nan,), {}, ValueError, "alpha must be >= 0"),
+        (("1",), {}, TypeError, "alpha must be a real number"),
+        ((1.0, np.ones(5)), {}, ValueError, r"weights must have shape \(6,\)"),
+        ((1.0, -np.ones(6)), {}, ValueError, "weights must be finite and >= 0"),
+        ((1.0, np.zeros(6)), {}, ValueError, "at least one positive"),
+        ((1.0, ["1"] * 6), {}, TypeError, "weights"),
+        ((1.0,), {"method": "paper"}, ValueError, "no alpha-fair algorithm"),
+        ((np.inf, np.ones(6)), {}, ValueError, "weighted max-min"),
+    ],
+)
+def test_bad_arguments_are_refused_by_name(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        sa.solve_alpha_fair(_scenario(0), *args, **kwargs)
+
+
+def test_projection_on_the_budget_set():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        v = rng.normal(size=3) * rng.choice([0.1, 1.0, 5.0])
+        p = _project(v[None, :])[0]
+        assert np.all(p >= 0) and p.sum() <= 1 + 1e-12
+        # No feasible point is closer to v (sampled on the simplex and inside it).
+        others = rng.dirichlet(np.ones(3), size=300) * rng.uniform(0, 1, (300, 1))
+        assert np.linalg.norm(v - p) <= np.linalg.norm(v - others, axis=1).min() + 1e-12
+    inside = np.array([[0.2, 0.3, 0.1]])
+    np.testing.assert_array_equal(_project(inside), inside)
+
+
+def test_utility_limits():
+    rates = np.array([[1.0, 2.0, 4.0]])
+    w = np.ones(3)
+    assert alpha_utility(rates, 0.0, w)[0] == 7.0
+    assert alpha_utility(rates, 1.0, w)[0] == pytest.approx(np.log(8.0))
+    assert alpha_utility(np.array([[0.0, 1.0, 1.0]]), 1.0, w)[0] == -np.inf
