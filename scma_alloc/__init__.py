@@ -56,6 +56,7 @@ from ._options import (
     ExhaustiveOptions,
     PaperOptions,
 )
+from ._pathloss import los_probability, path_loss_db, shadowing_db
 from ._power import max_min_power, max_sr_power
 from ._rates import (
     InterferenceModel,
@@ -181,9 +182,11 @@ __all__ = [
     "is_feasible_assignment",
     "jain_index",
     "load_results",
+    "los_probability",
     "max_min_power",
     "max_sr_power",
     "noise_power",
+    "path_loss_db",
     "plot_convergence",
     "plot_factor_graph",
     "plot_metric",
@@ -195,6 +198,7 @@ __all__ = [
     "repair_assignment",
     "round_assignment",
     "save_figure",
+    "shadowing_db",
     "sic_coupling",
     "solve_max_min",
     "solve_max_sr",
