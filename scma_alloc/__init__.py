@@ -57,6 +57,7 @@ from ._options import (
     PaperOptions,
 )
 from ._pathloss import los_probability, path_loss_db, shadowing_db
+from ._positions import PLANNING_DEFAULTS, random_positions, scenario_from_positions
 from ._power import max_min_power, max_sr_power
 from ._rates import (
     InterferenceModel,
@@ -136,6 +137,7 @@ __all__ = [
     "MIN_USER_SNR",
     "OBJECTIVES",
     "PAPER_BUDGETS_DBM",
+    "PLANNING_DEFAULTS",
     "STATUS_CONVERGED",
     "STATUS_ERROR",
     "STATUS_HEURISTIC",
@@ -193,11 +195,13 @@ __all__ = [
     "plot_paired",
     "plot_sweep",
     "random_assignment",
+    "random_positions",
     "random_scenario",
     "regular_factor_graph",
     "repair_assignment",
     "round_assignment",
     "save_figure",
+    "scenario_from_positions",
     "shadowing_db",
     "sic_coupling",
     "solve_max_min",
