@@ -80,6 +80,7 @@ from ._result import (
     StepRecord,
 )
 from ._scenario import MAX_POWER_BUDGET_W, MIN_USER_SNR, Scenario, random_scenario
+from ._scenario_files import load_scenario, save_scenario
 from ._solve import solve_max_min, solve_max_sr
 from ._units import dbm_to_watt, noise_power, watt_to_dbm
 
@@ -184,6 +185,7 @@ __all__ = [
     "is_feasible_assignment",
     "jain_index",
     "load_results",
+    "load_scenario",
     "los_probability",
     "max_min_power",
     "max_sr_power",
@@ -201,6 +203,7 @@ __all__ = [
     "repair_assignment",
     "round_assignment",
     "save_figure",
+    "save_scenario",
     "scenario_from_positions",
     "shadowing_db",
     "sic_coupling",
