@@ -158,6 +158,14 @@ def save_scenario(
     pathlib.Path
         The written file.
 
+    Raises
+    ------
+    TypeError
+        ``scenario`` is not a :class:`~scma_alloc.Scenario`, or ``path`` is not a path.
+    ValueError
+        An unknown format or suffix, ``path`` is a folder, or ``positions`` is not J x 2
+        finite metres.
+
     Notes
     -----
     The schema and both layouts are described in :mod:`scma_alloc._scenario_files` and
@@ -428,6 +436,8 @@ def load_scenario(
         missing or repeated, or values the :class:`~scma_alloc.Scenario` refuses.
     FileNotFoundError
         No such file.
+    TypeError
+        ``path`` is not a str or path-like, or ``return_positions`` not a bool.
 
     Examples
     --------
