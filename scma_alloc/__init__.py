@@ -56,6 +56,8 @@ from ._options import (
     ExhaustiveOptions,
     PaperOptions,
 )
+from ._pathloss import los_probability, path_loss_db, shadowing_db
+from ._positions import PLANNING_DEFAULTS, random_positions, scenario_from_positions
 from ._power import max_min_power, max_sr_power
 from ._rates import (
     InterferenceModel,
@@ -78,6 +80,7 @@ from ._result import (
     StepRecord,
 )
 from ._scenario import MAX_POWER_BUDGET_W, MIN_USER_SNR, Scenario, random_scenario
+from ._scenario_files import load_scenario, save_scenario
 from ._solve import solve_alpha_fair, solve_max_min, solve_max_sr
 from ._units import dbm_to_watt, noise_power, watt_to_dbm
 
@@ -135,6 +138,7 @@ __all__ = [
     "MIN_USER_SNR",
     "OBJECTIVES",
     "PAPER_BUDGETS_DBM",
+    "PLANNING_DEFAULTS",
     "STATUS_CONVERGED",
     "STATUS_ERROR",
     "STATUS_HEURISTIC",
@@ -181,20 +185,27 @@ __all__ = [
     "is_feasible_assignment",
     "jain_index",
     "load_results",
+    "load_scenario",
+    "los_probability",
     "max_min_power",
     "max_sr_power",
     "noise_power",
+    "path_loss_db",
     "plot_convergence",
     "plot_factor_graph",
     "plot_metric",
     "plot_paired",
     "plot_sweep",
     "random_assignment",
+    "random_positions",
     "random_scenario",
     "regular_factor_graph",
     "repair_assignment",
     "round_assignment",
     "save_figure",
+    "save_scenario",
+    "scenario_from_positions",
+    "shadowing_db",
     "sic_coupling",
     "solve_alpha_fair",
     "solve_max_min",

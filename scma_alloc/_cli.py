@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import json
 import os
 import sys
@@ -21,12 +22,13 @@ import numpy as np
 
 from . import __version__
 from ._arguments import parse_jobs, parse_number_list, parse_positive_int, usable_cpus
-from ._export import check_output_file, export_results
+from ._export import COLUMN_NOTES, check_output_file, export_results
 from ._options import METHODS
 from ._plotting import FIGURE_FORMATS
 from ._registry import ALGORITHMS, get_algorithm
 from ._result import AllocationResult
-from ._scenario import random_scenario
+from ._scenario import Scenario, random_scenario
+from ._scenario_files import load_scenario
 from ._solve import solve_max_min, solve_max_sr
 from ._store import ResultStore, StoreError
 from ._sweep import (
@@ -38,7 +40,7 @@ from ._sweep import (
     summarize_sweep,
     sweep,
 )
-from ._units import DEFAULT_BANDWIDTH, NOISE_DESCRIPTIONS
+from ._units import DEFAULT_BANDWIDTH, NOISE_DESCRIPTIONS, watt_to_dbm
 
 __all__ = ["build_parser", "main"]
 
@@ -281,18 +283,137 @@ def _export_targets(args: argparse.Namespace) -> list[tuple[str, Path]]:
     return targets
 
 
+#: The random drop of ``solve`` without ``--scenario`` (these options default to None so
+#: that values given next to ``--scenario`` can be told apart and checked against the file).
+_SOLVE_DROP = {
+    "resources": 4,
+    "users": 6,
+    "n_per_user": 2,
+    "users_per_resource": 3,
+    "budget_dbm": 10.0,
+    "noise": "paper",
+    "seed": 0,
+}
+#: Options of ``solve`` that a scenario file sets, with the Scenario attribute of each.
+_FILE_SIZES = {
+    "resources": "n_resources",
+    "users": "n_users",
+    "n_per_user": "n_per_user",
+    "users_per_resource": "users_per_resource",
+}
+
+
+def _solve_scenario(args: argparse.Namespace) -> tuple[Scenario, str]:
+    """The scenario of ``solve``: a random drop, or ``--scenario FILE`` (whose sizes, budgets
+    and noise then fill ``args``; an explicit option that disagrees is refused)."""
+    if args.scenario is None:
+        for name, value in _SOLVE_DROP.items():
+            if getattr(args, name) is None:
+                setattr(args, name, value)
+        scenario = random_scenario(
+            args.resources,
+            args.users,
+            power_budget_dbm=args.budget_dbm,
+            n_per_user=args.n_per_user,
+            users_per_resource=args.users_per_resource,
+            noise=args.noise,
+            rng=args.seed,
+        )
+        return scenario, f"noise preset '{args.noise}', seed {args.seed}"
+    scenario = load_scenario(args.scenario)
+    conflicts = []
+    for name, attribute in _FILE_SIZES.items():
+        given, value = getattr(args, name), getattr(scenario, attribute)
+        if given is not None and given != value:
+            conflicts.append(f"--{name.replace('_', '-')} {given} (the file has {value})")
+        setattr(args, name, value)
+    for name in ("budget_dbm", "noise", "seed"):
+        if getattr(args, name) is not None:
+            conflicts.append(f"--{name.replace('_', '-')}")
+    if conflicts:
+        raise ValueError(
+            f"--scenario {args.scenario} sets the sizes, the budgets and the noise; drop "
+            f"{', '.join(conflicts)}"
+        )
+    return scenario, f"from {args.scenario}"
+
+
+def _solve_channel_words(args: argparse.Namespace, scenario: Scenario) -> str:
+    """The budget and the channel, in words, for the picture's title."""
+    if args.scenario is None:
+        return (
+            f"budget {args.budget_dbm:g} dBm per user, {NOISE_DESCRIPTIONS[args.noise]}, "
+            f"channel seed {args.seed}"
+        )
+    budget = scenario.power_budget
+    words = (
+        f"budget {watt_to_dbm(budget[0]):.3g} dBm per user"
+        if np.all(budget == budget[0])
+        else "per-user budgets"
+    )
+    return f"{words}, channel from {Path(args.scenario).name}"
+
+
+def _solve_document(
+    scenario: Scenario, results: dict[str, AllocationResult], source: str
+) -> dict[str, object]:
+    """``solve --json``: the scenario and every allocation, matrices K x J (outer: k)."""
+    n_resources, n_users = scenario.shape
+    noise = np.asarray(scenario.noise_power, dtype=float)
+    layout = {
+        key: COLUMN_NOTES[key]
+        for key in ("assignment", "power_w", "gains", "power_budget_w", "user_rates")
+    }
+    layout.update(
+        noise_power_w=COLUMN_NOTES["noise_power_w"] + " (one number, K values or K x J)",
+        sum_rate=COLUMN_NOTES["sum_rate"],
+        min_rate=COLUMN_NOTES["min_rate"],
+        jain_index="Jain's fairness index of user_rates",
+        status="the solver's status (optimal, converged, heuristic, solver_failed, ...)",
+    )
+    return {
+        "description": "scma_alloc solve: one allocation per algorithm on one scenario",
+        "layout": layout,
+        "shapes": {
+            "assignment": [n_resources, n_users],
+            "power_w": [n_resources, n_users],
+            "gains": [n_resources, n_users],
+            "noise_power_w": list(noise.shape),
+            "power_budget_w": [n_users],
+            "user_rates": [n_users],
+        },
+        "scenario": {
+            "source": source,
+            "n_resources": n_resources,
+            "n_users": n_users,
+            "n_per_user": scenario.n_per_user,
+            "users_per_resource": scenario.users_per_resource,
+            "gains": scenario.gains.tolist(),
+            "noise_power_w": noise.tolist(),
+            "power_budget_w": scenario.power_budget.tolist(),
+        },
+        "results": [
+            {
+                "name": name,
+                "status": str(result.status),
+                "assignment": np.asarray(result.assignment, dtype=int).tolist(),
+                "power_w": np.asarray(result.power, dtype=float).tolist(),
+                "user_rates": np.asarray(result.user_rates, dtype=float).tolist(),
+                "sum_rate": float(result.sum_rate),
+                "min_rate": float(result.min_rate),
+                "jain_index": float(result.jain_index),
+                "message": str(result.get("message", "")),
+            }
+            for name, result in results.items()
+        ],
+    }
+
+
 def _cmd_solve(args: argparse.Namespace) -> int:
     figure_target = None if args.no_figure else _figure_target(args.figure)
-    scenario = random_scenario(
-        args.resources,
-        args.users,
-        power_budget_dbm=args.budget_dbm,
-        n_per_user=args.n_per_user,
-        users_per_resource=args.users_per_resource,
-        noise=args.noise,
-        rng=args.seed,
-    )
-    print(f"{scenario} (noise preset '{args.noise}', seed {args.seed})")
+    json_target = None if args.json is None else check_output_file(args.json, "--json")
+    scenario, source = _solve_scenario(args)
+    print(f"{scenario} ({source})")
     print(f"rates: {_RATE_UNITS}; Mbit/s at {DEFAULT_BANDWIDTH / 1e3:g} kHz per subcarrier")
     results: dict[str, AllocationResult] = {}
     if args.algorithms:
@@ -327,18 +448,125 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         figure.suptitle(
             f"factor graphs and powers (mW) for {args.users} users on {args.resources} "
             f"subcarriers (each user on {args.n_per_user}, at most "
-            f"{args.users_per_resource} per subcarrier), budget {args.budget_dbm:g} dBm per "
-            f"user, {NOISE_DESCRIPTIONS[args.noise]}, channel seed {args.seed}; dashed: assigned, "
-            "no power",
+            f"{args.users_per_resource} per subcarrier), {_solve_channel_words(args, scenario)}; "
+            "dashed: assigned, no power",
             fontsize=8,
         )
         stem, fmt = figure_target
         written = save_figure(figure, stem, (fmt,))
         print(f"\nfactor graph picture: {written[0]}")
+    if json_target is not None:
+        document = _solve_document(scenario, results, source)
+        json_target.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+        print(f"json: {json_target}")
     return 0
 
 
 # --------------------------------------------------------------------------- sweep
+def _config_keys(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
+    """The keys a ``--config`` file may set: every option of ``parser`` by its long name
+    without the dashes (``budgets-dbm``), except ``--help`` and ``--config`` itself."""
+    keys = {}
+    for action in parser._actions:  # argparse offers no public list of a parser's options
+        names = [o for o in action.option_strings if o.startswith("--")]
+        if names and action.dest not in ("help", "config"):
+            keys[names[0][2:]] = action
+    return keys
+
+
+def _config_text(value: object) -> str:
+    """A TOML value as the text it would have on the command line (lists: commas)."""
+    if isinstance(value, list) and all(
+        isinstance(v, str | int | float) and not isinstance(v, bool) for v in value
+    ):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value)
+    raise ValueError(f"expected a value as on the command line, got {value!r}")
+
+
+def _config_scalar(action: argparse.Action, value: object) -> object:
+    """One TOML value, checked and converted by the option's own type, as on the line."""
+    if action.type is None and not isinstance(value, str):
+        raise ValueError(f"expected a string, got {value!r}")
+    text = _config_text(value)
+    if action.type is None:
+        converted: object = text
+    else:
+        try:
+            converted = action.type(text)
+        except (argparse.ArgumentTypeError, TypeError, ValueError) as exc:
+            if action.type in (int, float):
+                kind = "an integer" if action.type is int else "a number"
+                raise ValueError(f"expected {kind}, got {value!r}") from None
+            raise ValueError(str(exc)) from None
+    if action.choices is not None and converted not in action.choices:
+        raise ValueError(f"expected one of {', '.join(map(str, action.choices))}, got {value!r}")
+    return converted
+
+
+def _config_value(action: argparse.Action, value: object) -> object:
+    """``value`` of a TOML key for ``action``: a flag, a repeatable option or one value."""
+    if action.nargs == 0:  # a flag (--no-plots) or a --x/--no-x switch (--progress)
+        if not isinstance(value, bool):
+            raise ValueError(f"expected true or false, got {value!r}")
+        return value
+    if isinstance(action, argparse._AppendAction):  # repeatable: --option
+        if isinstance(value, dict):  # [option.max-min] n_polish = 3
+            items: list[object] = []
+            for algorithm, options in value.items():
+                if not isinstance(options, dict):
+                    raise ValueError(
+                        f"expected a table of options under {algorithm!r}, got {options!r}"
+                    )
+                items += [f"{algorithm}:{k}={json.dumps(v)}" for k, v in options.items()]
+        else:
+            items = value if isinstance(value, list) else [value]
+        return [_config_scalar(action, item) for item in items]
+    return _config_scalar(action, value)
+
+
+def _config_defaults(parser: argparse.ArgumentParser, path: Path) -> dict[str, object]:
+    """The options set by the TOML file ``path``, as ``parser`` defaults (by ``dest``)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        raise ValueError("--config needs Python 3.11 or later (tomllib)") from None
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ValueError(f"cannot read {path} ({exc.strerror or exc})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path} is not valid TOML ({exc})") from None
+    keys = _config_keys(parser)
+    defaults: dict[str, object] = {}
+    for key, value in data.items():
+        action = keys.get(key)
+        if action is None:
+            close = difflib.get_close_matches(key.replace("_", "-"), keys, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"{path}: unknown key {key!r}{hint}; keys: {', '.join(keys)}")
+        try:
+            defaults[action.dest] = _config_value(action, value)
+        except ValueError as exc:
+            raise ValueError(f"{path}: key {key!r}: {exc}") from None
+    return defaults
+
+
+class _ConfigFile(argparse.Action):
+    """``--config FILE.toml``: the file's values become this command's defaults, so values
+    given on the command line override them (``_parse_arguments`` parses the line again)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[override]
+        try:
+            defaults = _config_defaults(parser, Path(values))
+        except ValueError as exc:
+            raise argparse.ArgumentError(self, str(exc)) from None
+        parser.set_defaults(**defaults)
+        setattr(namespace, self.dest, values)
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
     options: dict[str, dict[str, object]] = {}
     for algorithm, name, value in args.option or ():
@@ -648,7 +876,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="factor graph picture (PNG unless the suffix says pdf/svg; results/scma_solve.png)",
     )
     solve.add_argument("--no-figure", action="store_true", help="do not draw the picture")
+    solve.add_argument(
+        "--scenario",
+        metavar="FILE",
+        default=None,
+        help="solve a planner's scenario file (.npz or .csv, see docs/planning_guide.md) "
+        "instead of a random drop; K, J, N, d_f, the budgets and the noise come from the file "
+        "(a different --resources/--users/--n-per-user/--users-per-resource, or any "
+        "--budget-dbm/--noise/--seed, is refused)",
+    )
+    solve.add_argument(
+        "--json",
+        metavar="PATH",
+        default=None,
+        help="also write the scenario and each allocation as JSON: assignment and power (W) "
+        "as K x J nested lists (outer index: resource k), user rates, status",
+    )
     solve.set_defaults(func=_cmd_solve)
+    solve.set_defaults(**dict.fromkeys(_SOLVE_DROP))  # told apart from values given
 
     # sweep ---------------------------------------------------------------------------
     run = sub.add_parser(
@@ -680,6 +925,15 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"comma-separated registry names ({','.join(DEFAULT_ALGORITHMS)})",
     )
     run.add_argument("--seed", type=int, default=0, help="root seed of the drops (0)")
+    run.add_argument(
+        "--config",
+        action=_ConfigFile,
+        metavar="FILE.toml",
+        help="TOML file setting any option of this command by its name without the dashes "
+        '(drops = 10, budgets-dbm = [3, 6, 10], algorithms = ["max-sr", "b0"], no-plots = '
+        "true, [option.max-min] n_polish = 3); values given on the command line win; an "
+        "unknown key is refused",
+    )
     run.add_argument(
         "--option",
         type=_option,
@@ -798,11 +1052,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _parse_arguments(parser: argparse.ArgumentParser, arguments: list[str]) -> argparse.Namespace:
+    """Parse the command line; with ``--config`` a second time, once the file's values have
+    become the command's defaults (so that the values given on the line win)."""
+    args = parser.parse_args(arguments)
+    if getattr(args, "config", None) is not None:
+        args = parser.parse_args(arguments)
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status (2: bad arguments, 1: store or I/O fault)."""
     parser = build_parser()
     _NOTED.clear()
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    args = _parse_arguments(parser, list(sys.argv[1:] if argv is None else argv))
     if args.command is None:  # a bare command: its help, not a long computation
         parser.print_help()
         return 0
