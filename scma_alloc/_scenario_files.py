@@ -10,7 +10,8 @@ field                     shape                        meaning
                                                        received per watt sent); rows are
                                                        resources k, columns users j
 ``power_budget``          () or (J,)                   per-user budget in watts
-``noise_power``           (), (K,) or (K, J)           noise power per resource in watts
+``noise_power``           () or (K,)                   noise (plus external
+                                                       interference) per resource, watts
 ``n_per_user``            ()                           N, an integer
 ``users_per_resource``    ()                           d_f, an integer
 ``positions`` (optional)  (J, 2)                       user (x, y) in metres, base station
@@ -29,8 +30,10 @@ any order, are ``resource`` and ``user`` (0-based integers; each pair exactly on
 ``gain``, ``noise_power`` and ``power_budget``, and optionally ``x`` and ``y`` (both or
 neither). ``power_budget``, ``x`` and ``y`` are per user, so
 they repeat on the K rows of each user and must agree there; ``noise_power`` is read back
-as one number when all rows agree, as K values when it depends only on the resource,
-else as a K x J array. Numbers are written with Python's shortest round-trip
+as one number when all rows agree, as K values when it depends only on the resource
+(a value that differs between the users of a resource is refused, as ``Scenario``
+refuses it). A scenario with external interference is saved with noise plus
+interference in ``noise_power`` (the rates see only their sum). Numbers are written with Python's shortest round-trip
 representation, so a file read back gives equal floats.
 """
 
@@ -93,6 +96,10 @@ def _format_of(path: Path, format: str | None) -> str:
 
 
 def _noise_array(scenario: Scenario) -> np.ndarray:
+    """The noise the rates see: with external interference, noise plus interference
+    per resource (the file has one noise field; the rates are the same)."""
+    if scenario.interference_power is not None:
+        return np.asarray(scenario.noise_per_resource, dtype=float)
     return np.asarray(scenario.noise_power, dtype=float)
 
 

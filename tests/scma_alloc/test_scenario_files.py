@@ -50,18 +50,37 @@ def test_format_argument_overrides_the_suffix(tmp_path, cell):
 
 
 @pytest.mark.parametrize("suffix", ["npz", "csv"])
-@pytest.mark.parametrize("per", ["resource", "edge"])
-def test_per_resource_noise_round_trip(tmp_path, suffix, per):
+def test_per_resource_noise_round_trip(tmp_path, suffix):
     gains = sa.random_scenario(rng=2).gains
     noise = np.array([1.0, 2.0, 3.0, 4.0]) * 1e-13
-    if per == "edge":
-        noise = noise[:, None] * np.linspace(1.0, 2.0, 6)[None, :]
-    try:
-        scenario = sa.Scenario(gains, 0.01, noise_power=noise)
-    except TypeError:
-        pytest.skip("Scenario takes one noise power for every resource")
+    scenario = sa.Scenario(gains, 0.01, noise_power=noise)
     loaded = sa.load_scenario(sa.save_scenario(scenario, tmp_path / f"n.{suffix}"))
     assert same(loaded, scenario)
+
+
+@pytest.mark.parametrize("suffix", ["npz", "csv"])
+def test_external_interference_is_saved_into_the_noise(tmp_path, suffix):
+    s = sa.random_scenario(rng=2)
+    interference = np.array([0.0, 5.0, 0.0, 1.0]) * s.noise_power
+    scenario = sa.Scenario(s.gains, 0.01, s.noise_power, interference_power=interference)
+    loaded = sa.load_scenario(sa.save_scenario(scenario, tmp_path / f"i.{suffix}"))
+    np.testing.assert_array_equal(loaded.noise_per_resource, scenario.noise_per_resource)
+    np.testing.assert_array_equal(loaded.snr_at_budget, scenario.snr_at_budget)
+
+
+def test_noise_per_resource_and_user_is_refused(tmp_path):
+    gains = sa.random_scenario(rng=2).gains
+    path = tmp_path / "n.npz"
+    np.savez(
+        path,
+        gains=gains,
+        power_budget=np.asarray(0.01),
+        noise_power=np.full((4, 6), 1e-13),
+        n_per_user=np.asarray(2),
+        users_per_resource=np.asarray(3),
+    )
+    with pytest.raises(ValueError, match="noise_power"):
+        sa.load_scenario(path)
 
 
 def test_hand_written_csv_in_any_row_order(tmp_path):
