@@ -20,19 +20,37 @@ True
 
 from __future__ import annotations
 
+from ._allocation import FADING, AllocationBER, allocation_ber
+from ._channel import CHANNELS, bits_to_indices, ebno_to_esno, esno_to_noise_var, transmit
 from ._codebook import MAX_SUPERPOSED_HYPOTHESES, POINT_TOLERANCE, Codebook
 from ._detector import DETECTORS, MPADetector, bit_labels
 from ._io import CODEBOOK_NAMES, load_codebook, read_codebook, save_codebook
+from ._layers import allocation_codewords, assign_layers
+from ._simulate import BERResult, make_mc_fun, point_seed, simulate_ber
 
 __all__ = [
+    "CHANNELS",
     "CODEBOOK_NAMES",
     "DETECTORS",
+    "FADING",
     "MAX_SUPERPOSED_HYPOTHESES",
     "POINT_TOLERANCE",
+    "AllocationBER",
+    "BERResult",
     "Codebook",
     "MPADetector",
+    "allocation_ber",
+    "allocation_codewords",
+    "assign_layers",
     "bit_labels",
+    "bits_to_indices",
+    "ebno_to_esno",
+    "esno_to_noise_var",
     "load_codebook",
+    "make_mc_fun",
+    "point_seed",
     "read_codebook",
     "save_codebook",
+    "simulate_ber",
+    "transmit",
 ]
