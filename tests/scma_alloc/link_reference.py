@@ -39,12 +39,14 @@ def map_block(codewords, y, noise_var, channel=None):
     joint hypotheses. ``codewords`` (J, K, M), ``y`` (K,), ``channel`` (K, J) or None."""
     n_users, n_resources, order = codewords.shape
     h = np.ones((n_resources, n_users)) if channel is None else channel
-    log_post = np.full((n_users, order), -np.inf)
-    for hyp in itertools.product(range(order), repeat=n_users):
-        s = sum(h[:, j] * codewords[j, :, hyp[j]] for j in range(n_users))
-        metric = -np.sum(np.abs(y - s) ** 2) / noise_var
-        for j, m in enumerate(hyp):
-            log_post[j, m] = np.logaddexp(log_post[j, m], metric)
+    hyps = np.array(list(itertools.product(range(order), repeat=n_users)))  # (M**J, J)
+    # Superposed signal of every hypothesis: sum_j h[:, j] * codewords[j, :, m_j].
+    signal = sum(h[:, j][None, :] * codewords[j][:, hyps[:, j]].T for j in range(n_users))
+    metric = -np.sum(np.abs(y[None, :] - signal) ** 2, axis=1) / noise_var
+    log_post = np.empty((n_users, order))
+    for j in range(n_users):
+        for m in range(order):
+            log_post[j, m] = _lse(metric[hyps[:, j] == m])
     log_post -= np.array([_lse(row) for row in log_post])[:, None]
     return log_post, _llr(log_post, max_log=False)
 
@@ -68,13 +70,12 @@ def mpa_block(codewords, graph, y, noise_var, channel=None, iterations=6, max_lo
             metric = np.empty(len(hyps))
             for n, hyp in enumerate(hyps):
                 s = sum(h[k, u] * codewords[u, k, m] for u, m in zip(users, hyp, strict=True))
-                metric[n] = -abs(y[k] - s) ** 2 / noise_var
+                metric[n] = -(abs(y[k] - s) ** 2) / noise_var
             for i, u in enumerate(users):
                 message = np.empty(order)
                 for m in range(order):
                     terms = [
-                        metric[n]
-                        + sum(v2f[(k, w)][hyp[c]] for c, w in enumerate(users) if c != i)
+                        metric[n] + sum(v2f[(k, w)][hyp[c]] for c, w in enumerate(users) if c != i)
                         for n, hyp in enumerate(hyps)
                         if hyp[i] == m
                     ]
@@ -83,9 +84,7 @@ def mpa_block(codewords, graph, y, noise_var, channel=None, iterations=6, max_lo
         if iteration + 1 < iterations:
             for j in range(n_users):
                 for k in resources_of[j]:
-                    total = sum(
-                        (f2v[(r, j)] for r in resources_of[j] if r != k), np.zeros(order)
-                    )
+                    total = sum((f2v[(r, j)] for r in resources_of[j] if r != k), np.zeros(order))
                     v2f[(k, j)] = total - total.max()
     log_post = np.zeros((n_users, order))
     for j in range(n_users):
