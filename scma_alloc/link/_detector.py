@@ -63,7 +63,7 @@ DETECTORS = ("log-mpa", "max-log-mpa")
 FLOOR = {torch.float32: 80.0, torch.float64: 600.0}
 
 #: Blocks per chunk on the CPU (a chunk's tables stay in the cache).
-DEFAULT_CHUNK = 1024
+DEFAULT_CHUNK = 4096
 
 _THREAD_LOCK = threading.Lock()
 
@@ -137,7 +137,7 @@ class MPADetector:
     device : str or torch.device, optional
         Default: CUDA when available, else the CPU.
     chunk_size : int, optional
-        Blocks per chunk (default 1024 on the CPU; the whole batch on a GPU).
+        Blocks per chunk (default 4096 on the CPU; the whole batch on a GPU).
     threads : int, optional
         CPU threads that process chunks in parallel (default: ``torch.get_num_threads()``).
         While the detector runs with more than one, torch's own intra-op threading is set
