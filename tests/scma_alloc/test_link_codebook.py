@@ -114,3 +114,10 @@ def test_bad_arguments():
         Codebook(np.array([["a"]]))
     with pytest.raises(ValueError, match="finite"):
         Codebook(np.full((1, 1, 2), np.nan))
+
+
+@pytest.mark.parametrize(
+    "module", ["_codebook", "_io", "_detector", "_channel", "_layers", "_simulate", "_allocation"]
+)
+def test_docstring_examples(module, run_doctests):
+    assert run_doctests(f"scma_alloc.link.{module}").failed == 0
