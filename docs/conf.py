@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.abspath(".."))
 
 import gfnoma
 import scma_alloc
+import scma_alloc.link
 
 project = "noma-alloc"
 author = "the noma-alloc authors"
@@ -91,7 +92,7 @@ _logger = logging.getLogger(__name__)
 # from the defining module; values with a long repr (``CONFIGS``) are left out of the
 # heading line (``_templates/autosummary/data.rst``).
 
-_PACKAGES = (scma_alloc, gfnoma)
+_PACKAGES = (scma_alloc, scma_alloc.link, gfnoma)
 
 
 def _attribute_comments() -> dict[str, list[str]]:

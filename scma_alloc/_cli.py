@@ -2,7 +2,8 @@
 
 Commands: ``solve`` (one drop), ``sweep`` (paired power-budget sweep into a resumable
 store, with plots), ``plot`` (figures from a store), ``compare`` (paired statistics
-between algorithms), ``export`` (CSV / Parquet / JSON). Without a command it prints its
+between algorithms), ``export`` (CSV / Parquet / JSON); ``ber`` and ``link`` (link-level
+BER, :mod:`scma_alloc.link`). Without a command it prints its
 help. Every output path and format is checked before any work starts.
 """
 
@@ -41,6 +42,7 @@ from ._sweep import (
     sweep,
 )
 from ._units import DEFAULT_BANDWIDTH, NOISE_DESCRIPTIONS, watt_to_dbm
+from .link._cli import register as register_link_commands
 
 __all__ = ["build_parser", "main"]
 
@@ -1049,6 +1051,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _export_arguments(export, "write the results as")
     export.set_defaults(func=_cmd_export)
+    register_link_commands(sub)  # ber, link
     return parser
 
 

@@ -33,8 +33,9 @@ they repeat on the K rows of each user and must agree there; ``noise_power`` is 
 as one number when all rows agree, as K values when it depends only on the resource
 (a value that differs between the users of a resource is refused, as ``Scenario``
 refuses it). A scenario with external interference is saved with noise plus
-interference in ``noise_power`` (the rates see only their sum). Numbers are written with Python's shortest round-trip
-representation, so a file read back gives equal floats.
+interference in ``noise_power`` (the rates see only their sum). Numbers are written
+with Python's shortest round-trip representation, so a file read back gives equal
+floats.
 """
 
 from __future__ import annotations

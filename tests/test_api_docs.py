@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 API_DIR = Path(__file__).resolve().parents[1] / "docs" / "api"
-PACKAGES = ("scma_alloc", "gfnoma")
+PACKAGES = ("scma_alloc", "scma_alloc.link", "gfnoma")
 
 _DIRECTIVE = re.compile(r"^(\s*)\.\. ([\w:-]+)::\s*(\S*)\s*$")
 _AUTO_OBJECT = {"autofunction", "autoclass", "autoexception", "autodata", "autoattribute"}
@@ -48,18 +48,24 @@ def documented_names(page: Path, package: str) -> list[str]:
     return [n.lstrip("~").removeprefix(prefix) for n in names]
 
 
+def _page(package: str) -> str:
+    """The reference page of a package: ``scma_alloc.link`` -> ``scma_alloc_link.rst``."""
+    return package.replace(".", "_") + ".rst"
+
+
 @pytest.mark.parametrize("package", PACKAGES)
 def test_api_page_lists_exactly_the_public_names(package: str) -> None:
     module = importlib.import_module(package)
-    documented = documented_names(API_DIR / f"{package}.rst", package)
+    documented = documented_names(API_DIR / _page(package), package)
     exported = set(module.__all__)
 
     missing = sorted(exported - set(documented))
-    assert not missing, f"docs/api/{package}.rst does not list these exported names: {missing}"
+    page = f"docs/api/{_page(package)}"
+    assert not missing, f"{page} does not list these exported names: {missing}"
     extra = sorted(set(documented) - exported)
-    assert not extra, f"docs/api/{package}.rst lists names not in {package}.__all__: {extra}"
+    assert not extra, f"{page} lists names not in {package}.__all__: {extra}"
     twice = sorted(name for name, count in Counter(documented).items() if count > 1)
-    assert not twice, f"docs/api/{package}.rst lists these names more than once: {twice}"
+    assert not twice, f"{page} lists these names more than once: {twice}"
 
 
 @pytest.mark.parametrize("package", PACKAGES)
