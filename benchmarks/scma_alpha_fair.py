@@ -102,8 +102,8 @@ def main() -> int:
             t = np.median([r["time"] for r in part]) * 1e3
             t_mm = np.median([r["time_max_min"] for r in part]) * 1e3
             print(
-                f"{name:<18s} {budget:4.0f} dBm: mean {ratio.mean():.5f}, worst {ratio.min():.5f}, "
-                f"below on {int((ratio < 1 - 1e-4).sum())}/{ratio.size}; "
+                f"{name:<18s} {budget:4.0f} dBm: mean {ratio.mean():.5f}, "
+                f"worst {ratio.min():.5f}, below on {int((ratio < 1 - 1e-4).sum())}/{ratio.size}; "
                 f"{t:6.1f} ms vs Max-Min {t_mm:5.1f} ms ({t / t_mm:.1f}x)"
             )
     return 0
