@@ -761,13 +761,20 @@ def _run(
 
 
 # --------------------------------------------------------------------------- statistics
-def _t_interval(values: np.ndarray, confidence: float) -> tuple[float, float, float]:
-    n = values.size
-    if n == 0:
+def _mean_only(values: np.ndarray) -> tuple[float, float, float] | None:
+    """``(mean, nan, nan)`` when there are too few values for an interval (or none)."""
+    if values.size == 0:
         return math.nan, math.nan, math.nan
-    mean = float(values.mean())
-    if n < 2:
-        return mean, math.nan, math.nan
+    if values.size < 2:
+        return float(values.mean()), math.nan, math.nan
+    return None
+
+
+def _t_interval(values: np.ndarray, confidence: float) -> tuple[float, float, float]:
+    short = _mean_only(values)
+    if short is not None:
+        return short
+    n, mean = values.size, float(values.mean())
     from scipy import stats
 
     half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / math.sqrt(n))
@@ -784,12 +791,10 @@ def _bootstrap_interval(
     """Mean and percentile-bootstrap interval of the mean over the resamples ``index``
     (rows of drop positions); it lies inside ``[min, max]`` of the values, so inside the
     metric's range."""
-    n = values.size
-    if n == 0:
-        return math.nan, math.nan, math.nan
+    short = _mean_only(values)
+    if short is not None:
+        return short
     mean = float(values.mean())
-    if n < 2:
-        return mean, math.nan, math.nan
     alpha = (1 - confidence) / 2
     low, high = np.quantile(values[index].mean(axis=1), [alpha, 1 - alpha])
     return mean, float(low), float(high)

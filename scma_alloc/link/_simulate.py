@@ -206,6 +206,19 @@ def _codebook_and_checks(
     )
 
 
+def _codebook_link(codebook, channel, iterations, detector, device, noise_factor) -> _Link:
+    """The link of a codebook curve: every user at unit power, AWGN or Rayleigh."""
+    return _Link(
+        codebook.codewords,
+        fading="rayleigh" if channel == "rayleigh" else "none",
+        gains=None,
+        iterations=iterations,
+        detector=detector,
+        device=device,
+        noise_factor=noise_factor,
+    )
+
+
 def make_mc_fun(
     codebook: Codebook | str,
     *,
@@ -244,15 +257,7 @@ def make_mc_fun(
     codebook, channel, iterations, detector, noise_factor = _codebook_and_checks(
         codebook, channel, iterations, detector, detector_noise_factor
     )
-    link = _Link(
-        codebook.codewords,
-        fading="rayleigh" if channel == "rayleigh" else "none",
-        gains=None,
-        iterations=iterations,
-        detector=detector,
-        device=device,
-        noise_factor=noise_factor,
-    )
+    link = _codebook_link(codebook, channel, iterations, detector, device, noise_factor)
     generator = torch.Generator(device=link.device)
     generator.manual_seed(check_count(seed, "seed", minimum=0))
 
@@ -337,15 +342,7 @@ def simulate_ber(
     max_blocks = check_count(max_blocks, "max_blocks")
     batch_size = check_count(batch_size, "batch_size")
     seed = check_count(seed, "seed", minimum=0)
-    link = _Link(
-        codebook.codewords,
-        fading="rayleigh" if channel == "rayleigh" else "none",
-        gains=None,
-        iterations=iterations,
-        detector=detector,
-        device=device,
-        noise_factor=noise_factor,
-    )
+    link = _codebook_link(codebook, channel, iterations, detector, device, noise_factor)
     n = len(points)
     errors, blocks, block_errors = (np.zeros(n, dtype=np.int64) for _ in range(3))
     seconds = np.zeros(n)
