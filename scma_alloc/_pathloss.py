@@ -215,7 +215,7 @@ def path_loss_db(
     Notes
     -----
     With ``f_c`` in GHz, distances in m and the breakpoint ``d'_BP`` of
-    :func:`breakpoint_distance`, Table 7.4.1-1 gives for UMi - Street Canyon
+    :func:`!breakpoint_distance`, Table 7.4.1-1 gives for UMi - Street Canyon
 
     - LOS: ``PL1 = 32.4 + 21 log10(d_3D) + 20 log10(f_c)`` for ``d_2D <= d'_BP``, else
       ``PL2 = 32.4 + 40 log10(d_3D) + 20 log10(f_c) - 9.5 log10(d'_BP**2 + (h_BS -

@@ -51,7 +51,7 @@ SCENARIO_MODELS = (*PATH_LOSS_MODELS, "disc")
 #: - ``path_loss_exponent=4.0``: alpha of the ``"disc"`` model (the paper's);
 #: - ``los=None``: drawn per user from the LOS probability of Table 7.4.2-1;
 #: - ``shadowing=None``: on for the 3GPP models, off for ``"disc"`` (the paper has none);
-#: - ``fading="rayleigh"``: |g|^2 with g ~ CN(0, 1), independent per (resource, user).
+#: - ``fading="rayleigh"``: ``|g|**2`` with ``g ~ CN(0, 1)``, independent per (resource, user).
 PLANNING_DEFAULTS = MappingProxyType(
     {
         "model": "umi",

@@ -176,8 +176,8 @@ def save_scenario(
 
     Notes
     -----
-    The schema and both layouts are described in :mod:`scma_alloc._scenario_files` and
-    in ``docs/planning_guide.md``. NPZ keeps every float bit for bit; CSV writes each
+    The schema and both layouts are described in the planning guide
+    (``docs/planning_guide.md``, section 1.2). NPZ keeps every float bit for bit; CSV writes each
     number with Python's shortest round-trip representation, so reading it back gives
     equal floats too.
 
