@@ -115,7 +115,8 @@ class AlternatingOptions(_ConicOptions):
     n_starts : int or None, default None
         Random starting graphs next to the greedy graph and the regular graph F0.
         None: for the sum-rate 6 up to J = 12 users, 12 up to J = 24 and 2 above
-        (where kicked walks do better for the time), 0 for the min-rate.
+        (where kicked walks do better for the time), 0 for the min-rate, 2 for the
+        alpha-fair objectives (their power step is the costly part).
     max_moves : int, default 10000
         Accepted codebook moves per start, at most.
     n_kicks : int or None, default None
@@ -185,6 +186,8 @@ class AlternatingOptions(_ConicOptions):
             return self.n_starts
         if objective == "min_rate":
             return 0
+        if objective == "alpha_fair":
+            return 2
         return 6 if n_users <= 12 else 12 if n_users <= 24 else 2
 
 
