@@ -2,8 +2,10 @@
 
 A store holds one sweep: its configuration (canonical JSON and its hash, in table
 ``meta``), one row per finished task in ``results`` (primary key
-``(drop, budget_index, algorithm)``, so a task can never be stored twice) and one row per
-run session in ``runs``. The writer uses write-ahead logging with
+``(drop, budget_index, algorithm)``, so a task can never be stored twice; ``budget_index``
+is the index of the task's point among the values of the swept parameter, which is the
+budget unless the configuration names another one in ``vary``) and one row per run
+session in ``runs``. The writer uses write-ahead logging with
 ``synchronous=NORMAL``: a committed task survives the writing process being killed
 (``kill -9``); only an operating-system crash or power loss can lose the last commits.
 On a clean close the log is folded back, leaving a single self-contained file.
@@ -42,7 +44,8 @@ __all__ = [
 #: Version of the table layout; a store with another version is refused.
 SCHEMA_VERSION = 1
 
-#: Result columns in table order (``drop``, ``budget_index`` and ``algorithm`` are the key).
+#: Result columns in table order (``drop``, ``budget_index`` and ``algorithm`` are the key;
+#: ``budget_index`` is the index of the point among the swept values, whatever they are).
 COLUMNS = (
     "drop",
     "budget_index",
@@ -200,12 +203,14 @@ def _describe_difference(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -
 def results_frame(
     rows: Iterable[Mapping[str, Any]], config: Mapping[str, Any] | None = None
 ) -> pd.DataFrame:
-    """The tidy table of a sweep from stored rows (one row per drop x budget x algorithm).
+    """The tidy table of a sweep from stored rows (one row per drop x point x algorithm).
 
-    Rows are sorted by drop, budget and the configuration's algorithm order;
+    Rows are sorted by drop, point and the configuration's algorithm order;
     ``user_rates`` and ``power`` (row-major K*J watts) are float arrays, ``assignment``
-    is the text of :func:`encode_assignment`. ``frame.attrs["config"]`` holds the
-    sweep configuration when known.
+    is the text of :func:`encode_assignment`. When the configuration sweeps another
+    parameter than the budget (``config["vary"]``), a column named after it holds each
+    row's value (``config["values"][budget_index]``), after ``budget_index``.
+    ``frame.attrs["config"]`` holds the sweep configuration when known.
     """
     records = []
     for row in rows:
@@ -224,6 +229,10 @@ def results_frame(
     types.update({c: float for c in ("sum_rate", "min_rate", "jain_index", "solve_time")})
     types["task_time"] = float
     frame = frame.astype(types)
+    if config is not None and config.get("vary") and "values" in config:
+        values = list(config["values"])
+        point_values = [values[i] if 0 <= i < len(values) else None for i in frame["budget_index"]]
+        frame.insert(2, str(config["vary"]), point_values)
     order = list(config["algorithms"]) if config else sorted(set(frame["algorithm"]))
     rank = {name: i for i, name in enumerate(order)}
     frame["_rank"] = frame["algorithm"].map(rank).fillna(len(rank))

@@ -249,3 +249,15 @@ def test_runs_are_recorded(tmp_path):
     assert runs[["state", "backend", "n_workers", "tasks_done"]].values.tolist() == [
         ["finished", "serial", 1, 1]
     ]
+
+
+def test_the_swept_parameter_gets_its_column(tmp_path):
+    config = {**CONFIG, "vary": "radius", "values": [100.0, 200.0]}
+    del config["budgets_dbm"]
+    with sa.ResultStore(tmp_path / "s.sqlite") as store:
+        store.bind(config)
+        store.write([row(0), row(1, budget_index=1)])
+        frame = store.frame()
+    assert frame.columns[:4].tolist() == ["drop", "budget_index", "radius", "budget_dbm"]
+    assert frame["radius"].tolist() == [100.0, 200.0]
+    assert list(sa.load_results(tmp_path / "s.sqlite").columns) == list(frame.columns)
