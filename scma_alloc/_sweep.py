@@ -9,9 +9,10 @@ drops: drop ``d`` is drawn from the child seed
 ``numpy.random.SeedSequence(seed).spawn(n_drops)[d]`` (:func:`drop_scenario`) at every
 value and for every algorithm, so comparisons are paired. Results go to a
 :class:`~scma_alloc.ResultStore` (SQLite) as each point finishes, so a sweep resumes
-where it stopped; :func:`summarize_sweep` and :func:`compare_algorithms` turn the tidy
-table into means with confidence intervals and paired comparisons, per value of the
-swept parameter.
+where it stopped, and a stored sweep can grow (more drops, more values after its last
+one) without recomputing what is stored; :func:`summarize_sweep` and
+:func:`compare_algorithms` turn the tidy table into means with confidence intervals and
+paired comparisons, per value of the swept parameter.
 
 A task that raises is recorded with ``status="error"`` and its message, and the sweep
 goes on; a solver failure is recorded with the solver's own status. Nothing is ever
@@ -21,6 +22,7 @@ redrawn (the authors' script redraws failed drops, which biases the statistics).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -583,6 +585,23 @@ class SweepConfig:
             for point in range(self.n_points):
                 yield drop, point
 
+    def is_extension_of(self, stored: Mapping[str, Any]) -> bool:
+        """Whether this sweep is the ``stored`` one grown, so that its store can be reused.
+
+        True when ``n_drops`` is larger and/or values were appended after the stored
+        ones (the stored values are the first ones of :attr:`values`), everything else
+        being equal. Every stored task then keeps its key ``(drop, point, algorithm)``.
+        False for the same sweep, for a smaller one and for any other change.
+        """
+        try:
+            old = SweepConfig.from_dict(stored)
+        except (KeyError, TypeError, ValueError):
+            return False
+        if self.n_drops < old.n_drops or self.values[: old.n_points] != old.values:
+            return False
+        grown = dataclasses.replace(old, n_drops=self.n_drops, values=self.values)
+        return grown == self and old != self
+
 
 # --------------------------------------------------------------------------- tasks
 def _run_task(scenario: Scenario, config: SweepConfig, drop: int, point: int, name: str) -> dict:
@@ -822,6 +841,9 @@ class _MemorySink:
     def bind(self, config: Mapping[str, Any], config_hash: str | None = None) -> None:
         self.config = dict(config)
 
+    def replace_config(self, config: Mapping[str, Any], config_hash: str | None = None) -> None:
+        self.config = dict(config)
+
     def finished(self) -> set:
         return set()
 
@@ -842,6 +864,31 @@ class _MemorySink:
 
 
 # --------------------------------------------------------------------------- the sweep
+def bind_config(sink: Any, config: SweepConfig) -> dict[str, Any] | None:
+    """Record ``config`` in a store (``sink``), or check that the store holds it.
+
+    A store holding this sweep with fewer drops or fewer values (see
+    :meth:`SweepConfig.is_extension_of`) gets the grown configuration, and keeps every
+    stored task.
+
+    Returns
+    -------
+    dict or None
+        The configuration the store held before it grew; None when it did not grow.
+
+    Raises
+    ------
+    ConfigMismatchError
+        The store holds another sweep (the message names the differing fields).
+    """
+    stored = sink.config
+    if stored is not None and config.is_extension_of(stored):
+        sink.replace_config(config.as_dict(), config.hash)
+        return stored
+    sink.bind(config.as_dict(), config.hash)
+    return None
+
+
 def run_sweep(
     config: SweepConfig,
     *,
@@ -865,7 +912,7 @@ def run_sweep(
     else:
         sink = ResultStore(store, mode="a")
     try:
-        sink.bind(config.as_dict(), config.hash)
+        bind_config(sink, config)
         return _run(config, sink, n_workers, scheduler, progress, float(grace))
     finally:
         if sink is not store:
@@ -926,8 +973,9 @@ bandwidth, noise
         by this process.
     store : path or ResultStore, optional
         Results store (SQLite file). Every finished point is committed at once;
-        running the same sweep again skips what is stored. ``None`` keeps results in
-        memory only.
+        running the same sweep again skips what is stored, and running it with more
+        drops or more budgets (above the stored ones) computes only the new tasks.
+        ``None`` keeps results in memory only.
     progress : bool
         Show a progress bar with an ETA (tqdm, on stderr).
     grace : float
@@ -1000,7 +1048,7 @@ def sweep_parameter(
 ) -> pd.DataFrame:
     """Run a paired sweep over the values of one parameter and return its tidy table.
 
-    The same as :func:`sweep` (pairing, store, resume, executors, failures) with
+    The same as :func:`sweep` (pairing, store, resume, growth, executors, failures) with
     another parameter than the budget on the x axis: a scenario parameter, the load, or
     an option of one algorithm.
 
@@ -1027,7 +1075,8 @@ def sweep_parameter(
     algorithm_options : dict, optional
         Fixed options per algorithm (JSON values); not the swept option.
     n_jobs, scheduler, store, progress, grace
-        As for :func:`sweep`.
+        As for :func:`sweep`. A store holding this sweep with fewer drops, or with the
+        first of these values only, grows: only the new tasks are computed.
     **scenario_options
         The fixed scenario: ``n_resources``, ``n_users``, ``n_per_user``,
         ``users_per_resource``, ``radius``, ``path_loss_exponent``, ``bandwidth``,

@@ -152,8 +152,9 @@ def test_a_store_of_another_sweep_is_refused(tmp_path):
     path = tmp_path / "s.sqlite"
     sa.sweep([3.0], 2, ["b0"], seed=1, store=path)
     before = path.read_bytes()
+    # A budget below the stored ones is not an extension (budgets are appended above).
     with pytest.raises(sa.ConfigMismatchError, match=r"budgets_dbm: store has \[3.0\]"):
-        sa.sweep([3.0, 4.0], 2, ["b0"], seed=1, store=path)
+        sa.sweep([2.0, 3.0], 2, ["b0"], seed=1, store=path)
     with pytest.raises(sa.ConfigMismatchError, match="noise"):
         sa.sweep([3.0], 2, ["b0"], seed=1, noise="thermal", store=path)
     assert path.read_bytes() == before
@@ -512,3 +513,119 @@ def test_the_config_round_trips_and_a_budget_sweep_keeps_its_layout():
     # could be swept, so that those stores keep opening and resuming.
     assert legacy.hash == "f780eda520281c1a"
     assert "vary" not in legacy.as_dict() and legacy.as_dict()["budgets_dbm"] == [3.0, 10.0]
+
+
+# --------------------------------------------------------------------------- growing a sweep
+def _counting(monkeypatch) -> list:
+    """Replace the registry seen by sweeps with one that records every task run."""
+    calls: list = []
+    registry = dict(ALGORITHMS)
+    for name in ("b0", "b2"):
+        algorithm = ALGORITHMS[name]
+
+        def run(scenario, _function=algorithm.function, _name=name, **options):
+            calls.append((_name, scenario.shape, float(scenario.power_budget[0])))
+            return _function(scenario, **options)
+
+        registry[name] = Algorithm(name, run, algorithm.label, "sum_rate", "counted")
+    monkeypatch.setattr(SWEEP_MODULE, "ALGORITHMS", registry)
+    return calls
+
+
+def test_a_stored_sweep_grows_without_recomputing_what_is_stored(monkeypatch, tmp_path):
+    path = tmp_path / "s.sqlite"
+    calls = _counting(monkeypatch)
+    first = sa.sweep_parameter("radius", [100.0, 200.0], 2, ["b0", "b2"], seed=6, store=path)
+    assert len(calls) == len(first) == 8
+    calls.clear()
+    grown = sa.sweep_parameter(
+        "radius", [100.0, 200.0, 300.0], 3, ["b0", "b2"], seed=6, store=path
+    )
+    assert len(calls) == 3 * 3 * 2 - 8 == 10  # only the new tasks ran
+    assert len(grown) == 18
+    kept = grown.merge(first, on=["drop", "budget_index", "algorithm"], suffixes=("", "_old"))
+    assert len(kept) == 8 and (kept["finished_at"] == kept["finished_at_old"]).all()
+    reference = sa.sweep_parameter("radius", [100.0, 200.0, 300.0], 3, ["b0", "b2"], seed=6)
+    assert_same_results(grown, reference)
+    with sa.ResultStore(path, mode="r") as store:
+        assert store.config == grown.attrs["config"] and store.config["n_drops"] == 3
+        assert store.runs()["tasks_done"].tolist() == [8, 10]
+        (previous,) = store.previous_configs()
+    assert previous["config"] == first.attrs["config"]
+    assert previous["config_hash"] == SweepConfig.from_dict(first.attrs["config"]).hash
+    calls.clear()
+    again = sa.sweep_parameter(
+        "radius", [100.0, 200.0, 300.0], 3, ["b0", "b2"], seed=6, store=path
+    )
+    assert calls == [] and len(again) == 18
+    # More budgets above the stored ones, and more drops, for a budget sweep too.
+    budgets = tmp_path / "b.sqlite"
+    sa.sweep([3.0, 6.0], 2, ["b0"], seed=1, store=budgets)
+    calls.clear()
+    table = sa.sweep([3.0, 6.0, 9.0], 3, ["b0"], seed=1, store=budgets)
+    assert sorted(set(calls)) == [("b0", (4, 6), b) for b in sa.dbm_to_watt([3.0, 6.0, 9.0])]
+    assert len(calls) == 9 - 4 and len(table) == 9
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"n_drops": 2}, r"n_drops: store has 3, requested 2"),
+        ({"values": [100.0]}, r"values: store has \[100.0, 200.0\], requested \[100.0\]"),
+        ({"values": [100.0, 150.0, 200.0]}, "values: store has"),
+        ({"values": [50.0, 100.0, 200.0]}, "values: store has"),
+        ({"seed": 7}, "seed: store has 6, requested 7"),
+        ({"algorithms": ["b0", "b2", "b1"]}, "algorithms: store has"),
+        ({"budget_dbm": 6.0}, "scenario: store has"),
+        ({"name": "path_loss_exponent", "values": [3.0, 4.0]}, "vary: store has 'radius'"),
+    ],
+)
+def test_a_stored_sweep_cannot_shrink_or_change(tmp_path, change, message):
+    path = tmp_path / "s.sqlite"
+    args = {
+        "name": "radius",
+        "values": [100.0, 200.0],
+        "n_drops": 3,
+        "algorithms": ["b0", "b2"],
+        "seed": 6,
+    }
+    sa.sweep_parameter(**args, store=path)
+    before = path.read_bytes()
+    with pytest.raises(sa.ConfigMismatchError, match=message) as info:
+        sa.sweep_parameter(**{**args, **change}, store=path)
+    assert "can only grow (more drops, or values after its last one)" in str(info.value)
+    assert path.read_bytes() == before
+
+
+def test_a_store_made_before_parameter_sweeps_resumes_and_grows(tmp_path):
+    """The configuration exactly as stores recorded it before other parameters could be
+    swept (the layout and hash of a budget sweep are unchanged)."""
+    path = tmp_path / "old.sqlite"
+    recorded = {
+        "algorithm_options": {},
+        "algorithms": ["b0", "b2"],
+        "budgets_dbm": [3.0, 10.0],
+        "n_drops": 2,
+        "scenario": {
+            "bandwidth": 180000.0,
+            "n_per_user": 2,
+            "n_resources": 4,
+            "n_users": 6,
+            "noise": "paper",
+            "path_loss_exponent": 4.0,
+            "radius": 300.0,
+            "users_per_resource": 3,
+        },
+        "seed": 1,
+    }
+    reference = sa.sweep([3.0, 10.0], 2, ["b0", "b2"], seed=1)
+    with sa.ResultStore(path) as store:
+        store.bind(recorded, "f780eda520281c1a")
+        store.write(reference.to_dict(orient="records"))
+    table = sa.sweep([3.0, 10.0], 2, ["b0", "b2"], seed=1, store=path)
+    assert_same_results(table, reference)
+    grown = sa.sweep([3.0, 10.0], 3, ["b0", "b2"], seed=1, store=path)
+    with sa.ResultStore(path, mode="r") as store:
+        assert store.runs()["tasks_done"].tolist() == [0, 4]
+        assert store.config == {**recorded, "n_drops": 3}
+    assert len(grown) == 12
