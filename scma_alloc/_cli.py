@@ -1,10 +1,10 @@
 """Command-line interface: ``scma-alloc`` / ``python -m scma_alloc``.
 
-Commands: ``solve`` (one drop), ``sweep`` (paired power-budget sweep into a resumable
-store, with plots), ``plot`` (figures from a store), ``compare`` (paired statistics
-between algorithms), ``export`` (CSV / Parquet / JSON); ``ber`` and ``link`` (link-level
-BER, :mod:`scma_alloc.link`). Without a command it prints its
-help. Every output path and format is checked before any work starts.
+Commands: ``solve`` (one drop), ``sweep`` (paired sweep over the power budget or any
+other parameter into a resumable store, with plots), ``plot`` (figures from a store),
+``compare`` (paired statistics between algorithms), ``export`` (CSV / Parquet / JSON);
+``ber`` and ``link`` (link-level BER, :mod:`scma_alloc.link`). Without a command it
+prints its help. Every output path and format is checked before any work starts.
 """
 
 from __future__ import annotations
@@ -33,13 +33,21 @@ from ._scenario_files import load_scenario
 from ._solve import solve_max_min, solve_max_sr
 from ._store import ResultStore, StoreError
 from ._sweep import (
+    _SCENARIO_DEFAULTS,
     DEFAULT_ALGORITHMS,
+    DEFAULT_BUDGET_DBM,
     METRICS,
     PAPER_BUDGETS_DBM,
     SweepConfig,
+    bind_config,
     compare_algorithms,
+    is_integer_parameter,
+    parameter_label,
+    parameter_symbol,
+    parameter_unit,
+    run_sweep,
     summarize_sweep,
-    sweep,
+    sweep_axis,
 )
 from ._units import DEFAULT_BANDWIDTH, NOISE_DESCRIPTIONS, watt_to_dbm
 from .link._cli import register as register_link_commands
@@ -73,6 +81,58 @@ class _Parser(argparse.ArgumentParser):
 def _budget_list(text: str) -> tuple[float, ...]:
     """``"3,4,5"`` or an inclusive range ``"3:10"`` / ``"3:10:0.5"`` (dBm)."""
     return parse_number_list(text, name="budget list")
+
+
+def _value_list(text: str) -> tuple[float, ...]:
+    """``--values``: ``"100,200,300"`` or an inclusive range ``"100:500:100"``."""
+    return parse_number_list(text, name="value list")
+
+
+#: ``--vary NAME`` (the spelling of the scenario options on this command line) -> the
+#: swept parameter (:data:`~scma_alloc.SWEEP_PARAMETERS`).
+_VARY = {
+    "resources": "n_resources",
+    "users": "n_users",
+    "load": "load",
+    "radius": "radius",
+    "path-loss-exponent": "path_loss_exponent",
+    "bandwidth": "bandwidth",
+    "n-per-user": "n_per_user",
+    "users-per-resource": "users_per_resource",
+}
+#: The option of ``sweep`` that fixes each scenario parameter (by its ``dest``).
+_SCENARIO_DESTS = {
+    "n_resources": "resources",
+    "n_users": "users",
+    "n_per_user": "n_per_user",
+    "users_per_resource": "users_per_resource",
+    "radius": "radius",
+    "path_loss_exponent": "path_loss_exponent",
+    "bandwidth": "bandwidth",
+}
+
+
+def _vary(text: str) -> str:
+    """``--vary``: a scenario parameter by its option name, or ``ALGORITHM:OPTION``
+    (checked, returned as given: :func:`_sweep_config` maps it to the parameter)."""
+    name = text.strip()
+    if name in _VARY:
+        return name
+    algorithm, colon, option = name.partition(":")
+    if colon and algorithm in ALGORITHMS and option.isidentifier():
+        return name
+    if name.startswith("budget"):
+        raise argparse.ArgumentTypeError(
+            "the budget is what a sweep varies without --vary: give the budgets with --budgets-dbm"
+        )
+    if colon and algorithm not in ALGORITHMS:
+        raise argparse.ArgumentTypeError(
+            f"unknown algorithm {algorithm!r} in --vary; valid names: {', '.join(ALGORITHMS)}"
+        )
+    raise argparse.ArgumentTypeError(
+        f"cannot sweep {text!r}: use one of {', '.join(_VARY)}, or an algorithm option "
+        "ALGORITHM:OPTION (e.g. max-min:n_polish)"
+    )
 
 
 def _name_list(text: str) -> tuple[str, ...]:
@@ -193,15 +253,19 @@ def _notes():
 def _metric_tables(frame, confidence: float = 0.95, baseline: str | None = None) -> str:
     with _notes():
         summary = summarize_sweep(frame, confidence)
-    budgets = sorted(summary["budget_dbm"].unique())
+    axis = sweep_axis(summary)
+    points = sorted(summary[axis].unique())
+    by = "" if axis == "budget_dbm" else f", by {parameter_label(axis)}"
+    unit = parameter_unit(axis)
+    header = "".join(f"{v:>{11 - len(unit)}.4g}{unit}" for v in points)
     lines = []
     counts = summary.groupby("algorithm")["n"].min()
     for metric in METRICS:
-        lines.append(f"{_METRIC_TITLES[metric]}, mean over drops:")
-        lines.append(f"{'algorithm':<{_LABEL_WIDTH}s}" + "".join(f"{b:>8.3g}dBm" for b in budgets))
+        lines.append(f"{_METRIC_TITLES[metric]}, mean over drops{by}:")
+        lines.append(f"{'algorithm':<{_LABEL_WIDTH}s}{header}")
         for name in dict.fromkeys(summary["algorithm"]):
-            part = summary[summary["algorithm"] == name].set_index("budget_dbm")[metric]
-            cells = "".join(f"{part.get(b, float('nan')):>11.3f}" for b in budgets)
+            part = summary[summary["algorithm"] == name].set_index(axis)[metric]
+            cells = "".join(f"{part.get(v, float('nan')):>11.3f}" for v in points)
             label = ALGORITHMS[name].label if name in ALGORITHMS else name
             lines.append(f"{label:<{_LABEL_WIDTH}s}{cells}")
         lines.append("")
@@ -226,13 +290,13 @@ def _metric_tables(frame, confidence: float = 0.95, baseline: str | None = None)
                 if name == baseline:
                     continue
                 table = compare_algorithms(frame, name, baseline, metric, confidence=confidence)
-                table = table.set_index("budget_dbm")
+                table = table.set_index(axis)
                 cells = ""
-                for b in budgets:
-                    if b not in table.index or not table.loc[b, "n_pairs"]:
+                for v in points:
+                    if v not in table.index or not table.loc[v, "n_pairs"]:
                         cells += f"{'':>11s}"
                         continue
-                    r = table.loc[b]
+                    r = table.loc[v]
                     sure = r["ratio_low"] > 1 or r["ratio_high"] < 1
                     cells += f"{100 * (r['ratio'] - 1):>+10.2f}{'*' if sure else ' '}"
                 label = ALGORITHMS[name].label if name in ALGORITHMS else name
@@ -569,37 +633,103 @@ class _ConfigFile(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
-def _cmd_sweep(args: argparse.Namespace) -> int:
+def _cli_values(vary: str, values: Sequence[float]) -> list[int | float]:
+    """``--values`` for ``--vary``: whole numbers for counts (refused otherwise) and for
+    whole-valued algorithm options (``n_polish``), numbers as given otherwise."""
+    if is_integer_parameter(vary):
+        bad = [v for v in values if not float(v).is_integer()]
+        if bad:
+            raise ValueError(
+                f"--values: {parameter_label(vary)} takes whole numbers, got {bad[0]:g}"
+            )
+        return [int(v) for v in values]
+    if ":" in vary:
+        return [int(v) if float(v).is_integer() else float(v) for v in values]
+    return [float(v) for v in values]
+
+
+def _sweep_config(args: argparse.Namespace) -> SweepConfig:
+    """The sweep of the command line: over the budgets (``--budgets-dbm``), or over
+    ``--vary NAME`` with ``--values`` at one budget (``--budget-dbm``)."""
     options: dict[str, dict[str, object]] = {}
     for algorithm, name, value in args.option or ():
         options.setdefault(algorithm, {})[name] = value
-    config = SweepConfig.create(
-        args.budgets_dbm,
+    scenario: dict[str, object] = {
+        parameter: getattr(args, dest) for parameter, dest in _SCENARIO_DESTS.items()
+    }
+    scenario["noise"] = args.noise
+    if args.vary is None:
+        if args.values is not None:
+            raise ValueError(
+                "--values needs --vary NAME (a budget sweep takes its budgets from --budgets-dbm)"
+            )
+        if args.budget_dbm is not None:
+            raise ValueError(
+                "--budget-dbm is the one budget of a --vary sweep; a budget sweep takes "
+                "--budgets-dbm"
+            )
+        return SweepConfig.create(
+            args.budgets_dbm,
+            args.drops,
+            args.algorithms,
+            seed=args.seed,
+            algorithm_options=options,
+            **scenario,
+        )
+    vary = _VARY.get(args.vary, args.vary)
+    label = parameter_label(vary)
+    if args.values is None:
+        raise ValueError(f"--vary: a sweep over {label} needs --values (e.g. 100:500:100)")
+    if tuple(args.budgets_dbm) != PAPER_BUDGETS_DBM:
+        raise ValueError(
+            f"--budgets-dbm: a sweep over {label} has one budget, --budget-dbm "
+            f"({DEFAULT_BUDGET_DBM:g} dBm unless given)"
+        )
+    swept = ["n_users"] if vary == "load" else [vary] if vary in scenario else []
+    for parameter in swept:
+        if scenario[parameter] != _SCENARIO_DEFAULTS[parameter]:
+            option = "--" + _SCENARIO_DESTS[parameter].replace("_", "-")
+            raise ValueError(
+                f"{option} {scenario[parameter]:g}: {parameter_label(parameter)} follows "
+                f"from --vary; drop {option}"
+            )
+        del scenario[parameter]
+    return SweepConfig.for_parameter(
+        vary,
+        _cli_values(vary, args.values),
         args.drops,
         args.algorithms,
+        budget_dbm=args.budget_dbm,
         seed=args.seed,
         algorithm_options=options,
-        n_resources=args.resources,
-        n_users=args.users,
-        n_per_user=args.n_per_user,
-        users_per_resource=args.users_per_resource,
-        radius=args.radius,
-        path_loss_exponent=args.path_loss_exponent,
-        bandwidth=args.bandwidth,
-        noise=args.noise,
+        **scenario,
     )
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    config = _sweep_config(args)
     # Every output is checked before any work; a refused store is the only message.
     exports = _export_targets(args)
     if not args.no_plots:
         _check_folder(args.plots, "--plots")
     store = None if args.no_store else ResultStore(args.store)
     try:
-        if store is not None:
-            store.bind(config.as_dict(), config.hash)
-        return _run_sweep(args, config, store, exports)
+        grown_from = None if store is None else bind_config(store, config)
+        return _run_sweep(args, config, store, exports, grown_from)
     finally:
         if store is not None:
             store.close()
+
+
+def _axis_words(config: SweepConfig) -> str:
+    """``"2 budgets (3, 10 dBm)"`` or ``"3 values of cell radius (m) (100, 200, 300) at
+    10 dBm"``."""
+    if config.vary == "budget_dbm":
+        return f"{config.n_points} budgets ({', '.join(f'{b:g}' for b in config.values)} dBm)"
+    return (
+        f"{config.n_points} values of {parameter_label(config.vary)} "
+        f"({', '.join(f'{v:g}' for v in config.values)}) at {config.budgets_dbm[0]:g} dBm"
+    )
 
 
 def _run_sweep(
@@ -607,16 +737,23 @@ def _run_sweep(
     config: SweepConfig,
     store: ResultStore | None,
     exports: list[tuple[str, Path]],
+    grown_from: dict | None = None,
 ) -> int:
     where = f"Dask ({args.scheduler})" if args.scheduler else f"{args.jobs} process(es)"
     print(
-        f"sweep {config.hash}: {config.n_drops} drops x {len(config.budgets_dbm)} budgets "
-        f"({', '.join(f'{b:g}' for b in config.budgets_dbm)} dBm) x "
+        f"sweep {config.hash}: {config.n_drops} drops x {_axis_words(config)} x "
         f"{len(config.algorithms)} algorithms ({', '.join(config.algorithms)}) = "
         f"{config.n_tasks} tasks on {where}; noise '{args.noise}', seed {args.seed}; "
         f"store: {args.store if store else 'none (in memory)'}",
         file=sys.stderr,
     )
+    if grown_from is not None:
+        old = SweepConfig.from_dict(grown_from)
+        print(
+            f"{args.store} held this sweep with {old.n_drops} drops x {_axis_words(old)}: "
+            "it grows, and keeps every stored task",
+            file=sys.stderr,
+        )
     if store is not None:
         stored = len(store.finished())
         left = config.n_tasks - stored
@@ -628,17 +765,12 @@ def _run_sweep(
                 file=sys.stderr,
             )
     try:
-        frame = sweep(
-            config.budgets_dbm,
-            config.n_drops,
-            config.algorithms,
-            seed=config.seed,
-            algorithm_options=config.algorithm_options,
+        frame = run_sweep(
+            config,
             n_jobs=args.jobs,
             scheduler=args.scheduler,
             store=store,
             progress=args.progress,
-            **config.scenario,
         )
     except KeyboardInterrupt:
         if store:
@@ -687,11 +819,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         if missing:
             raise ValueError(f"--algorithms: {missing} are not in store {args.store}")
     # Every argument is checked before the first figure is written.
-    budget = config.budgets_dbm[-1] if args.budget_dbm is None else args.budget_dbm
-    if budget not in config.budgets_dbm:
-        raise ValueError(
-            f"--budget-dbm {budget:g} is not a budget of this sweep ({list(config.budgets_dbm)})"
-        )
+    point = _plot_point(args, config)
     if not 0 <= args.drop < config.n_drops:
         raise ValueError(f"--drop must be in 0..{config.n_drops - 1}, got {args.drop}")
     out = _check_folder(args.out, "--out")
@@ -704,20 +832,21 @@ def _cmd_plot(args: argparse.Namespace) -> int:
             confidence=args.confidence,
             baseline=args.baseline,
         )
-    b = config.budgets_dbm.index(budget)
+    where = _point_words(config, point)
+    scenario = config.scenario_for(args.drop, point)
     # Factor graphs from the stored allocations of that point.
-    rows = frame[(frame["drop"] == args.drop) & (frame["budget_index"] == b)]
+    rows = frame[(frame["drop"] == args.drop) & (frame["budget_index"] == point)]
     if algorithms:
         rows = rows[rows["algorithm"].isin(algorithms)]
     if (rows["status"] != "error").any():
-        shape = (config.scenario["n_resources"], config.scenario["n_users"])
         figure = factor_graphs_figure(
-            rows, shape, title=f"drop {args.drop}, {budget:g} dBm: factor graphs, powers in mW"
+            rows,
+            scenario.shape,
+            title=f"drop {args.drop}, {where}: factor graphs, powers in mW",
         )
         paths += save_figure(figure, out / "scma_factor_graphs", args.formats)
     if not args.no_convergence:
         # Histories are not stored: re-solve this drop (deterministic) to draw them.
-        scenario = config.scenario_for(args.drop, b)
         figure = convergence_figure(
             {
                 "Max-SR": {
@@ -729,11 +858,43 @@ def _cmd_plot(args: argparse.Namespace) -> int:
                     "Max-Min (default)": solve_max_min(scenario),
                 },
             },
-            title=f"convergence on drop {args.drop} at {budget:g} dBm",
+            title=f"convergence on drop {args.drop} at {where}",
         )
         paths += save_figure(figure, out / "scma_convergence", args.formats)
     print("\n".join(str(p) for p in paths))
     return 0
+
+
+def _plot_point(args: argparse.Namespace, config: SweepConfig) -> int:
+    """The point of ``plot --value`` (or ``--budget-dbm`` in a budget sweep); the last one
+    by default."""
+    if args.value is not None and args.budget_dbm is not None:
+        raise ValueError("give --value or --budget-dbm, not both")
+    if config.vary != "budget_dbm" and args.budget_dbm is not None:
+        raise ValueError(
+            f"--budget-dbm: store {args.store} sweeps {parameter_label(config.vary)} at "
+            f"{config.budgets_dbm[0]:g} dBm; choose the point with --value"
+        )
+    value = args.value if args.value is not None else args.budget_dbm
+    if value is None:
+        return config.n_points - 1
+    if value not in config.values:
+        option = "--value" if args.value is not None else "--budget-dbm"
+        what = (
+            "a budget"
+            if config.vary == "budget_dbm"
+            else f"a value of {parameter_label(config.vary)}"
+        )
+        raise ValueError(f"{option} {value:g} is not {what} of this sweep ({list(config.values)})")
+    return config.values.index(value)
+
+
+def _point_words(config: SweepConfig, point: int) -> str:
+    """One point in words: ``"10 dBm"`` or ``"cell radius (m) 200, 10 dBm"``."""
+    if config.vary == "budget_dbm":
+        return f"{config.values[point]:g} dBm"
+    value = config.values[point]
+    return f"{parameter_label(config.vary)} {value:g}, {config.budgets_dbm[point]:g} dBm"
 
 
 # --------------------------------------------------------------------------- compare
@@ -748,14 +909,18 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if missing:
         raise ValueError(f"--algorithms: {missing} are not in store {args.store} ({present})")
     level = f"{args.confidence:.0%}"
+    axis = sweep_axis(frame)
+    symbol = parameter_symbol(axis)
+    width = max(6, len(symbol) + 1)
+    by = "" if axis == "budget_dbm" else f"; by {parameter_label(axis)}: column '{symbol}'"
     for metric in args.metrics:
         print(
             f"{_METRIC_TITLES[metric]}: ratio of means vs {args.baseline} "
             f"[{level} paired bootstrap], mean difference [{level} t], wins = share of drops "
-            "strictly better"
+            f"strictly better{by}"
         )
         print(
-            f"{'algorithm':<14s}{'dBm':>6s}{'pairs':>7s}{'mean':>9s}{'ratio':>8s}"
+            f"{'algorithm':<14s}{symbol:>{width}s}{'pairs':>7s}{'mean':>9s}{'ratio':>8s}"
             f"{'ratio CI':>18s}{'diff':>9s}{'diff CI':>20s}{'wins':>7s}"
         )
         for name in others:
@@ -772,7 +937,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                 if not r["n_pairs"]:
                     continue
                 print(
-                    f"{name:<14s}{r['budget_dbm']:>6g}{int(r['n_pairs']):>7d}"
+                    f"{name:<14s}{r[axis]:>{width}g}{int(r['n_pairs']):>7d}"
                     f"{r['mean_algorithm']:>9.3f}{r['ratio']:>8.3f}"
                     f"{f'[{r.ratio_low:.3f}, {r.ratio_high:.3f}]':>18s}"
                     f"{r['difference']:>9.3f}"
@@ -900,11 +1065,13 @@ def build_parser() -> argparse.ArgumentParser:
     # sweep ---------------------------------------------------------------------------
     run = sub.add_parser(
         "sweep",
-        help="paired power-budget sweep into a resumable store, with plots",
-        description="Run every algorithm on the same channel drops at every budget. Each "
-        "finished point is committed to the store at once: rerun the same command after "
-        "an interruption (Ctrl-C, kill) to resume; a store holding a different sweep is "
-        "refused.",
+        help="paired sweep over the budget (or --vary another parameter) into a resumable "
+        "store, with plots",
+        description="Run every algorithm on the same channel drops at every budget, or at "
+        "every value of another parameter (--vary NAME --values LIST). Each finished point "
+        "is committed to the store at once: rerun the same command after an interruption "
+        "(Ctrl-C, kill) to resume, or with more --drops or more values (after the stored "
+        "ones) to extend the stored sweep; a store holding a different sweep is refused.",
     )
     run.add_argument(
         "--budgets-dbm",
@@ -912,6 +1079,30 @@ def build_parser() -> argparse.ArgumentParser:
         default=PAPER_BUDGETS_DBM,
         metavar="LIST",
         help="budgets in dBm: 3,6,10 or start:stop[:step] inclusive (3:10, the paper's)",
+    )
+    run.add_argument(
+        "--vary",
+        type=_vary,
+        default=None,
+        metavar="NAME",
+        help="sweep this parameter instead of the budget: resources (K), users (J), load "
+        "(J/K at the fixed K: J = load x K users), radius (m), path-loss-exponent, bandwidth "
+        "(Hz), n-per-user (N), users-per-resource (d_f), or an algorithm option ALG:NAME "
+        "(e.g. max-min:n_polish); its values are --values, the budget --budget-dbm",
+    )
+    run.add_argument(
+        "--values",
+        type=_value_list,
+        default=None,
+        metavar="LIST",
+        help="values of --vary, increasing: 100,200,300 or start:stop[:step] inclusive "
+        "(whole numbers for resources, users, n-per-user, users-per-resource)",
+    )
+    run.add_argument(
+        "--budget-dbm",
+        type=float,
+        default=None,
+        help=f"per-user budget of every point of a --vary sweep ({DEFAULT_BUDGET_DBM:g})",
     )
     run.add_argument(
         "--drops",
@@ -987,8 +1178,9 @@ def build_parser() -> argparse.ArgumentParser:
     # plot ----------------------------------------------------------------------------
     plot = sub.add_parser(
         "plot",
-        help="figures from a store: metrics vs budget, factor graphs, convergence",
-        description="Draw sum-rate, minimum rate and Jain's index vs budget (means with "
+        help="figures from a store: metrics vs the swept parameter, factor graphs, convergence",
+        description="Draw sum-rate, minimum rate and Jain's index vs the swept parameter "
+        "(budget, radius, ...; means with "
         "bootstrap bands), the paired gains over --baseline, the stored factor graphs of "
         "one point, and the convergence of Max-SR and Max-Min on that drop (re-solved: "
         "histories are not stored). Works on read-only stores and while a sweep is "
@@ -1003,6 +1195,13 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument(
         "--budget-dbm", type=float, default=None, help="budget for graphs/convergence (largest)"
     )
+    plot.add_argument(
+        "--value",
+        type=float,
+        default=None,
+        help="value of the swept parameter for graphs/convergence (largest); in a budget "
+        "sweep, the same as --budget-dbm",
+    )
     plot.add_argument("--no-convergence", action="store_true", help="skip the convergence plot")
     plot.add_argument(
         "--baseline", type=_algorithm_name, default="b0", help="paired-gain figure against it (b0)"
@@ -1013,7 +1212,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare = sub.add_parser(
         "compare",
         help="paired statistics between algorithms (ratio of means with a CI)",
-        description="Paired comparison on common drops, per budget: ratio of means with a "
+        description="Paired comparison on common drops, per budget (or value of the swept "
+        "parameter): ratio of means with a "
         "paired bootstrap interval, mean difference with a t-interval, share of wins.",
     )
     compare.add_argument(

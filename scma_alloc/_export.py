@@ -111,30 +111,35 @@ def export_table(frame: pd.DataFrame) -> pd.DataFrame:
             "table read from a store or returned by sweep()"
         )
     config = SweepConfig.from_dict(config_dict)
-    shape = (int(config.scenario["n_resources"]), int(config.scenario["n_users"]))
     table = frame.drop(columns=["power"]).copy()
     table.attrs = {}
     table["assignment"] = [
         None if text is None else decode_assignment(text).tolist() for text in frame["assignment"]
     ]
-    table["power_w"] = [_matrix(p, shape) for p in frame["power"]]
     table["user_rates"] = [
         None if r is None else np.asarray(r).tolist() for r in frame["user_rates"]
     ]
+    # Each row's drop (its size too: K and J may be the swept parameter).
     scenarios: dict[tuple[int, int], Any] = {}
-    gains, noise, budgets = [], [], []
-    for drop, b in zip(frame["drop"], frame["budget_index"], strict=True):
-        key = (int(drop), int(b))
+    power, gains, noise, budgets = [], [], [], []
+    for drop, point, values in zip(
+        frame["drop"], frame["budget_index"], frame["power"], strict=True
+    ):
+        key = (int(drop), int(point))
         if key not in scenarios:
             scenarios[key] = config.scenario_for(*key)
         scenario = scenarios[key]
+        power.append(_matrix(values, scenario.shape))
         gains.append(scenario.gains.tolist())
         noise.append(scenario.noise_per_resource.tolist())
         budgets.append(scenario.power_budget.tolist())
+    table["power_w"] = power
     table["gains"] = gains
     table["noise_power_w"] = noise
     table["power_budget_w"] = budgets
-    table["bandwidth_hz"] = float(config.scenario.get("bandwidth", float("nan")))
+    table["bandwidth_hz"] = [
+        float(config.drop_options(int(point))["bandwidth"]) for point in frame["budget_index"]
+    ]
     return table
 
 
@@ -163,7 +168,8 @@ def export_results(
 
     Notes
     -----
-    One row per drop x budget x algorithm with the sweep's columns, where ``assignment``
+    One row per drop x swept value (budget, radius, ...) x algorithm with the sweep's
+    columns (the swept parameter's own column included), where ``assignment``
     (0/1), ``power_w`` (watts) and ``gains`` (the drop's ``|h|^2``) are K x J nested
     lists, the outer index being the resource ``k`` and the inner index the user ``j``;
     ``noise_power_w`` (K values: noise plus external interference of each resource),
@@ -218,7 +224,8 @@ def export_results(
             for row in table.to_dict(orient="records")
         ]
         document = {
-            "description": "scma_alloc sweep results: one record per drop x budget x algorithm",
+            "description": "scma_alloc sweep results: one record per drop x swept value x "
+            "algorithm",
             "layout": COLUMN_NOTES,
             "config": frame.attrs["config"],
             "results": records,

@@ -1,4 +1,4 @@
-"""Figures: metrics vs power budget with confidence bands, convergence, factor graphs.
+"""Figures: metrics vs the swept parameter with confidence bands, convergence, factor graphs.
 
 Every function draws on a :class:`matplotlib.figure.Figure` it creates itself (never
 ``pyplot``), so nothing depends on the interactive backend and no global state
@@ -22,7 +22,14 @@ from ._graph import to_networkx
 from ._registry import ALGORITHMS
 from ._result import AllocationResult
 from ._store import decode_assignment
-from ._sweep import METRICS, compare_algorithms, summarize_sweep
+from ._sweep import (
+    METRICS,
+    compare_algorithms,
+    is_integer_parameter,
+    parameter_label,
+    summarize_sweep,
+    sweep_axis,
+)
 from ._units import NOISE_DESCRIPTIONS
 
 if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn, not with the package
@@ -103,17 +110,28 @@ def sweep_caption(frame: pd.DataFrame, confidence: float | None = 0.95) -> str:
     """A plain-words description of a sweep table's scenario for figure titles.
 
     E.g. "6 users on 4 subcarriers (each user on 2, at most 3 users per subcarrier),
-    the paper's noise (thermal kTB + 30 dB), 30 channel drops, 95 % intervals".
+    the paper's noise (thermal kTB + 30 dB), 30 channel drops, 95 % intervals". A
+    swept size is named by its symbol (``J users``, ``K subcarriers``); the budget of a
+    sweep over another parameter is given ("10 dBm per user").
     """
     config = frame.attrs.get("config") or {}
     scenario = config.get("scenario") or {}
+    vary = config.get("vary", "budget_dbm")
     parts = []
     if scenario:
-        parts.append(
-            f"{scenario['n_users']} users on {scenario['n_resources']} subcarriers (each "
-            f"user on {scenario['n_per_user']}, at most {scenario['users_per_resource']} "
-            "users per subcarrier)"
+        # The swept sizes are named by their symbol; the others by their value.
+        users = {"n_users": "J users", "load": "J = load x K users"}.get(
+            vary, f"{scenario.get('n_users')} users"
         )
+        resources = scenario.get("n_resources", "K")
+        per_user = scenario.get("n_per_user", "N")
+        per_resource = scenario.get("users_per_resource", "d_f")
+        parts.append(
+            f"{users} on {resources} subcarriers (each user on {per_user}, at most "
+            f"{per_resource} users per subcarrier)"
+        )
+        if "budget_dbm" in scenario:
+            parts.append(f"{scenario['budget_dbm']:g} dBm per user")
         noise = scenario.get("noise")
         parts.append(NOISE_DESCRIPTIONS.get(noise, f"noise '{noise}'"))
     if "drop" in frame.columns:
@@ -128,6 +146,16 @@ def _bandwidth(frame: pd.DataFrame) -> float | None:
     scenario = (frame.attrs.get("config") or {}).get("scenario") or {}
     value = scenario.get("bandwidth")
     return float(value) if value else None
+
+
+def _x_axis(ax: Axes, axis: str, values: pd.Series) -> None:
+    """The x axis of a sweep figure: the swept parameter in words, whole-number ticks for
+    counts (K, J, N, d_f, an integer option)."""
+    ax.set_xlabel(parameter_label(axis))
+    if is_integer_parameter(axis) or pd.api.types.is_integer_dtype(values):
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _summary(data: pd.DataFrame, confidence: float) -> pd.DataFrame:
@@ -145,12 +173,14 @@ def plot_metric(
     confidence: float = 0.95,
     bandwidth: float | None = None,
 ) -> Axes:
-    """One metric's mean vs power budget, one line per algorithm, with confidence bands.
+    """One metric's mean vs the swept parameter (the power budget, the radius, J, ...), one
+    line per algorithm, with confidence bands.
 
     Parameters
     ----------
     data : pandas.DataFrame
-        A sweep table (:func:`~scma_alloc.sweep`) or its :func:`~scma_alloc.summarize_sweep`.
+        A sweep table (:func:`~scma_alloc.sweep`, :func:`~scma_alloc.sweep_parameter`) or
+        its :func:`~scma_alloc.summarize_sweep`.
     metric : {"sum_rate", "min_rate", "jain_index"}
     ax : matplotlib Axes, optional
         Drawn on a new figure when omitted (``ax.figure``).
@@ -178,15 +208,16 @@ def plot_metric(
         if missing:
             raise ValueError(f"algorithms {missing} are not in the data (it has {names})")
         names = list(algorithms)
+    axis = sweep_axis(summary)
     for name in names:
-        part = summary[summary["algorithm"] == name].sort_values("budget_dbm")
-        x = part["budget_dbm"].to_numpy()
+        part = summary[summary["algorithm"] == name].sort_values(axis)
+        x = part[axis].to_numpy(dtype=float)
         (handle,) = ax.plot(x, part[metric], label=_label(name), **_line_style(name))
         low = part[f"{metric}_low"].to_numpy(dtype=float)
         high = part[f"{metric}_high"].to_numpy(dtype=float)
         if np.any(np.isfinite(low)):
             ax.fill_between(x, low, high, color=handle.get_color(), alpha=0.18, linewidth=0)
-    ax.set_xlabel("per-user power budget (dBm)")
+    _x_axis(ax, axis, summary[axis])
     ax.set_ylabel(_LABELS[metric])
     ax.grid(True, alpha=0.3)
     if bandwidth and metric != "jain_index":
@@ -205,7 +236,8 @@ def plot_paired(
     algorithms: Sequence[str] | None = None,
     confidence: float = 0.95,
 ) -> Axes:
-    """Each algorithm's paired gain over ``baseline`` vs budget, with its interval.
+    """Each algorithm's paired gain over ``baseline`` vs the swept parameter, with its
+    interval.
 
     The algorithms of a sweep run on common drops, so their difference is judged on
     pairs: the ratio of means ``mean(a) / mean(baseline)`` minus one, in percent, with
@@ -232,11 +264,12 @@ def plot_paired(
         raise ValueError("frame must be a sweep table with a 'drop' column, not a summary")
     present = list(dict.fromkeys(frame["algorithm"]))
     names = [a for a in (algorithms or present) if a != baseline]
+    axis = sweep_axis(frame)
     ax = _new_axes(ax)
     for name in names:
         table = compare_algorithms(frame, name, baseline, metric, confidence=confidence)
         table = table[table["n_pairs"] > 0]
-        x = table["budget_dbm"].to_numpy()
+        x = table[axis].to_numpy(dtype=float)
         gain = 100 * (table["ratio"].to_numpy(dtype=float) - 1)
         (handle,) = ax.plot(x, gain, label=_label(name), **_line_style(name))
         low = 100 * (table["ratio_low"].to_numpy(dtype=float) - 1)
@@ -244,7 +277,7 @@ def plot_paired(
         if np.any(np.isfinite(low)):
             ax.fill_between(x, low, high, color=handle.get_color(), alpha=0.18, linewidth=0)
     ax.axhline(0.0, color="black", linewidth=0.8)
-    ax.set_xlabel("per-user power budget (dBm)")
+    _x_axis(ax, axis, frame[axis])
     short = _label(baseline).split(":")[0]  # "B2: greedy ..." -> "B2"
     ax.set_ylabel(f"{_LABELS[metric].split(' (')[0]}: % over {short}", fontsize=8)
     ax.grid(True, alpha=0.3)
@@ -258,7 +291,7 @@ def plot_sweep(
     confidence: float = 0.95,
     title: str | None = None,
 ) -> Figure:
-    """Sum-rate, minimum rate and Jain's index vs budget, side by side.
+    """Sum-rate, minimum rate and Jain's index vs the swept parameter, side by side.
 
     Parameters
     ----------

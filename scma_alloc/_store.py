@@ -2,8 +2,12 @@
 
 A store holds one sweep: its configuration (canonical JSON and its hash, in table
 ``meta``), one row per finished task in ``results`` (primary key
-``(drop, budget_index, algorithm)``, so a task can never be stored twice) and one row per
-run session in ``runs``. The writer uses write-ahead logging with
+``(drop, budget_index, algorithm)``, so a task can never be stored twice; ``budget_index``
+is the index of the task's point among the values of the swept parameter, which is the
+budget unless the configuration names another one in ``vary``) and one row per run
+session in ``runs``. A sweep can grow in its store (more drops, more values):
+:meth:`ResultStore.replace_config` records the grown configuration, and the replaced
+ones stay in ``meta`` (``previous_configs``). The writer uses write-ahead logging with
 ``synchronous=NORMAL``: a committed task survives the writing process being killed
 (``kill -9``); only an operating-system crash or power loss can lose the last commits.
 On a clean close the log is folded back, leaving a single self-contained file.
@@ -42,7 +46,8 @@ __all__ = [
 #: Version of the table layout; a store with another version is refused.
 SCHEMA_VERSION = 1
 
-#: Result columns in table order (``drop``, ``budget_index`` and ``algorithm`` are the key).
+#: Result columns in table order (``drop``, ``budget_index`` and ``algorithm`` are the key;
+#: ``budget_index`` is the index of the point among the swept values, whatever they are).
 COLUMNS = (
     "drop",
     "budget_index",
@@ -200,12 +205,14 @@ def _describe_difference(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -
 def results_frame(
     rows: Iterable[Mapping[str, Any]], config: Mapping[str, Any] | None = None
 ) -> pd.DataFrame:
-    """The tidy table of a sweep from stored rows (one row per drop x budget x algorithm).
+    """The tidy table of a sweep from stored rows (one row per drop x point x algorithm).
 
-    Rows are sorted by drop, budget and the configuration's algorithm order;
+    Rows are sorted by drop, point and the configuration's algorithm order;
     ``user_rates`` and ``power`` (row-major K*J watts) are float arrays, ``assignment``
-    is the text of :func:`encode_assignment`. ``frame.attrs["config"]`` holds the
-    sweep configuration when known.
+    is the text of :func:`encode_assignment`. When the configuration sweeps another
+    parameter than the budget (``config["vary"]``), a column named after it holds each
+    row's value (``config["values"][budget_index]``), after ``budget_index``.
+    ``frame.attrs["config"]`` holds the sweep configuration when known.
     """
     records = []
     for row in rows:
@@ -224,6 +231,10 @@ def results_frame(
     types.update({c: float for c in ("sum_rate", "min_rate", "jain_index", "solve_time")})
     types["task_time"] = float
     frame = frame.astype(types)
+    if config is not None and config.get("vary") and "values" in config:
+        values = list(config["values"])
+        point_values = [values[i] if 0 <= i < len(values) else None for i in frame["budget_index"]]
+        frame.insert(2, str(config["vary"]), point_values)
     order = list(config["algorithms"]) if config else sorted(set(frame["algorithm"]))
     rank = {name: i for i, name in enumerate(order)}
     frame["_rank"] = frame["algorithm"].map(rank).fillna(len(rank))
@@ -511,7 +522,8 @@ class ResultStore:
             if self._config != canonical:
                 raise ConfigMismatchError(
                     f"store {self.path} holds a different sweep and results are never mixed "
-                    f"({_describe_difference(self._config, canonical)}); use another store "
+                    f"({_describe_difference(self._config, canonical)}); a stored sweep can "
+                    "only grow (more drops, or values after its last one). Use another store "
                     "file, or delete this one to start over"
                 )
             return
@@ -525,6 +537,63 @@ class ResultStore:
 
         self._write_transaction(record)
         self._config = canonical
+
+    def replace_config(self, config: Mapping[str, Any], config_hash: str | None = None) -> None:
+        """Record ``config`` in place of the stored configuration (a sweep that grew).
+
+        The caller checks that every stored task belongs to ``config`` (for sweeps:
+        :meth:`~scma_alloc.SweepConfig.is_extension_of`). The replaced configuration and
+        its hash are appended to ``meta`` key ``previous_configs`` (a JSON list, oldest
+        first), with the time of the change.
+
+        Raises
+        ------
+        StoreError
+            The store has no configuration yet (use :meth:`bind`), or is read-only.
+        """
+        if self._config is None:
+            raise StoreError(f"store {self.path} has no configuration to replace; use bind()")
+        canonical = json.loads(json.dumps(dict(config), sort_keys=True))
+        text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
+        replaced = self._config
+
+        def record(conn: sqlite3.Connection) -> None:
+            meta = dict(conn.execute("SELECT key, value FROM meta"))
+            history = json.loads(meta.get("previous_configs", "[]"))
+            history.append(
+                {
+                    "config": replaced,
+                    "config_hash": meta.get("config_hash"),
+                    "replaced_at": time.time(),
+                }
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('previous_configs', ?)",
+                (json.dumps(history, sort_keys=True, separators=(",", ":")),),
+            )
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('config', ?)", (text,))
+            if config_hash is None:
+                conn.execute("DELETE FROM meta WHERE key = 'config_hash'")
+            else:
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('config_hash', ?)", (config_hash,)
+                )
+
+        self._write_transaction(record)
+        self._config = canonical
+
+    def previous_configs(self) -> list[dict[str, Any]]:
+        """The configurations this store held before it grew, oldest first (each with
+        ``config``, ``config_hash`` and ``replaced_at``)."""
+        try:
+            row = (
+                self._connection()
+                .execute("SELECT value FROM meta WHERE key = 'previous_configs'")
+                .fetchone()
+            )
+        except sqlite3.Error as exc:
+            raise _explain(self.path, exc) from None
+        return [] if row is None else list(json.loads(row[0]))
 
     # -- tasks -----------------------------------------------------------------------
     def finished(self) -> set[tuple[int, int, str]]:

@@ -1,12 +1,18 @@
-"""Paired power-budget sweeps: many channel drops x budgets x algorithms, local or on Dask.
+"""Paired sweeps: many channel drops x the values of one parameter x algorithms, local or
+on Dask.
 
-:func:`sweep` runs every registered algorithm (:data:`~scma_alloc.ALGORITHMS`) on the
-same channel drops: drop ``d`` is drawn from the child seed
-``numpy.random.SeedSequence(seed).spawn(n_drops)[d]`` and reused for every budget (only
-the budget changes) and every algorithm, so comparisons are paired. Results go to a
+:func:`sweep` runs every registered algorithm (:data:`~scma_alloc.ALGORITHMS`) over a
+list of power budgets; :func:`sweep_parameter` over the values of any other parameter
+of :data:`SWEEP_PARAMETERS` (subcarriers K, users J, the load J/K, the cell radius, ...)
+or over an option of one algorithm (``"max-min:n_polish"``). Both use the same channel
+drops: drop ``d`` is drawn from the child seed
+``numpy.random.SeedSequence(seed).spawn(n_drops)[d]`` (:func:`drop_scenario`) at every
+value and for every algorithm, so comparisons are paired. Results go to a
 :class:`~scma_alloc.ResultStore` (SQLite) as each point finishes, so a sweep resumes
-where it stopped; :func:`summarize_sweep` and :func:`compare_algorithms` turn the tidy
-table into means with confidence intervals and paired comparisons.
+where it stopped, and a stored sweep can grow (more drops, more values after its last
+one) without recomputing what is stored; :func:`summarize_sweep` and
+:func:`compare_algorithms` turn the tidy table into means with confidence intervals and
+paired comparisons, per value of the swept parameter.
 
 A task that raises is recorded with ``status="error"`` and its message, and the sweep
 goes on; a solver failure is recorded with the solver's own status. Nothing is ever
@@ -16,6 +22,7 @@ redrawn (the authors' script redraws failed drops, which biases the statistics).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -26,6 +33,7 @@ import os
 import signal
 import threading
 import time
+import types
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -46,11 +54,13 @@ from ._units import DEFAULT_BANDWIDTH, real_array
 __all__ = [
     "DEFAULT_ALGORITHMS",
     "PAPER_BUDGETS_DBM",
+    "SWEEP_PARAMETERS",
     "SweepConfig",
     "compare_algorithms",
     "drop_scenario",
     "summarize_sweep",
     "sweep",
+    "sweep_parameter",
 ]
 
 #: The paper's power budgets (§IV): 3..10 dBm in 8 points.
@@ -73,6 +83,69 @@ _SCENARIO_DEFAULTS: dict[str, Any] = {
     "noise": "paper",
 }
 _INT_OPTIONS = ("n_resources", "n_users", "n_per_user", "users_per_resource")
+#: The budget of every point of a sweep over another parameter: the paper's largest.
+DEFAULT_BUDGET_DBM = 10.0
+
+#: The parameters a sweep can vary, each with the words (and unit) of its axis. An
+#: option of one algorithm is a parameter too, named ``"ALGORITHM:OPTION"``
+#: (``"max-min:n_polish"``).
+SWEEP_PARAMETERS: Mapping[str, str] = types.MappingProxyType(
+    {
+        "budget_dbm": "per-user power budget (dBm)",
+        "n_resources": "subcarriers K",
+        "n_users": "users J",
+        "load": "load J/K (overloading factor, K fixed)",
+        "radius": "cell radius (m)",
+        "path_loss_exponent": "path-loss exponent",
+        "n_per_user": "subcarriers per user N",
+        "users_per_resource": "users per subcarrier d_f",
+        "bandwidth": "subcarrier bandwidth (Hz)",
+    }
+)
+#: Short column headers of the parameters in text tables.
+_SYMBOLS = {
+    "budget_dbm": "dBm",
+    "n_resources": "K",
+    "n_users": "J",
+    "load": "J/K",
+    "radius": "m",
+    "path_loss_exponent": "exp",
+    "n_per_user": "N",
+    "users_per_resource": "d_f",
+    "bandwidth": "Hz",
+}
+#: Parameters whose value is a unit (printed after the number in tables).
+_UNITS = {"budget_dbm": "dBm", "radius": "m", "bandwidth": "Hz"}
+
+
+def parameter_label(name: str) -> str:
+    """The words (and unit) of a swept parameter, for axis labels and table titles.
+
+    Examples
+    --------
+    >>> parameter_label("radius"), parameter_label("max-min:n_polish")
+    ('cell radius (m)', 'Max-Min: n_polish')
+    """
+    if name in SWEEP_PARAMETERS:
+        return SWEEP_PARAMETERS[name]
+    algorithm, _, option = name.partition(":")
+    label = ALGORITHMS[algorithm].label if algorithm in ALGORITHMS else algorithm
+    return f"{label}: {option}"
+
+
+def parameter_symbol(name: str) -> str:
+    """A short column header for a swept parameter (``"dBm"``, ``"K"``, an option's name)."""
+    return _SYMBOLS.get(name, name.partition(":")[2] or name)
+
+
+def parameter_unit(name: str) -> str:
+    """The unit printed after a value of ``name`` in tables (``"dBm"``, ``"m"``, or ``""``)."""
+    return _UNITS.get(name, "")
+
+
+def is_integer_parameter(name: str) -> bool:
+    """Whether the values of ``name`` are counts (K, J, N, d_f)."""
+    return name in _INT_OPTIONS
 
 
 # --------------------------------------------------------------------------- drops
@@ -125,28 +198,42 @@ def _integer(value: Any, name: str, minimum: int) -> int:
     return int(value)
 
 
-def _budgets(budgets_dbm: Any) -> tuple[float, ...]:
-    if isinstance(budgets_dbm, str):
-        raise ValueError(f"budgets_dbm must be numbers in dBm, got the string {budgets_dbm!r}")
+def _axis_values(values: Any, argument: str, name: str) -> tuple[Any, ...]:
+    """The values of the swept parameter ``name``: finite, strictly increasing numbers;
+    counts for K, J, N and d_f (ints), numbers as given for an algorithm option, floats
+    otherwise. ``argument`` names the argument in messages (``budgets_dbm``, ``values``)."""
+    what = "numbers in dBm" if name == "budget_dbm" else "numbers"
+    if isinstance(values, str):
+        raise ValueError(f"{argument} must be {what}, got the string {values!r}")
     try:
-        values = np.atleast_1d(real_array(budgets_dbm, "budgets_dbm"))
+        array = np.atleast_1d(real_array(values, argument))
+        kind = np.asarray(values).dtype.kind
     except TypeError:
-        raise ValueError(f"budgets_dbm must be numbers in dBm, got {budgets_dbm!r}") from None
-    if values.ndim != 1:
+        raise ValueError(f"{argument} must be {what}, got {values!r}") from None
+    if kind == "b":
+        raise ValueError(f"{argument} must be {what}, got booleans {values!r}")
+    if array.ndim != 1:
+        raise ValueError(f"{argument} must be a flat list of {what}, got shape {array.shape}")
+    if array.size == 0:
         raise ValueError(
-            f"budgets_dbm must be a flat list of dBm values, got shape {values.shape}"
+            f"{argument} is empty; give at least one "
+            + ("power budget in dBm" if name == "budget_dbm" else f"value of {name}")
         )
-    if values.size == 0:
-        raise ValueError("budgets_dbm is empty; give at least one power budget in dBm")
-    if not np.all(np.isfinite(values)):
-        raise ValueError(f"budgets_dbm must be finite, got {values.tolist()}")
-    steps = np.diff(values)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{argument} must be finite, got {array.tolist()}")
+    steps = np.diff(array)
     if np.any(steps == 0):
-        duplicates = sorted({float(v) for v in values[1:][steps == 0]})
-        raise ValueError(f"budgets_dbm has duplicate values {duplicates}")
+        duplicates = sorted({float(v) for v in array[1:][steps == 0]})
+        raise ValueError(f"{argument} has duplicate values {duplicates}")
     if np.any(steps < 0):
-        raise ValueError(f"budgets_dbm must be sorted in increasing order, got {values.tolist()}")
-    return tuple(float(v) for v in values)
+        raise ValueError(f"{argument} must be sorted in increasing order, got {array.tolist()}")
+    if is_integer_parameter(name):
+        if kind not in "iu":
+            raise ValueError(f"{argument}: {name} takes whole numbers, got {array.tolist()}")
+        return tuple(int(v) for v in np.atleast_1d(values))
+    if ":" in name:  # an algorithm option: ints stay ints (counts), floats floats
+        return tuple(np.atleast_1d(np.asarray(values)).tolist())
+    return tuple(float(v) for v in array)
 
 
 def _algorithms(algorithms: Any) -> tuple[str, ...]:
@@ -164,6 +251,42 @@ def _algorithms(algorithms: Any) -> tuple[str, ...]:
     return names
 
 
+def _parameter(name: Any, algorithms: Sequence[str]) -> str:
+    """Check the name of a swept parameter: a key of SWEEP_PARAMETERS or ALGORITHM:OPTION
+    with ALGORITHM among the sweep's algorithms."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a parameter name (a string), got {name!r}")
+    if name in SWEEP_PARAMETERS:
+        return name
+    algorithm, colon, option = name.partition(":")
+    if not colon:
+        raise ValueError(
+            f"name: cannot sweep {name!r}; sweep one of {', '.join(SWEEP_PARAMETERS)} or an "
+            "algorithm option as ALGORITHM:OPTION (e.g. 'max-min:n_polish')"
+        )
+    if algorithm not in algorithms:
+        raise ValueError(
+            f"name {name!r}: the algorithm {algorithm!r} is not among the algorithms "
+            f"{list(algorithms)}"
+        )
+    if not option.isidentifier():
+        raise ValueError(f"name {name!r}: {option!r} is not an option name")
+    return name
+
+
+def _load_users(load: float, n_resources: int) -> int:
+    """J = load x K users, refused unless it is a whole number (the x axis must be the load
+    the users see)."""
+    users = load * n_resources
+    n_users = round(users)
+    if n_users < 1 or abs(users - n_users) > 1e-6:
+        raise ValueError(
+            f"values: load {load:g} at K = {n_resources} subcarriers gives {users:g} users; "
+            f"give multiples of 1/K = {1 / n_resources:g} (J = load x K)"
+        )
+    return int(n_users)
+
+
 def _json_value(value: Any, where: str) -> Any:
     try:
         return json.loads(json.dumps(value))
@@ -178,28 +301,35 @@ def _json_value(value: Any, where: str) -> Any:
 class SweepConfig:
     """A validated sweep configuration: what is recorded in (and checked against) a store.
 
-    Build it with :meth:`create`; :func:`sweep` does so from its arguments.
+    Build it with :meth:`create` (a power-budget sweep) or :meth:`for_parameter` (any
+    parameter); :func:`sweep` and :func:`sweep_parameter` do so from their arguments.
 
     Attributes
     ----------
-    budgets_dbm : tuple of float
-        Strictly increasing budgets.
+    values : tuple
+        Strictly increasing values of the swept parameter, one sweep point each (the
+        store's ``budget_index`` is the index of a point in ``values``).
     n_drops : int
     algorithms : tuple of str
         Registry names, in table and legend order.
     seed : int
     scenario : dict
-        Keyword arguments of :func:`drop_scenario` (sizes, geometry, noise preset).
+        The fixed keyword arguments of :func:`drop_scenario` (sizes, geometry, noise
+        preset; ``budget_dbm`` unless the budget is swept); the swept one is left out
+        (with ``n_users`` for a sweep over the load).
     algorithm_options : dict
-        Options per algorithm name (JSON values only).
+        Fixed options per algorithm name (JSON values only).
+    vary : str
+        The swept parameter: a key of :data:`SWEEP_PARAMETERS` or ``"ALGORITHM:OPTION"``.
     """
 
-    budgets_dbm: tuple[float, ...]
+    values: tuple[Any, ...]
     n_drops: int
     algorithms: tuple[str, ...]
     seed: int
     scenario: dict[str, Any] = field(default_factory=dict)
     algorithm_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    vary: str = "budget_dbm"
 
     @classmethod
     def create(
@@ -212,7 +342,8 @@ class SweepConfig:
         algorithm_options: Mapping[str, Mapping[str, Any]] | None = None,
         **scenario_options: Any,
     ) -> SweepConfig:
-        """Validate the arguments of a sweep (clear ``ValueError`` naming the argument).
+        """Validate the arguments of a power-budget sweep (clear ``ValueError`` naming the
+        argument).
 
         Raises
         ------
@@ -222,60 +353,171 @@ class SweepConfig:
         TypeError
             Unknown scenario option, or options an algorithm does not accept.
         """
-        budgets = _budgets(budgets_dbm)
-        n_drops = _integer(n_drops, "n_drops", 1)
+        return cls._build(
+            "budget_dbm",
+            budgets_dbm,
+            "budgets_dbm",
+            n_drops,
+            algorithms,
+            seed,
+            None,
+            algorithm_options,
+            scenario_options,
+        )
+
+    @classmethod
+    def for_parameter(
+        cls,
+        name: str,
+        values: Any,
+        n_drops: Any = 30,
+        algorithms: Any = DEFAULT_ALGORITHMS,
+        *,
+        budget_dbm: Any = None,
+        seed: Any = 0,
+        algorithm_options: Mapping[str, Mapping[str, Any]] | None = None,
+        **scenario_options: Any,
+    ) -> SweepConfig:
+        """Validate the arguments of a sweep over ``name`` (see :func:`sweep_parameter`).
+
+        Raises
+        ------
+        ValueError
+            An unknown parameter; empty, unsorted, duplicate or non-integer values (K, J,
+            N, d_f); a load that does not give a whole number of users; the swept
+            parameter also given as a fixed option; anything :meth:`create` refuses.
+        TypeError
+            Unknown scenario option, or options an algorithm does not accept.
+        """
+        return cls._build(
+            name,
+            values,
+            "values",
+            n_drops,
+            algorithms,
+            seed,
+            budget_dbm,
+            algorithm_options,
+            scenario_options,
+        )
+
+    @classmethod
+    def _build(
+        cls,
+        name: Any,
+        values: Any,
+        argument: str,
+        n_drops: Any,
+        algorithms: Any,
+        seed: Any,
+        budget_dbm: Any,
+        algorithm_options: Mapping[str, Mapping[str, Any]] | None,
+        scenario_options: dict[str, Any],
+    ) -> SweepConfig:
         names = _algorithms(algorithms)
+        name = _parameter(name, names)
+        values = _axis_values(values, argument, name)
+        n_drops = _integer(n_drops, "n_drops", 1)
         seed = _integer(seed, "seed", 0)
         unknown = sorted(set(scenario_options) - set(_SCENARIO_DEFAULTS))
         if unknown:
             raise TypeError(
                 f"unknown scenario option(s) {unknown}; accepted: {sorted(_SCENARIO_DEFAULTS)}"
             )
+        if name in scenario_options:
+            raise ValueError(
+                f"{name} is the swept parameter: give its values in values, not "
+                f"{name}={scenario_options[name]!r}"
+            )
+        if name == "load" and "n_users" in scenario_options:
+            raise ValueError(
+                "n_users follows from the swept load (J = load x K); do not give n_users"
+            )
         scenario = {**_SCENARIO_DEFAULTS, **scenario_options}
-        for name in _INT_OPTIONS:
-            scenario[name] = _integer(scenario[name], name, 1)
-        for name in ("radius", "path_loss_exponent", "bandwidth"):
-            value = scenario[name]
+        for option in _INT_OPTIONS:
+            scenario[option] = _integer(scenario[option], option, 1)
+        for option in ("radius", "path_loss_exponent", "bandwidth"):
+            value = scenario[option]
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
-                raise ValueError(f"{name} must be a number, got {value!r}")
-            scenario[name] = float(value)
-        options: dict[str, dict[str, Any]] = {}
-        for name, opts in (algorithm_options or {}).items():
-            if name not in names:
+                raise ValueError(f"{option} must be a number, got {value!r}")
+            scenario[option] = float(value)
+        if name == "budget_dbm":
+            if budget_dbm is not None:
                 raise ValueError(
-                    f"algorithm_options has options for {name!r}, which is not among the "
+                    "budget_dbm is the swept parameter: give the budgets as values, not "
+                    f"budget_dbm={budget_dbm!r}"
+                )
+        else:
+            budget = DEFAULT_BUDGET_DBM if budget_dbm is None else budget_dbm
+            if isinstance(budget, bool) or not isinstance(budget, numbers.Real):
+                raise ValueError(f"budget_dbm must be one number in dBm, got {budget!r}")
+            if not math.isfinite(budget):
+                raise ValueError(f"budget_dbm must be finite, got {budget!r}")
+            scenario["budget_dbm"] = float(budget)
+        scenario.pop(name, None)
+        if name == "load":
+            scenario.pop("n_users")
+        options: dict[str, dict[str, Any]] = {}
+        for algorithm, opts in (algorithm_options or {}).items():
+            if algorithm not in names:
+                raise ValueError(
+                    f"algorithm_options has options for {algorithm!r}, which is not among the "
                     f"algorithms {list(names)}"
                 )
             if not isinstance(opts, Mapping):
-                raise ValueError(f"algorithm_options[{name!r}] must be a dict of options")
+                raise ValueError(f"algorithm_options[{algorithm!r}] must be a dict of options")
             if opts:
-                options[name] = {
-                    str(k): _json_value(v, f"algorithm_options[{name!r}][{k!r}]")
+                options[algorithm] = {
+                    str(k): _json_value(v, f"algorithm_options[{algorithm!r}][{k!r}]")
                     for k, v in opts.items()
                 }
-        config = cls(budgets, n_drops, names, seed, scenario, options)
-        probe = config.scenario_for(0, 0)  # scenario options are checked here
-        config.scenario_for(0, len(budgets) - 1)
-        for name in names:
-            get_algorithm(name).check_options(probe, config.options_for(name))
+        swept_algorithm, _, swept_option = name.partition(":")
+        if swept_option in options.get(swept_algorithm, {}):
+            raise ValueError(
+                f"algorithm_options[{swept_algorithm!r}][{swept_option!r}] is the swept "
+                "parameter: give its values in values"
+            )
+        config = cls(values, n_drops, names, seed, scenario, options, name)
+        # Every point's scenario and every algorithm's options are checked before any
+        # work (cheap: one drawn channel and one validation per point and algorithm).
+        for point in range(len(values)):
+            probe = config.scenario_for(0, point)
+            for algorithm in names:
+                get_algorithm(algorithm).check_options(probe, config.options_for(algorithm, point))
         return config
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SweepConfig:
         """Inverse of :meth:`as_dict` (e.g. the configuration read from a store)."""
+        vary = str(data.get("vary", "budget_dbm"))
+        if "vary" in data:
+            values: tuple[Any, ...] = tuple(data["values"])
+        else:
+            values = tuple(data["budgets_dbm"])
+        if is_integer_parameter(vary):
+            values = tuple(int(v) for v in values)
+        elif ":" not in vary:
+            values = tuple(float(v) for v in values)
         return cls(
-            tuple(float(b) for b in data["budgets_dbm"]),
+            values,
             int(data["n_drops"]),
             tuple(data["algorithms"]),
             int(data["seed"]),
             dict(data["scenario"]),
             {k: dict(v) for k, v in data.get("algorithm_options", {}).items()},
+            vary,
         )
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict."""
+        """Plain JSON-ready dict. A budget sweep keeps the layout it always had
+        (``budgets_dbm``, no ``vary``), so its hash, and the stores made before other
+        parameters could be swept, stay valid."""
+        if self.vary == "budget_dbm":
+            head: dict[str, Any] = {"budgets_dbm": list(self.values)}
+        else:
+            head = {"vary": self.vary, "values": list(self.values)}
         return {
-            "budgets_dbm": list(self.budgets_dbm),
+            **head,
             "n_drops": self.n_drops,
             "algorithms": list(self.algorithms),
             "seed": self.seed,
@@ -293,36 +535,85 @@ class SweepConfig:
         return hashlib.sha256(self.to_json().encode()).hexdigest()[:16]
 
     @property
+    def n_points(self) -> int:
+        """Values of the swept parameter."""
+        return len(self.values)
+
+    @property
     def n_tasks(self) -> int:
-        """drops x budgets x algorithms."""
-        return self.n_drops * len(self.budgets_dbm) * len(self.algorithms)
+        """drops x points x algorithms."""
+        return self.n_drops * self.n_points * len(self.algorithms)
 
-    def options_for(self, algorithm: str) -> dict[str, Any]:
-        """Options passed to ``algorithm``."""
-        return dict(self.algorithm_options.get(algorithm, {}))
+    @property
+    def budgets_dbm(self) -> tuple[float, ...]:
+        """The per-user budget of each point (the values of a budget sweep; the one fixed
+        budget, repeated, otherwise)."""
+        if self.vary == "budget_dbm":
+            return tuple(float(v) for v in self.values)
+        return (float(self.scenario["budget_dbm"]),) * self.n_points
 
-    def scenario_for(self, drop: int, budget_index: int) -> Scenario:
+    def options_for(self, algorithm: str, point: int | None = None) -> dict[str, Any]:
+        """Options passed to ``algorithm`` at ``point`` (with the swept option's value when
+        the swept parameter is an option of ``algorithm``; without it when ``point`` is
+        None)."""
+        options = dict(self.algorithm_options.get(algorithm, {}))
+        swept_algorithm, _, swept_option = self.vary.partition(":")
+        if point is not None and swept_option and swept_algorithm == algorithm:
+            options[swept_option] = self.values[point]
+        return options
+
+    def drop_options(self, point: int) -> dict[str, Any]:
+        """Keyword arguments of :func:`drop_scenario` (``budget_dbm`` included, ``seed``
+        not) at ``point``: the fixed scenario with the swept value put in."""
+        options = dict(self.scenario)
+        value = self.values[point]
+        if self.vary == "load":
+            options["n_users"] = _load_users(value, options["n_resources"])
+        elif self.vary in SWEEP_PARAMETERS:
+            options[self.vary] = value
+        return options
+
+    def scenario_for(self, drop: int, point: int) -> Scenario:
         """The scenario of one sweep point (see :func:`drop_scenario`)."""
-        return drop_scenario(drop, self.budgets_dbm[budget_index], seed=self.seed, **self.scenario)
+        options = self.drop_options(point)
+        budget = options.pop("budget_dbm")
+        return drop_scenario(drop, budget, seed=self.seed, **options)
 
     def points(self) -> Iterator[tuple[int, int]]:
-        """Every ``(drop, budget_index)``, drop-major (a partial sweep has whole drops)."""
+        """Every ``(drop, point)``, drop-major (a partial sweep has whole drops)."""
         for drop in range(self.n_drops):
-            for budget_index in range(len(self.budgets_dbm)):
-                yield drop, budget_index
+            for point in range(self.n_points):
+                yield drop, point
+
+    def is_extension_of(self, stored: Mapping[str, Any]) -> bool:
+        """Whether this sweep is the ``stored`` one grown, so that its store can be reused.
+
+        True when ``n_drops`` is larger and/or values were appended after the stored
+        ones (the stored values are the first ones of :attr:`values`), everything else
+        being equal. Every stored task then keeps its key ``(drop, point, algorithm)``.
+        False for the same sweep, for a smaller one and for any other change.
+        """
+        try:
+            old = SweepConfig.from_dict(stored)
+        except (KeyError, TypeError, ValueError):
+            return False
+        if self.n_drops < old.n_drops or self.values[: old.n_points] != old.values:
+            return False
+        grown = dataclasses.replace(old, n_drops=self.n_drops, values=self.values)
+        return grown == self and old != self
 
 
 # --------------------------------------------------------------------------- tasks
-def _run_task(scenario: Scenario, config: SweepConfig, drop: int, b: int, name: str) -> dict:
+def _run_task(scenario: Scenario, config: SweepConfig, drop: int, point: int, name: str) -> dict:
     row: dict[str, Any] = {
         "drop": drop,
-        "budget_index": b,
-        "budget_dbm": config.budgets_dbm[b],
+        "budget_index": point,
+        "budget_dbm": config.budgets_dbm[point],
         "algorithm": name,
     }
     start = time.perf_counter()
     try:
-        result = ALGORITHMS[name](scenario, **config.options_for(name))
+        result = ALGORITHMS[name](scenario, **config.options_for(name, point))
     except Exception as exc:  # recorded, never redrawn; the sweep goes on
         row.update(
             status=STATUS_ERROR,
@@ -351,16 +642,16 @@ def _run_task(scenario: Scenario, config: SweepConfig, drop: int, b: int, name: 
     return row
 
 
-def run_point(config: SweepConfig, drop: int, budget_index: int, algorithms: Sequence[str]):
-    """Run ``algorithms`` on one sweep point; the unit of work sent to a worker.
+def run_point(config: SweepConfig, drop: int, point: int, algorithms: Sequence[str]):
+    """Run ``algorithms`` on one drop at one point; the unit of work sent to a worker.
 
     Returns
     -------
     list of dict
-        One stored row per algorithm.
+        One stored row per algorithm (``budget_index`` is the point's index).
     """
-    scenario = config.scenario_for(drop, budget_index)
-    return [_run_task(scenario, config, drop, budget_index, name) for name in algorithms]
+    scenario = config.scenario_for(drop, point)
+    return [_run_task(scenario, config, drop, point, name) for name in algorithms]
 
 
 # --------------------------------------------------------------------------- executors
@@ -550,6 +841,9 @@ class _MemorySink:
     def bind(self, config: Mapping[str, Any], config_hash: str | None = None) -> None:
         self.config = dict(config)
 
+    def replace_config(self, config: Mapping[str, Any], config_hash: str | None = None) -> None:
+        self.config = dict(config)
+
     def finished(self) -> set:
         return set()
 
@@ -570,6 +864,61 @@ class _MemorySink:
 
 
 # --------------------------------------------------------------------------- the sweep
+def bind_config(sink: Any, config: SweepConfig) -> dict[str, Any] | None:
+    """Record ``config`` in a store (``sink``), or check that the store holds it.
+
+    A store holding this sweep with fewer drops or fewer values (see
+    :meth:`SweepConfig.is_extension_of`) gets the grown configuration, and keeps every
+    stored task.
+
+    Returns
+    -------
+    dict or None
+        The configuration the store held before it grew; None when it did not grow.
+
+    Raises
+    ------
+    ConfigMismatchError
+        The store holds another sweep (the message names the differing fields).
+    """
+    stored = sink.config
+    if stored is not None and config.is_extension_of(stored):
+        sink.replace_config(config.as_dict(), config.hash)
+        return stored
+    sink.bind(config.as_dict(), config.hash)
+    return None
+
+
+def run_sweep(
+    config: SweepConfig,
+    *,
+    n_jobs: int | None = 1,
+    scheduler: Any = None,
+    store: str | os.PathLike[str] | ResultStore | None = None,
+    progress: bool = False,
+    grace: float = 30.0,
+) -> pd.DataFrame:
+    """Run the sweep ``config`` (:func:`sweep` and :func:`sweep_parameter` build it; the
+    other arguments are theirs) and return its tidy table."""
+    n_workers = _check_jobs(n_jobs)
+    if not (isinstance(grace, numbers.Real) and grace >= 0):
+        raise ValueError(f"grace must be a number of seconds >= 0, got {grace!r}")
+    if scheduler is not None and isinstance(scheduler, str) and not scheduler.strip():
+        raise ValueError("scheduler must be 'local', a scheduler address or a Client")
+    if store is None:
+        sink: Any = _MemorySink()
+    elif isinstance(store, ResultStore):
+        sink = store
+    else:
+        sink = ResultStore(store, mode="a")
+    try:
+        bind_config(sink, config)
+        return _run(config, sink, n_workers, scheduler, progress, float(grace))
+    finally:
+        if sink is not store:
+            sink.close()
+
+
 def sweep(
     budgets_dbm: Sequence[float] = PAPER_BUDGETS_DBM,
     n_drops: int = 30,
@@ -595,7 +944,8 @@ def sweep(
 
     Every algorithm sees the same channel drops: drop ``d`` comes from
     ``SeedSequence(seed).spawn(n_drops)[d]`` (:func:`drop_scenario`) and is reused for
-    every budget and algorithm.
+    every budget and algorithm. :func:`sweep_parameter` sweeps any other parameter the
+    same way.
 
     Parameters
     ----------
@@ -623,8 +973,9 @@ bandwidth, noise
         by this process.
     store : path or ResultStore, optional
         Results store (SQLite file). Every finished point is committed at once;
-        running the same sweep again skips what is stored. ``None`` keeps results in
-        memory only.
+        running the same sweep again skips what is stored, and running it with more
+        drops or more budgets (above the stored ones) computes only the new tasks.
+        ``None`` keeps results in memory only.
     progress : bool
         Show a progress bar with an ETA (tqdm, on stderr).
     grace : float
@@ -674,23 +1025,118 @@ bandwidth, noise
         bandwidth=bandwidth,
         noise=noise,
     )
-    n_workers = _check_jobs(n_jobs)
-    if not (isinstance(grace, numbers.Real) and grace >= 0):
-        raise ValueError(f"grace must be a number of seconds >= 0, got {grace!r}")
-    if scheduler is not None and isinstance(scheduler, str) and not scheduler.strip():
-        raise ValueError("scheduler must be 'local', a scheduler address or a Client")
-    if store is None:
-        sink: Any = _MemorySink()
-    elif isinstance(store, ResultStore):
-        sink = store
-    else:
-        sink = ResultStore(store, mode="a")
-    try:
-        sink.bind(config.as_dict(), config.hash)
-        return _run(config, sink, n_workers, scheduler, progress, float(grace))
-    finally:
-        if sink is not store:
-            sink.close()
+    return run_sweep(
+        config, n_jobs=n_jobs, scheduler=scheduler, store=store, progress=progress, grace=grace
+    )
+
+
+def sweep_parameter(
+    name: str,
+    values: Sequence[float],
+    n_drops: int = 30,
+    algorithms: Sequence[str] | str = DEFAULT_ALGORITHMS,
+    *,
+    budget_dbm: float | None = None,
+    seed: int = 0,
+    algorithm_options: Mapping[str, Mapping[str, Any]] | None = None,
+    n_jobs: int | None = 1,
+    scheduler: Any = None,
+    store: str | os.PathLike[str] | ResultStore | None = None,
+    progress: bool = False,
+    grace: float = 30.0,
+    **scenario_options: Any,
+) -> pd.DataFrame:
+    """Run a paired sweep over the values of one parameter and return its tidy table.
+
+    The same as :func:`sweep` (pairing, store, resume, growth, executors, failures) with
+    another parameter than the budget on the x axis: a scenario parameter, the load, or
+    an option of one algorithm.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`SWEEP_PARAMETERS`: ``"budget_dbm"``, ``"n_resources"`` (K),
+        ``"n_users"`` (J), ``"load"`` (J/K with K fixed: J = load x K users),
+        ``"radius"`` (m), ``"path_loss_exponent"``, ``"n_per_user"`` (N),
+        ``"users_per_resource"`` (d_f), ``"bandwidth"`` (Hz); or an option of one of
+        the ``algorithms`` as ``"ALGORITHM:OPTION"`` (``"max-min:n_polish"``).
+    values : sequence of numbers
+        Strictly increasing; whole numbers for K, J, N and d_f; multiples of 1/K for the
+        load. Each value is one point (the store's ``budget_index`` is its index).
+    n_drops : int
+        Channel drops (>= 1).
+    algorithms : sequence of str
+        Names from :data:`~scma_alloc.ALGORITHMS`.
+    budget_dbm : float, optional
+        The per-user budget of every point (default 10 dBm, the paper's largest); not
+        with ``name="budget_dbm"``.
+    seed : int
+        Root seed of the drops (>= 0).
+    algorithm_options : dict, optional
+        Fixed options per algorithm (JSON values); not the swept option.
+    n_jobs, scheduler, store, progress, grace
+        As for :func:`sweep`. A store holding this sweep with fewer drops, or with the
+        first of these values only, grows: only the new tasks are computed.
+    **scenario_options
+        The fixed scenario: ``n_resources``, ``n_users``, ``n_per_user``,
+        ``users_per_resource``, ``radius``, ``path_loss_exponent``, ``bandwidth``,
+        ``noise`` (defaults as in :func:`sweep`), never the swept one (nor ``n_users``
+        when the load is swept).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`sweep` and one named ``name`` holding each row's value
+        (``budget_dbm`` is the fixed budget). ``frame.attrs["config"]`` holds the
+        configuration (``vary``: the parameter, ``values``).
+
+    Raises
+    ------
+    ValueError
+        Invalid arguments (before any work), or a store holding another sweep
+        (:class:`~scma_alloc.ConfigMismatchError`).
+    TypeError
+        Unknown scenario option, or options an algorithm does not accept.
+
+    Notes
+    -----
+    Drop ``d`` is drawn from ``SeedSequence(seed).spawn(n_drops)[d]`` at every value
+    (:func:`drop_scenario` with the value put in), so:
+
+    - the budget, the bandwidth, N, d_f and algorithm options leave the channel as it is
+      (for the bandwidth the noise follows it);
+    - the radius and the path-loss exponent keep each user's uniform draw and fading:
+      the same users, moved out or attenuated (``d_j = radius * sqrt(U_j)``);
+    - K, J and the load change the channel's size: user j keeps its distance (distances
+      are drawn first), but the fading is drawn afresh for each size, so points of
+      different sizes are different channels. The algorithms stay paired at each point.
+
+    A point of a sweep over a scenario parameter is the drop of :func:`sweep` with that
+    parameter fixed: ``sweep_parameter("radius", [200.0], ...)`` and
+    ``sweep([10.0], ..., radius=200.0)`` compute the same numbers. For an algorithm
+    option, the other algorithms run at every value too (their rows repeat, and keep the
+    comparisons paired).
+
+    Examples
+    --------
+    >>> import scma_alloc as sa
+    >>> table = sa.sweep_parameter("n_users", [4, 6], 2, ["b0", "b2"], seed=1)
+    >>> table.groupby("n_users")["user_rates"].first().map(len).tolist()
+    [4, 6]
+    """
+    config = SweepConfig.for_parameter(
+        name,
+        values,
+        n_drops,
+        algorithms,
+        budget_dbm=budget_dbm,
+        seed=seed,
+        algorithm_options=algorithm_options,
+        **scenario_options,
+    )
+    return run_sweep(
+        config, n_jobs=n_jobs, scheduler=scheduler, store=store, progress=progress, grace=grace
+    )
 
 
 def _run(
@@ -806,6 +1252,29 @@ def _check_confidence(confidence: float) -> float:
     return float(confidence)
 
 
+def sweep_axis(frame: pd.DataFrame) -> str:
+    """The column of ``frame`` holding the swept parameter: the configuration's ``vary``
+    (``"budget_dbm"`` for a budget sweep, or a table without its configuration).
+
+    Raises
+    ------
+    ValueError
+        If ``frame`` has no such column.
+    """
+    config = frame.attrs.get("config") or {}
+    axis = str(config.get("vary", "budget_dbm"))
+    if axis not in frame.columns:
+        raise ValueError(
+            f"frame has no column {axis!r} (the swept parameter); give a table from "
+            "sweep(), sweep_parameter() or load_results(), or its summary"
+        )
+    return axis
+
+
+def _scalar(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _algorithm_order(frame: pd.DataFrame) -> list[str]:
     config = frame.attrs.get("config") or {}
     present = list(dict.fromkeys(frame["algorithm"]))
@@ -820,7 +1289,7 @@ def summarize_sweep(
     n_bootstrap: int = 2000,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Mean and confidence interval of each metric per algorithm and budget.
+    """Mean and confidence interval of each metric per algorithm and swept value.
 
     The intervals are percentile-bootstrap intervals of the mean over drops: they lie
     inside the range the values span, so a minimum rate never gets a negative bound
@@ -848,20 +1317,23 @@ def summarize_sweep(
     Returns
     -------
     pandas.DataFrame
-        Columns ``algorithm``, ``budget_dbm``, ``n``, ``n_error``,
-        ``n_solver_failed``, then ``<metric>``, ``<metric>_low``, ``<metric>_high`` for
-        ``sum_rate``, ``min_rate`` and ``jain_index``, and ``solve_time`` (mean s).
+        Columns ``algorithm``, the swept parameter (``budget_dbm`` for a budget sweep,
+        else the configuration's ``vary``: ``radius``, ``n_users``, ...), ``n``,
+        ``n_error``, ``n_solver_failed``, then ``<metric>``, ``<metric>_low``,
+        ``<metric>_high`` for ``sum_rate``, ``min_rate`` and ``jain_index``, and
+        ``solve_time`` (mean s). ``attrs["config"]`` is the sweep's.
     """
     confidence = _check_confidence(confidence)
     n_bootstrap = _integer(n_bootstrap, "n_bootstrap", 100)
+    axis = sweep_axis(frame)
     records = []
     for algorithm in _algorithm_order(frame):
         part = frame[frame["algorithm"] == algorithm]
-        for budget, group in part.groupby("budget_dbm", sort=True):
+        for value, group in part.groupby(axis, sort=True):
             ok = group[group["status"] != STATUS_ERROR]
             record: dict[str, Any] = {
                 "algorithm": algorithm,
-                "budget_dbm": float(budget),
+                axis: float(value) if axis == "budget_dbm" else _scalar(value),
                 "n": len(ok),
                 "n_error": int((group["status"] == STATUS_ERROR).sum()),
                 "n_solver_failed": int((group["status"] == "solver_failed").sum()),
@@ -877,6 +1349,8 @@ def summarize_sweep(
             record["solve_time"] = float(ok["solve_time"].mean()) if len(ok) else math.nan
             records.append(record)
     summary = pd.DataFrame.from_records(records)
+    if frame.attrs.get("config"):
+        summary.attrs["config"] = dict(frame.attrs["config"])
     if len(summary) and summary["n"].min() < FEW_DROPS:
         warnings.warn(
             f"only {int(summary['n'].min())} drop(s) at some points: intervals from fewer "
@@ -897,11 +1371,11 @@ def compare_algorithms(
     n_bootstrap: int = 2000,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Paired comparison of two algorithms on the same drops, per budget.
+    """Paired comparison of two algorithms on the same drops, per swept value.
 
-    For each budget, only drops where both algorithms have a result (no ``"error"``)
-    are used. The ratio of means ``mean(a) / mean(b)`` gets a paired percentile
-    bootstrap interval (drops resampled together); the mean paired difference
+    For each value (budget, radius, ...), only drops where both algorithms have a result
+    (no ``"error"``) are used. The ratio of means ``mean(a) / mean(b)`` gets a paired
+    percentile bootstrap interval (drops resampled together); the mean paired difference
     ``mean(a - b)`` gets a t-interval. The ratio of means is used rather than the
     mean of per-drop ratios, which is unstable when the baseline's value is near
     zero (min-rates often are).
@@ -923,10 +1397,12 @@ def compare_algorithms(
     Returns
     -------
     pandas.DataFrame
-        One row per budget: ``budget_dbm``, ``n_pairs``, ``mean_algorithm``,
-        ``mean_baseline``, ``ratio``, ``ratio_low``, ``ratio_high``, ``difference``,
-        ``difference_low``, ``difference_high``, ``win_rate`` (share of drops where
-        the algorithm is better by more than 1e-9 relative), ``tie_rate``.
+        One row per value of the swept parameter: that value (column ``budget_dbm`` for
+        a budget sweep, else named after the parameter), ``n_pairs``,
+        ``mean_algorithm``, ``mean_baseline``, ``ratio``, ``ratio_low``,
+        ``ratio_high``, ``difference``, ``difference_low``, ``difference_high``,
+        ``win_rate`` (share of drops where the algorithm is better by more than 1e-9
+        relative), ``tie_rate``.
 
     Raises
     ------
@@ -941,19 +1417,21 @@ def compare_algorithms(
     for name, label in ((algorithm, "algorithm"), (baseline, "baseline")):
         if name not in present:
             raise ValueError(f"{label} {name!r} is not in the table; it has {sorted(present)}")
+    axis = sweep_axis(frame)
     rng = np.random.default_rng(seed)
     ok = frame[frame["status"] != STATUS_ERROR]
     table = ok.pivot_table(
-        index=["budget_dbm", "drop"], columns="algorithm", values=metric, aggfunc="first"
+        index=[axis, "drop"], columns="algorithm", values=metric, aggfunc="first"
     )
     records = []
     alpha = (1 - confidence) / 2
-    for budget, part in table.groupby(level="budget_dbm", sort=True):
+    for value, part in table.groupby(level=axis, sort=True):
         pairs = part[list(dict.fromkeys([algorithm, baseline]))].dropna()
         a = pairs[algorithm].to_numpy(dtype=float)
         b = pairs[baseline].to_numpy(dtype=float)
         n = a.size
-        record: dict[str, Any] = {"budget_dbm": float(budget), "n_pairs": int(n)}
+        value = float(value) if axis == "budget_dbm" else _scalar(value)
+        record: dict[str, Any] = {axis: value, "n_pairs": int(n)}
         if n == 0:
             records.append(record)
             continue
@@ -980,4 +1458,7 @@ def compare_algorithms(
             tie_rate=float(np.mean(np.abs(a - b) <= tolerance)),
         )
         records.append(record)
-    return pd.DataFrame.from_records(records)
+    comparison = pd.DataFrame.from_records(records)
+    if frame.attrs.get("config"):
+        comparison.attrs["config"] = dict(frame.attrs["config"])
+    return comparison

@@ -181,9 +181,9 @@ def _cmd_link(args: argparse.Namespace) -> int:
         if args.budget_dbm not in config.budgets_dbm:
             raise ValueError(
                 f"--budget-dbm {args.budget_dbm:g} is not a budget of this sweep "
-                f"({list(config.budgets_dbm)})"
+                f"({sorted(set(config.budgets_dbm))})"
             )
-        rows = rows[rows["budget_index"] == config.budgets_dbm.index(args.budget_dbm)]
+        rows = rows[rows["budget_dbm"] == args.budget_dbm]
     if args.drops is not None:
         bad = [d for d in args.drops if not 0 <= d < config.n_drops]
         if bad:
@@ -195,7 +195,6 @@ def _cmd_link(args: argparse.Namespace) -> int:
         raise ValueError("no stored allocation matches --algorithms/--budget-dbm/--drops")
     codebook = load_codebook(args.codebook)
     _threads(args.jobs)
-    shape = (config.scenario["n_resources"], config.scenario["n_users"])
     print(
         f"per-user BER of {len(rows)} stored allocation(s), codebook {codebook.name}, "
         f"{args.fading} fading, {args.detector}, {args.iterations} iterations; every user to "
@@ -209,7 +208,7 @@ def _cmd_link(args: argparse.Namespace) -> int:
             scenario = config.scenario_for(int(row["drop"]), int(row["budget_index"]))
             allocation = {
                 "assignment": decode_assignment(row["assignment"]),
-                "power": np.asarray(row["power"], dtype=float).reshape(shape),
+                "power": np.asarray(row["power"], dtype=float).reshape(scenario.shape),
             }
             out = allocation_ber(
                 scenario,

@@ -130,7 +130,7 @@ def test_version(capsys):
 )
 def test_outputs_are_checked_before_any_work(monkeypatch, tmp_path, capsys, args, message):
     (tmp_path / "file").write_text("")
-    for name in ("sweep", "random_scenario"):
+    for name in ("run_sweep", "random_scenario"):
         monkeypatch.setattr(cli, name, lambda *a, **k: pytest.fail("work before the check"))
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     assert cli.main(args) in (1, 2)
@@ -269,3 +269,101 @@ def test_ctrl_c_keeps_every_finished_task(tmp_path):
     reference = sa.sweep([3.0, 10.0], 40, ["b0", "max-sr"])
     pd.testing.assert_series_equal(resumed["sum_rate"], reference["sum_rate"], check_exact=True)
     assert (resumed["assignment"] == reference["assignment"]).all()
+
+
+# --------------------------------------------------------------------------- other parameters
+RADIUS = ["--vary", "radius", "--drops", "2", "--algorithms", "b0,b2", "--jobs", "1"]
+
+
+def test_sweep_over_the_radius_grows_plots_compares_and_exports(tmp_path, capsys):
+    store = tmp_path / "s.sqlite"
+    line = ["sweep", *RADIUS, "--store", str(store), "--no-plots", "--budget-dbm", "6"]
+    assert cli.main([*line, "--values", "100:200:100"]) == 0
+    captured = capsys.readouterr()
+    assert "2 drops x 2 values of cell radius (m) (100, 200) at 6 dBm" in captured.err
+    assert "sum-rate (bit/s/Hz), mean over drops, by cell radius (m):" in captured.out
+    assert "100m" in captured.out and "paired gain over b0" in captured.out
+    # More drops and one more radius: the stored sweep grows, only new tasks run.
+    assert cli.main([*line, "--values", "100,200,300", "--drops", "3"]) == 0
+    err = capsys.readouterr().err
+    assert "held this sweep with 2 drops x 2 values of cell radius (m)" in err
+    assert "8 of 18 tasks already stored" in err and "computing the other 10" in err
+    with sa.ResultStore(store, mode="r") as s:
+        assert s.runs()["tasks_done"].tolist() == [8, 10]
+        assert s.config["values"] == [100.0, 200.0, 300.0] and s.config["n_drops"] == 3
+    # Shrinking is refused, in one line.
+    assert cli.main([*line, "--values", "100,200"]) == 2
+    assert "can only grow" in capsys.readouterr().err
+    out = tmp_path / "fig"
+    plot = ["plot", "--store", str(store), "--out", str(out), "--formats", "png"]
+    assert cli.main([*plot, "--value", "200", "--no-convergence"]) == 0
+    assert "scma_factor_graphs.png" in {p.name for p in out.iterdir()}
+    capsys.readouterr()
+    for bad, message in (
+        (["--value", "250"], "--value 250 is not a value of cell radius (m) of this sweep"),
+        (["--budget-dbm", "6"], "sweeps cell radius (m) at 6 dBm; choose the point with --value"),
+    ):
+        assert cli.main([*plot[:-2], "--out", str(tmp_path / "no"), *bad]) == 2
+        assert message in capsys.readouterr().err and not (tmp_path / "no").exists()
+    assert cli.main(["compare", "--store", str(store), "--metrics", "min_rate"]) == 0
+    out_text = capsys.readouterr().out
+    assert "by cell radius (m): column 'm'" in out_text
+    table = sa.compare_algorithms(sa.load_results(store), "b2", "b0", "min_rate")
+    assert f"{table['ratio'].iloc[2]:.3f}" in out_text
+    assert cli.main(["export", "--store", str(store), "--csv", str(tmp_path / "e.csv")]) == 0
+    radii = pd.read_csv(tmp_path / "e.csv")["radius"].tolist()
+    assert radii == [r for r in (100.0, 200.0, 300.0) for _ in "ab"] * 3  # b0, b2 per drop
+
+
+def test_sweep_over_an_algorithm_option_and_the_users(tmp_path, capsys):
+    line = ["sweep", "--drops", "2", "--jobs", "1", "--no-store"]
+    plots = tmp_path / "plots"
+    option = ["--vary", "max-min:n_polish", "--values", "1:2", "--algorithms", "max-min,b0"]
+    assert cli.main([*line, *option, "--plots", str(plots), "--formats", "png"]) == 0
+    captured = capsys.readouterr()
+    assert "2 values of Max-Min: n_polish (1, 2) at 10 dBm" in captured.err
+    assert len(list(plots.iterdir())) == 4
+    users = ["--vary", "users", "--values", "4,6", "--algorithms", "b0", "--no-plots"]
+    assert cli.main([*line, *users, "--json", str(tmp_path / "u.json")]) == 0
+    results = json.loads((tmp_path / "u.json").read_text())["results"]
+    assert [len(r["user_rates"]) for r in results] == [4, 6, 4, 6]
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "code"),
+    [
+        (["--vary", "budget-dbm"], "give the budgets with --budgets-dbm", 2),
+        (["--vary", "speed"], "cannot sweep 'speed': use one of resources, users, load", 2),
+        (["--vary", "b9:n"], "unknown algorithm 'b9' in --vary", 2),
+        (["--vary", "radius", "--values", "1,x"], "invalid value list", 2),
+        (["--values", "1,2"], "--values needs --vary NAME", 2),
+        (["--budget-dbm", "6"], "--budget-dbm is the one budget of a --vary sweep", 2),
+        (["--vary", "radius"], "a sweep over cell radius (m) needs --values", 2),
+        (["--vary", "users", "--values", "4.5,6"], "users J takes whole numbers, got 4.5", 2),
+        (
+            ["--vary", "radius", "--values", "1,2", "--radius", "200"],
+            "--radius 200: cell radius (m) follows from --vary; drop --radius",
+            2,
+        ),
+        (
+            ["--vary", "load", "--values", "1,1.5", "--users", "5"],
+            "--users 5: users J follows from --vary",
+            2,
+        ),
+        (
+            ["--vary", "radius", "--values", "1,2", "--budgets-dbm", "3,10"],
+            "--budgets-dbm: a sweep over cell radius (m) has one budget, --budget-dbm",
+            2,
+        ),
+        (["--vary", "load", "--values", "1.1"], "multiples of 1/K = 0.25", 2),
+    ],
+)
+def test_bad_parameter_sweeps_give_one_line(monkeypatch, capsys, args, message, code):
+    monkeypatch.setattr(cli, "run_sweep", lambda *a, **k: pytest.fail("work before the check"))
+    try:
+        result = cli.main(["sweep", "--no-store", "--no-plots", *args])
+    except SystemExit as exit_:
+        result = exit_.code
+    assert result == code
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err, err

@@ -107,6 +107,9 @@ def sweep_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
 #: A value for every key of a sweep TOML file, and what the command line makes of it.
 EVERY_KEY = {
     "budgets-dbm": ("3:5", (3.0, 4.0, 5.0)),
+    "vary": ("users", "users"),
+    "values": ([4, 5], (4.0, 5.0)),
+    "budget-dbm": (23, 23.0),
     "drops": (5, 5),
     "algorithms": (["max-sr", "b0"], ("max-sr", "b0")),
     "seed": (7, 7),
@@ -170,6 +173,17 @@ def test_command_line_values_override_the_file(tmp_path):
     for algorithm, name, value in args.option:
         options.setdefault(algorithm, {})[name] = value  # as _cmd_sweep does: last wins
     assert options == {"max-min": {"n_polish": 1, "n_starts": 4}}
+
+
+def test_a_parameter_sweep_runs_from_a_config_file(tmp_path, capsys):
+    path = tmp_path / "sweep.toml"
+    values = {"vary": "load", "values": [1, 1.5], "budget-dbm": 6, "drops": 2}
+    values.update(algorithms=["b0"], jobs=1, **{"no-store": True, "no-plots": True})
+    path.write_text(toml(values))
+    assert cli.main(["sweep", "--config", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "2 values of load J/K (overloading factor, K fixed) (1, 1.5) at 6 dBm" in captured.err
+    assert "mean over drops, by load J/K" in captured.out
 
 
 def test_sweep_runs_from_a_config_file(tmp_path, capsys):

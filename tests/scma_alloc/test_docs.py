@@ -19,6 +19,7 @@ MODULES = [
     "scma_alloc._solve",
     "scma_alloc._baselines",
     "scma_alloc._registry",
+    "scma_alloc._sweep",
     "scma_alloc._export",
 ]
 

@@ -65,3 +65,18 @@ def test_export_refuses_what_it_cannot_write_before_reading(table, tmp_path):
         sa.export_results(tmp_path / "missing.sqlite", tmp_path / "r.csv")
     with pytest.raises(TypeError, match="source"):
         sa.export_results(42, tmp_path / "r.csv")
+
+
+def test_a_sweep_over_the_users_exports_each_rows_own_size(tmp_path):
+    table = sa.sweep_parameter("n_users", [4, 6], n_drops=2, algorithms=["b2"], seed=3)
+    document = json.loads(sa.export_results(table, tmp_path / "r.json").read_text())
+    assert document["config"]["vary"] == "n_users"
+    for record in document["results"]:
+        shape = (4, record["n_users"])
+        assert np.shape(record["power_w"]) == np.shape(record["gains"]) == shape
+        rates = sic_rates_by_hand(
+            record["gains"], record["noise_power_w"], record["assignment"], record["power_w"]
+        )
+        np.testing.assert_allclose(rates, record["user_rates"], rtol=1e-9)
+    csv = pd.read_csv(sa.export_results(table, tmp_path / "r.csv"))
+    assert csv["n_users"].tolist() == [4, 6, 4, 6]

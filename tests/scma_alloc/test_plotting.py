@@ -148,3 +148,31 @@ def test_figures_of_one_sweep_point(frame):
     )
     assert [ax.get_title() for ax in figure.axes] == ["Max-SR", "Max-Min"]
     assert all(len(ax.get_lines()) >= 2 for ax in figure.axes)
+
+
+@pytest.fixture(scope="module")
+def users_frame():
+    return sa.sweep_parameter("n_users", [4, 5, 6], 3, ["b0", "b2"], seed=2, budget_dbm=6.0)
+
+
+def test_figures_of_another_parameter_put_it_on_the_x_axis(users_frame, tmp_path):
+    ax = sa.plot_metric(users_frame, "sum_rate")
+    assert ax.get_xlabel() == "users J"
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert_allclose(lines[B2].get_xdata(), [4, 5, 6])
+    assert all(float(t).is_integer() for t in ax.get_xticks())
+    paired = sa.plot_paired(users_frame, "b0", "min_rate")
+    assert paired.get_xlabel() == "users J"
+    table = sa.compare_algorithms(users_frame, "b2", "b0", "min_rate")
+    (line,) = [x for x in paired.get_lines() if x.get_label() == B2]
+    assert_allclose(line.get_xdata(), [4, 5, 6])
+    assert_allclose(line.get_ydata(), 100 * (table["ratio"] - 1))
+    text = sa.sweep_caption(users_frame)
+    assert text.startswith("J users on 4 subcarriers (each user on 2")
+    assert "6 dBm per user" in text and "3 channel drops" in text
+    written = write_sweep_figures(users_frame, tmp_path, formats=("png",))
+    assert len(written) == 4 and all(p.stat().st_size > 5000 for p in written)
+    radius = sa.sweep_parameter("radius", [100.0, 300.0], 2, ["b0"], seed=1)
+    assert sa.plot_metric(radius, "jain_index").get_xlabel() == "cell radius (m)"
+    option = sa.sweep_parameter("max-min:n_polish", [1, 2], 2, ["max-min"], seed=1)
+    assert sa.plot_sweep(option).axes[0].get_xlabel() == "Max-Min: n_polish"

@@ -249,3 +249,41 @@ def test_runs_are_recorded(tmp_path):
     assert runs[["state", "backend", "n_workers", "tasks_done"]].values.tolist() == [
         ["finished", "serial", 1, 1]
     ]
+
+
+def test_a_grown_configuration_replaces_the_stored_one_and_keeps_the_old(tmp_path):
+    path = tmp_path / "s.sqlite"
+    grown = {**CONFIG, "n_drops": 4}
+    with sa.ResultStore(path) as store:
+        with pytest.raises(sa.StoreError, match="no configuration to replace"):
+            store.replace_config(grown)
+        store.bind(CONFIG, "aaaa")
+        store.write([row(0)])
+        assert store.previous_configs() == []
+        store.replace_config(grown, "bbbb")
+        assert store.config == grown
+        store.bind(grown)  # the grown configuration is now the store's
+    with sa.ResultStore(path, mode="r") as store:
+        assert store.config == grown and store.count() == 1
+        (previous,) = store.previous_configs()
+        assert previous["config"] == CONFIG and previous["config_hash"] == "aaaa"
+        with pytest.raises(sa.StoreReadOnlyError):
+            store.replace_config(CONFIG)
+    raw = sqlite3.connect(path)
+    assert dict(raw.execute("SELECT key, value FROM meta"))["config_hash"] == "bbbb"
+    raw.close()
+    with sa.ResultStore(path) as store:
+        with pytest.raises(sa.ConfigMismatchError, match="can only grow"):
+            store.bind(CONFIG)
+
+
+def test_the_swept_parameter_gets_its_column(tmp_path):
+    config = {**CONFIG, "vary": "radius", "values": [100.0, 200.0]}
+    del config["budgets_dbm"]
+    with sa.ResultStore(tmp_path / "s.sqlite") as store:
+        store.bind(config)
+        store.write([row(0), row(1, budget_index=1)])
+        frame = store.frame()
+    assert frame.columns[:4].tolist() == ["drop", "budget_index", "radius", "budget_dbm"]
+    assert frame["radius"].tolist() == [100.0, 200.0]
+    assert list(sa.load_results(tmp_path / "s.sqlite").columns) == list(frame.columns)

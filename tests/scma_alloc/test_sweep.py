@@ -152,8 +152,9 @@ def test_a_store_of_another_sweep_is_refused(tmp_path):
     path = tmp_path / "s.sqlite"
     sa.sweep([3.0], 2, ["b0"], seed=1, store=path)
     before = path.read_bytes()
+    # A budget below the stored ones is not an extension (budgets are appended above).
     with pytest.raises(sa.ConfigMismatchError, match=r"budgets_dbm: store has \[3.0\]"):
-        sa.sweep([3.0, 4.0], 2, ["b0"], seed=1, store=path)
+        sa.sweep([2.0, 3.0], 2, ["b0"], seed=1, store=path)
     with pytest.raises(sa.ConfigMismatchError, match="noise"):
         sa.sweep([3.0], 2, ["b0"], seed=1, noise="thermal", store=path)
     assert path.read_bytes() == before
@@ -368,3 +369,263 @@ def test_paired_comparison_of_algorithms():
         sa.compare_algorithms(frame, "b2", "b0", "speed")
     with pytest.raises(ValueError, match="not in the table"):
         sa.compare_algorithms(frame, "max-sr", "b0")
+
+
+# --------------------------------------------------------------------------- other parameters
+#: (parameter, values, the fixed sweep() option of each value): a point of a sweep over a
+#: scenario parameter is the drop of a budget sweep with that parameter fixed.
+PARAMETER_CASES = [
+    ("radius", [100.0, 250.0], lambda v: {"radius": v}),
+    ("n_users", [4, 6], lambda v: {"n_users": v}),
+    ("n_resources", [4, 5], lambda v: {"n_resources": v}),
+    ("load", [1.0, 1.5], lambda v: {"n_users": round(4 * v)}),
+    ("n_per_user", [1, 2], lambda v: {"n_per_user": v}),
+]
+
+
+@pytest.mark.parametrize(("name", "values", "fixed"), PARAMETER_CASES, ids=lambda c: str(c))
+def test_a_point_of_a_parameter_sweep_is_the_drop_of_a_fixed_sweep(name, values, fixed):
+    table = sa.sweep_parameter(name, values, 2, ["b0", "b2"], seed=5, budget_dbm=7.0)
+    assert table.attrs["config"]["vary"] == name
+    assert table.attrs["config"]["values"] == values
+    assert len(table) == 2 * len(values) * 2 and (table["budget_dbm"] == 7.0).all()
+    assert table.columns[:4].tolist() == ["drop", "budget_index", name, "budget_dbm"]
+    for point, value in enumerate(values):
+        part = table[table[name] == value].reset_index(drop=True)
+        assert (part["budget_index"] == point).all()
+        reference = sa.sweep([7.0], 2, ["b0", "b2"], seed=5, **fixed(value))
+        assert_array_equal(part["sum_rate"], reference["sum_rate"])
+        assert (part["assignment"] == reference["assignment"]).all()
+        for mine, theirs in zip(part["power"], reference["power"], strict=True):
+            assert_array_equal(mine, theirs)
+
+
+def test_drops_are_paired_across_radius_and_options():
+    config = SweepConfig.for_parameter("radius", [100.0, 300.0], 3, ["b0"], seed=2)
+    for drop in range(3):
+        near, far = config.scenario_for(drop, 0), config.scenario_for(drop, 1)
+        # Same users and fading, moved out: each user's gains scale by one factor.
+        ratio = far.gains / near.gains
+        assert np.allclose(ratio, ratio[0], rtol=1e-12) and (ratio < 1).all()
+    config = SweepConfig.for_parameter("max-min:n_polish", [1, 3], 2, ["max-min", "b0"])
+    assert_array_equal(config.scenario_for(1, 0).gains, config.scenario_for(1, 1).gains)
+    assert config.options_for("max-min", 1) == {"n_polish": 3}
+    assert config.options_for("max-min") == {} and config.options_for("b0", 1) == {}
+
+
+def test_an_algorithm_option_is_a_parameter():
+    table = sa.sweep_parameter(
+        "max-min:n_polish",
+        [1, 2],
+        2,
+        ["max-min", "b0"],
+        seed=3,
+        algorithm_options={"max-min": {"n_starts": 1}},
+    )
+    config = table.attrs["config"]
+    assert config["vary"] == "max-min:n_polish"
+    assert config["algorithm_options"] == {"max-min": {"n_starts": 1}}
+    assert table["max-min:n_polish"].tolist() == [1, 1, 2, 2] * 2
+    for _, row in table.iterrows():
+        scenario = sa.drop_scenario(row["drop"], 10.0, seed=3)
+        options = {"n_starts": 1, "n_polish": row["max-min:n_polish"]}
+        direct = ALGORITHMS[row["algorithm"]](scenario, **options if row.algorithm != "b0" else {})
+        assert row["min_rate"] == direct.min_rate
+    b0 = table[table.algorithm == "b0"].pivot(index="drop", columns="max-min:n_polish")
+    assert_array_equal(b0["sum_rate"][1], b0["sum_rate"][2])  # untouched by the option
+
+
+@pytest.mark.parametrize(
+    ("name", "values", "kwargs", "message"),
+    [
+        ("cell_size", [1.0], {}, "cannot sweep 'cell_size'"),
+        ("max-sr:n_polish", [1], {}, "'max-sr' is not among the algorithms"),
+        ("n_users", [4.5, 6], {}, "n_users takes whole numbers"),
+        ("n_users", [4, 9], {}, "infeasible sizes"),
+        ("radius", [300.0, 100.0], {}, "values must be sorted"),
+        ("radius", [100.0, 100.0], {}, "values has duplicate"),
+        ("radius", [], {}, "values is empty"),
+        ("radius", [True, False], {}, "values must be numbers"),
+        ("radius", "100,200", {}, "values must be numbers"),
+        ("radius", [-1.0, 2.0], {}, "radius must be a positive"),
+        ("radius", [100.0], {"radius": 200.0}, "radius is the swept parameter"),
+        ("load", [1.1], {}, r"multiples of 1/K = 0.25"),
+        ("load", [1.0], {"n_users": 4}, "n_users follows from the swept load"),
+        ("budget_dbm", [3.0], {"budget_dbm": 3.0}, "budget_dbm is the swept parameter"),
+        ("radius", [100.0], {"budget_dbm": "10"}, "budget_dbm must be one number"),
+        ("radius", [100.0], {"n_drops": 0}, "n_drops must be >= 1"),
+        ("max-min:n_polish", [0, 1], {}, "n_polish must be >= 1"),
+        (
+            "max-min:n_polish",
+            [1, 2],
+            {"algorithm_options": {"max-min": {"n_polish": 3}}},
+            r"algorithm_options\['max-min'\]\['n_polish'\] is the swept parameter",
+        ),
+    ],
+)
+def test_bad_parameter_sweeps_raise_before_any_work(tmp_path, name, values, kwargs, message):
+    args = {"n_drops": 2, "algorithms": ["max-min", "b0"], **kwargs}
+    with pytest.raises(ValueError, match=message):
+        sa.sweep_parameter(name, values, store=tmp_path / "s.sqlite", **args)
+    assert not (tmp_path / "s.sqlite").exists()
+
+
+def test_options_an_algorithm_does_not_take_are_type_errors():
+    with pytest.raises(TypeError, match=r"unknown option\(s\) \['n_polish'\] for a baseline"):
+        sa.sweep_parameter("b0:n_polish", [1, 2], 1, ["b0"])
+    with pytest.raises(TypeError, match="name must be a parameter name"):
+        sa.sweep_parameter(3, [1, 2], 1, ["b0"])
+    with pytest.raises(TypeError, match="unknown scenario option"):
+        sa.sweep_parameter("radius", [100.0], 1, ["b0"], cell_size=3)
+
+
+def test_summaries_and_comparisons_are_per_value_of_the_parameter():
+    table = sa.sweep_parameter("radius", [100.0, 200.0, 400.0], 3, ["b0", "b2"], seed=4)
+    with pytest.warns(UserWarning, match="only 3 drop"):
+        summary = sa.summarize_sweep(table)
+    assert summary.columns[:3].tolist() == ["algorithm", "radius", "n"]
+    assert summary[["algorithm", "radius"]].values.tolist() == [
+        [a, r] for a in ("b0", "b2") for r in (100.0, 200.0, 400.0)
+    ]
+    means = table.groupby(["algorithm", "radius"])["sum_rate"].mean()
+    assert_array_equal(summary["sum_rate"], means.to_numpy())
+    assert (summary["n"] == 3).all() and summary.attrs["config"]["vary"] == "radius"
+    comparison = sa.compare_algorithms(table, "b2", "b0", n_bootstrap=200)
+    assert comparison["radius"].tolist() == [100.0, 200.0, 400.0]
+    b2 = table[table.algorithm == "b2"].groupby("radius")["sum_rate"].mean()
+    b0 = table[table.algorithm == "b0"].groupby("radius")["sum_rate"].mean()
+    assert_array_equal(comparison["ratio"], (b2 / b0).to_numpy())
+    # A farther cell gives less: the radius really is the x axis.
+    assert (np.diff(summary[summary.algorithm == "b2"]["sum_rate"]) < 0).all()
+
+
+def test_the_config_round_trips_and_a_budget_sweep_keeps_its_layout():
+    config = SweepConfig.for_parameter("n_users", [4, 5], 2, ["b0"], seed=1, budget_dbm=6)
+    assert SweepConfig.from_dict(config.as_dict()) == config
+    assert config.as_dict()["scenario"]["budget_dbm"] == 6.0
+    assert "n_users" not in config.as_dict()["scenario"]
+    assert config.budgets_dbm == (6.0, 6.0) and config.n_tasks == 4
+    # The budget as a parameter is the budget sweep: same configuration, same hash.
+    budgets = SweepConfig.for_parameter("budget_dbm", [3, 10], 2, ["b0", "b2"], seed=1)
+    legacy = SweepConfig.create([3, 10], 2, ["b0", "b2"], seed=1)
+    assert budgets == legacy
+    # The hash of a budget sweep is the one stores recorded before other parameters
+    # could be swept, so that those stores keep opening and resuming.
+    assert legacy.hash == "f780eda520281c1a"
+    assert "vary" not in legacy.as_dict() and legacy.as_dict()["budgets_dbm"] == [3.0, 10.0]
+
+
+# --------------------------------------------------------------------------- growing a sweep
+def _counting(monkeypatch) -> list:
+    """Replace the registry seen by sweeps with one that records every task run."""
+    calls: list = []
+    registry = dict(ALGORITHMS)
+    for name in ("b0", "b2"):
+        algorithm = ALGORITHMS[name]
+
+        def run(scenario, _function=algorithm.function, _name=name, **options):
+            calls.append((_name, scenario.shape, float(scenario.power_budget[0])))
+            return _function(scenario, **options)
+
+        registry[name] = Algorithm(name, run, algorithm.label, "sum_rate", "counted")
+    monkeypatch.setattr(SWEEP_MODULE, "ALGORITHMS", registry)
+    return calls
+
+
+def test_a_stored_sweep_grows_without_recomputing_what_is_stored(monkeypatch, tmp_path):
+    path = tmp_path / "s.sqlite"
+    calls = _counting(monkeypatch)
+    first = sa.sweep_parameter("radius", [100.0, 200.0], 2, ["b0", "b2"], seed=6, store=path)
+    assert len(calls) == len(first) == 8
+    calls.clear()
+    grown = sa.sweep_parameter(
+        "radius", [100.0, 200.0, 300.0], 3, ["b0", "b2"], seed=6, store=path
+    )
+    assert len(calls) == 3 * 3 * 2 - 8 == 10  # only the new tasks ran
+    assert len(grown) == 18
+    kept = grown.merge(first, on=["drop", "budget_index", "algorithm"], suffixes=("", "_old"))
+    assert len(kept) == 8 and (kept["finished_at"] == kept["finished_at_old"]).all()
+    reference = sa.sweep_parameter("radius", [100.0, 200.0, 300.0], 3, ["b0", "b2"], seed=6)
+    assert_same_results(grown, reference)
+    with sa.ResultStore(path, mode="r") as store:
+        assert store.config == grown.attrs["config"] and store.config["n_drops"] == 3
+        assert store.runs()["tasks_done"].tolist() == [8, 10]
+        (previous,) = store.previous_configs()
+    assert previous["config"] == first.attrs["config"]
+    assert previous["config_hash"] == SweepConfig.from_dict(first.attrs["config"]).hash
+    calls.clear()
+    again = sa.sweep_parameter(
+        "radius", [100.0, 200.0, 300.0], 3, ["b0", "b2"], seed=6, store=path
+    )
+    assert calls == [] and len(again) == 18
+    # More budgets above the stored ones, and more drops, for a budget sweep too.
+    budgets = tmp_path / "b.sqlite"
+    sa.sweep([3.0, 6.0], 2, ["b0"], seed=1, store=budgets)
+    calls.clear()
+    table = sa.sweep([3.0, 6.0, 9.0], 3, ["b0"], seed=1, store=budgets)
+    assert sorted(set(calls)) == [("b0", (4, 6), b) for b in sa.dbm_to_watt([3.0, 6.0, 9.0])]
+    assert len(calls) == 9 - 4 and len(table) == 9
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"n_drops": 2}, r"n_drops: store has 3, requested 2"),
+        ({"values": [100.0]}, r"values: store has \[100.0, 200.0\], requested \[100.0\]"),
+        ({"values": [100.0, 150.0, 200.0]}, "values: store has"),
+        ({"values": [50.0, 100.0, 200.0]}, "values: store has"),
+        ({"seed": 7}, "seed: store has 6, requested 7"),
+        ({"algorithms": ["b0", "b2", "b1"]}, "algorithms: store has"),
+        ({"budget_dbm": 6.0}, "scenario: store has"),
+        ({"name": "path_loss_exponent", "values": [3.0, 4.0]}, "vary: store has 'radius'"),
+    ],
+)
+def test_a_stored_sweep_cannot_shrink_or_change(tmp_path, change, message):
+    path = tmp_path / "s.sqlite"
+    args = {
+        "name": "radius",
+        "values": [100.0, 200.0],
+        "n_drops": 3,
+        "algorithms": ["b0", "b2"],
+        "seed": 6,
+    }
+    sa.sweep_parameter(**args, store=path)
+    before = path.read_bytes()
+    with pytest.raises(sa.ConfigMismatchError, match=message) as info:
+        sa.sweep_parameter(**{**args, **change}, store=path)
+    assert "can only grow (more drops, or values after its last one)" in str(info.value)
+    assert path.read_bytes() == before
+
+
+def test_a_store_made_before_parameter_sweeps_resumes_and_grows(tmp_path):
+    """The configuration exactly as stores recorded it before other parameters could be
+    swept (the layout and hash of a budget sweep are unchanged)."""
+    path = tmp_path / "old.sqlite"
+    recorded = {
+        "algorithm_options": {},
+        "algorithms": ["b0", "b2"],
+        "budgets_dbm": [3.0, 10.0],
+        "n_drops": 2,
+        "scenario": {
+            "bandwidth": 180000.0,
+            "n_per_user": 2,
+            "n_resources": 4,
+            "n_users": 6,
+            "noise": "paper",
+            "path_loss_exponent": 4.0,
+            "radius": 300.0,
+            "users_per_resource": 3,
+        },
+        "seed": 1,
+    }
+    reference = sa.sweep([3.0, 10.0], 2, ["b0", "b2"], seed=1)
+    with sa.ResultStore(path) as store:
+        store.bind(recorded, "f780eda520281c1a")
+        store.write(reference.to_dict(orient="records"))
+    table = sa.sweep([3.0, 10.0], 2, ["b0", "b2"], seed=1, store=path)
+    assert_same_results(table, reference)
+    grown = sa.sweep([3.0, 10.0], 3, ["b0", "b2"], seed=1, store=path)
+    with sa.ResultStore(path, mode="r") as store:
+        assert store.runs()["tasks_done"].tolist() == [0, 4]
+        assert store.config == {**recorded, "n_drops": 3}
+    assert len(grown) == 12
