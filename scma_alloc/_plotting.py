@@ -73,6 +73,7 @@ _STYLE = {
     "exhaustive": ("black", "*", "-."),
     "exhaustive-max-min": ("tab:brown", "X", "-."),
     "prop-fair": ("tab:orange", "h", "-"),
+    "alpha-fair": ("tab:olive", "p", "--"),
 }
 _LN2 = float(np.log(2.0))
 

@@ -23,7 +23,7 @@ from ._baselines import (
 )
 from ._result import AllocationResult
 from ._scenario import Scenario
-from ._solve import prepare, solve, solve_alpha_fair
+from ._solve import _check_alpha, _check_weights, prepare, solve, solve_alpha_fair
 
 __all__ = ["ALGORITHMS", "Algorithm", "get_algorithm"]
 
@@ -47,7 +47,8 @@ class Algorithm:
     method : str or None
         The solvers' ``method`` it runs (None for the baselines).
     alpha : float or None
-        Fairness parameter of an ``"alpha_fair"`` algorithm.
+        Fairness parameter of an ``"alpha_fair"`` algorithm; None: it is the option
+        ``alpha`` (default 1), so a sweep can vary it.
     """
 
     name: str
@@ -79,19 +80,22 @@ class Algorithm:
                 )
             prepare(scenario, "sum_rate", "alternating", interference=options.get("interference"))
         elif self.objective == "alpha_fair":
-            weights = np.ones(scenario.n_users)
-            prepare(
-                scenario, self.objective, self.method, alpha=self.alpha, weights=weights, **options
-            )
+            alpha = options.pop("alpha", 1.0) if self.alpha is None else self.alpha
+            weights = options.pop("weights", None)
+            _check_alpha(alpha)
+            weights = _check_weights(weights, scenario.n_users)
+            weights = np.ones(scenario.n_users) if weights is None else weights
+            prepare(scenario, self.objective, self.method, alpha=alpha, weights=weights, **options)
         else:
             prepare(scenario, self.objective, self.method, **options)
 
 
-def _fair_solver(alpha: float, method: str) -> Callable[..., AllocationResult]:
+def _fair_solver(alpha: float | None, method: str) -> Callable[..., AllocationResult]:
     def run(scenario: Scenario, **options: Any) -> AllocationResult:
-        return solve_alpha_fair(scenario, alpha, method=method, **options)
+        value = options.pop("alpha", 1.0) if alpha is None else alpha
+        return solve_alpha_fair(scenario, value, method=method, **options)
 
-    run.__name__ = f"alpha_fair_{alpha:g}_{method}"
+    run.__name__ = f"alpha_fair_{'option' if alpha is None else f'{alpha:g}'}_{method}"
     return run
 
 
@@ -191,6 +195,14 @@ ALGORITHMS: Mapping[str, Algorithm] = types.MappingProxyType(
                 "solve_alpha_fair(alpha=1): the sum of log-rates (projected-gradient power)",
                 "alternating",
                 1.0,
+            ),
+            Algorithm(
+                "alpha-fair",
+                _fair_solver(None, "alternating"),
+                "Alpha-fair",
+                "alpha_fair",
+                "solve_alpha_fair with the options alpha (default 1) and weights",
+                "alternating",
             ),
         )
     }

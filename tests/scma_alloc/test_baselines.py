@@ -146,6 +146,7 @@ def test_registry_holds_solvers_baselines_and_references():
         "exhaustive",
         "exhaustive-max-min",
         "prop-fair",
+        "alpha-fair",
     }
     assert set(ALGORITHMS) == expected
     assert all(isinstance(a, Algorithm) and a.name == n for n, a in ALGORITHMS.items())
