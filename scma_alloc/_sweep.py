@@ -589,7 +589,7 @@ class SweepConfig:
         """Whether this sweep is the ``stored`` one grown, so that its store can be reused.
 
         True when ``n_drops`` is larger and/or values were appended after the stored
-        ones (the stored values are the first ones of :attr:`values`), everything else
+        ones (the stored values are the first ones of ``values``), everything else
         being equal. Every stored task then keeps its key ``(drop, point, algorithm)``.
         False for the same sweep, for a smaller one and for any other change.
         """
