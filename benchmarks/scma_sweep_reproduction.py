@@ -44,6 +44,7 @@ from scma_alloc import (  # noqa: E402
     save_figure,
     write_sweep_figures,
 )
+from scma_alloc._store import decode_assignment  # noqa: E402
 
 MAIN = ("max-sr", "max-min", "b0", "b1", "b2", "b3")
 REFERENCES = ("exhaustive", "max-sr-paper", "max-min-paper")
@@ -232,6 +233,14 @@ def main() -> int:
         print(pointwise(frame, "max-min", "max-min-paper", "min_rate"))
     print()
     print(ratio_table(frame, [("max-sr", "b2"), ("max-sr", "b0")], "sum_rate"))
+    print("\n== assigned edges that carry no power (share over every drop and budget)")
+    for name in order:
+        rows = frame[(frame.algorithm == name) & (frame.status != "error")]
+        idle = [
+            float(((decode_assignment(f) == 1) & (np.reshape(p, (4, 6)) <= 0)).sum()) / (2 * 6)
+            for f, p in zip(rows["assignment"], rows["power"], strict=True)
+        ]
+        print(f"{name:<16s} {100 * np.mean(idle):5.1f} %")
     counts = frame.groupby(["algorithm", "status"]).size().unstack(fill_value=0)
     print("\n== statuses (every task is kept; nothing is redrawn)")
     print(counts.loc[order].to_string())

@@ -29,6 +29,7 @@ from gfnoma.signatures import (
     minimum_length,
 )
 from scma_alloc._arguments import (
+    parse_budget_list,
     parse_jobs,
     parse_non_negative_int,
     parse_number_list,
@@ -130,10 +131,6 @@ def parse_snr(text: str) -> np.ndarray:
         If ``text`` is neither form (the message names both).
     """
     return np.array(parse_number_list(text, name="SNR list"), dtype=np.float64)
-
-
-def _budget_list(text: str) -> tuple[float, ...]:
-    return parse_number_list(text, name="budget list")
 
 
 def parse_activation(text: str) -> tuple[float, ...]:
@@ -810,7 +807,7 @@ def build_parser() -> argparse.ArgumentParser:
     al.add_argument("--fading", choices=("flat", "per-chip"), default="flat")
     al.add_argument(
         "--budgets-dbm",
-        type=_budget_list,
+        type=parse_budget_list,
         default="3,6,10",
         metavar="DBM_LIST",
         help="per-user power budgets in dBm: a comma list (3,6,10) or an inclusive range "

@@ -17,6 +17,7 @@ import math
 import os
 
 __all__ = [
+    "parse_budget_list",
     "parse_jobs",
     "parse_non_negative_int",
     "parse_number_list",
@@ -73,6 +74,11 @@ def parse_number_list(text: str, *, name: str = "value") -> tuple[float, ...]:
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid {name} {text!r}: use {_LIST_FORM}") from None
     return values
+
+
+def parse_budget_list(text: str) -> tuple[float, ...]:
+    """Power budgets in dBm: ``"3,6,10"`` or an inclusive range ``"3:10"`` / ``"3:10:0.5"``."""
+    return parse_number_list(text, name="budget list")
 
 
 def _parse_int(text: str, minimum: int, what: str) -> int:

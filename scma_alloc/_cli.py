@@ -22,10 +22,15 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from ._arguments import parse_jobs, parse_number_list, parse_positive_int, usable_cpus
-from ._export import COLUMN_NOTES, check_output_file, export_results
+from ._arguments import (
+    parse_budget_list,
+    parse_jobs,
+    parse_number_list,
+    parse_positive_int,
+    usable_cpus,
+)
+from ._export import COLUMN_NOTES, FIGURE_FORMATS, check_output_file, export_results
 from ._options import METHODS
-from ._plotting import FIGURE_FORMATS
 from ._registry import ALGORITHMS, get_algorithm
 from ._result import AllocationResult
 from ._scenario import Scenario, random_scenario
@@ -78,11 +83,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 # --------------------------------------------------------------------------- argument types
-def _budget_list(text: str) -> tuple[float, ...]:
-    """``"3,4,5"`` or an inclusive range ``"3:10"`` / ``"3:10:0.5"`` (dBm)."""
-    return parse_number_list(text, name="budget list")
-
-
 def _value_list(text: str) -> tuple[float, ...]:
     """``--values``: ``"100,200,300"`` or an inclusive range ``"100:500:100"``."""
     return parse_number_list(text, name="value list")
@@ -1075,7 +1075,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--budgets-dbm",
-        type=_budget_list,
+        type=parse_budget_list,
         default=PAPER_BUDGETS_DBM,
         metavar="LIST",
         help="budgets in dBm: 3,6,10 or start:stop[:step] inclusive (3:10, the paper's)",

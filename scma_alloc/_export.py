@@ -20,10 +20,19 @@ import pandas as pd
 from ._store import ResultStore, StoreError, decode_assignment
 from ._sweep import SweepConfig
 
-__all__ = ["EXPORT_FORMATS", "MATRIX_LAYOUT", "check_output_file", "export_results"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "FIGURE_FORMATS",
+    "MATRIX_LAYOUT",
+    "check_output_file",
+    "export_results",
+]
 
 #: Export formats, chosen by the file suffix.
 EXPORT_FORMATS = ("csv", "parquet", "json")
+#: Figure formats (:func:`~scma_alloc.save_figure`); here so that the command line can
+#: check a figure path without importing the plotting module.
+FIGURE_FORMATS = ("png", "pdf", "svg")
 
 #: How matrices are laid out in every export (also written into JSON exports).
 MATRIX_LAYOUT = (

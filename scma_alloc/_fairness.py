@@ -115,6 +115,7 @@ def alpha_fair_power(
         step = np.full(n_batch, 0.05)
         live = np.ones(n_batch, dtype=bool)
         mark = u.copy()
+        idx, active = None, coupling  # the live graphs, sliced only when they change
         for it in range(iterations):
             if it and it % _PATIENCE == 0:
                 gain = np.where(np.isfinite(mark), u - mark, np.inf)
@@ -122,10 +123,12 @@ def alpha_fair_power(
                 mark = u.copy()
             if not live.any():
                 break
-            idx = np.flatnonzero(live)
+            if idx is None or idx.size != live.sum():
+                idx = np.flatnonzero(live)
+                active = coupling.take(idx)
             xi = x[idx]
-            q = coupling.a[idx] * xi
-            s_excl = 1.0 + np.einsum("bef,bf->be", coupling.excl[idx], q)
+            q = active.a * xi
+            s_excl = 1.0 + np.einsum("bef,bf->be", active.excl, q)
             s_incl = s_excl + q
             rates = np.log(s_incl / s_excl).reshape(idx.size, n_users, -1).sum(2) / LN2
             # du/dR up to a positive factor per graph (the step is scaled anyway):
@@ -133,15 +136,15 @@ def alpha_fair_power(
             floor = np.maximum(rates, 1e-12)
             marginal = (floor / floor.min(axis=1, keepdims=True)) ** (-alpha)
             c = np.repeat(marginal, n_per_user, axis=1) * w_edge
-            grad = np.einsum("be,bef->bf", c / s_incl, coupling.v_incl[idx]) - np.einsum(
-                "be,bef->bf", c / s_excl, coupling.v_excl[idx]
+            grad = np.einsum("be,bef->bf", c / s_incl, active.v_incl) - np.einsum(
+                "be,bef->bf", c / s_excl, active.v_excl
             )
             scale = np.abs(grad).max(axis=1)
             scale = np.where(scale > 0, scale, 1.0)
             trial = _project(
                 (xi + (step[idx] / scale)[:, None] * grad).reshape(idx.size, n_users, -1)
             ).reshape(idx.size, -1)
-            u_trial = utility_of(coupling, idx, trial, alpha, w)
+            u_trial = alpha_utility(active.rates(trial) / LN2, alpha, w)
             better = u_trial > u[idx]
             x[idx[better]] = trial[better]
             u[idx[better]] = u_trial[better]
@@ -150,13 +153,6 @@ def alpha_fair_power(
         improve = u > best_u
         best_x[improve], best_u[improve] = x[improve], u[improve]
     return best_x.reshape(sub.shape), best_u
-
-
-def utility_of(
-    coupling: _Coupling, index: np.ndarray, x: np.ndarray, alpha: float, weights: np.ndarray
-) -> np.ndarray:
-    """The utility of points ``x`` (b, E) of the graphs ``index`` of ``coupling``."""
-    return alpha_utility(coupling.take(index).rates(x) / LN2, alpha, weights)
 
 
 class AlphaFairStep:

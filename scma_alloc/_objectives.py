@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ._fairness import alpha_utility
 from ._rates import (
     LN2,
     RateModel,
@@ -88,8 +89,6 @@ class Problem:
         """The objective of user rates (..., J, nats): their sum, their minimum, or the
         alpha-fair utility of the rates in bit/s/Hz."""
         if self.objective == "alpha_fair":
-            from ._fairness import alpha_utility
-
             return alpha_utility(rates / LN2, self.alpha, self.weights)
         return rates.min(axis=-1) if self.is_min_rate else rates.sum(axis=-1)
 
@@ -161,8 +160,6 @@ class Problem:
         if not solver and monitor is not None:
             solver = "+".join(monitor.solvers_used)
         if self.objective == "alpha_fair":
-            from ._fairness import alpha_utility
-
             extra.setdefault("alpha", self.alpha)
             extra.setdefault("weights", np.asarray(self.weights, dtype=float).copy())
             extra.setdefault("utility", float(alpha_utility(rates, self.alpha, self.weights)))

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from ._export import FIGURE_FORMATS
 from ._graph import to_networkx
 from ._registry import ALGORITHMS
 from ._result import AllocationResult
@@ -48,9 +49,6 @@ __all__ = [
     "sweep_caption",
     "write_sweep_figures",
 ]
-
-#: Formats :func:`save_figure` writes.
-FIGURE_FORMATS = ("png", "pdf", "svg")
 
 _LABELS = {
     "sum_rate": "sum-rate (bit/s/Hz)",
@@ -365,34 +363,24 @@ def plot_convergence(
         best = np.maximum.accumulate(np.where(keep, shown, -np.inf))
         drawn = np.isfinite(best)
         (line,) = ax.plot(steps[drawn], best[drawn], label=label)
-        ax.plot(
-            steps[keep],
-            shown[keep],
-            linestyle="none",
-            marker=".",
-            markersize=4,
-            color=line.get_color(),
-            alpha=0.6,
-        )
         rejected = ~accepted & finite
-        if rejected.any():
-            ax.plot(
-                steps[rejected],
-                shown[rejected],
-                linestyle="none",
-                marker="x",
-                color=line.get_color(),
-            )
-        if below.any():
-            penalised = True
-            ax.plot(
-                steps[below],
-                shown[below],
-                linestyle="none",
-                marker="v",
-                markersize=5,
-                color=line.get_color(),
-            )
+        penalised |= bool(below.any())
+        # Accepted steps' own values, rejected steps, penalised (negative) steps.
+        for mask, marker, size, alpha in (
+            (keep, ".", 4, 0.6),
+            (rejected, "x", 6, 1.0),
+            (below, "v", 5, 1.0),
+        ):
+            if mask.any():
+                ax.plot(
+                    steps[mask],
+                    shown[mask],
+                    linestyle="none",
+                    marker=marker,
+                    markersize=size,
+                    color=line.get_color(),
+                    alpha=alpha,
+                )
     ax.set_ylim(bottom=0.0)
     note = "; v: penalised, below 0" if penalised else ""
     ax.set_xlabel(f"step (line: best so far; x: rejected{note})", fontsize=8)

@@ -59,20 +59,29 @@ def water_fill(floors: np.ndarray, total: float | np.ndarray = 1.0) -> np.ndarra
     closed form for two resources (the paper's N = 2), the hot path of the solvers.
     """
     total = np.asarray(total, dtype=float)
+    # Levels are taken relative to the lowest floor: a floor can be 1e16 times the
+    # budget (a weak user under a strong one), and ``mu - floor`` with ``mu`` near such a
+    # floor would lose the budget to round-off.
     if floors.shape[-1] == 2:
-        low = np.minimum(floors[..., 0], floors[..., 1])
-        high = np.maximum(floors[..., 0], floors[..., 1])
-        both = total + low > high
-        level = np.where(both, 0.5 * (total + low + high), total + low)
-        level = np.where(np.isinf(low), -np.inf, level)
-        return np.maximum(level[..., None] - floors, 0.0)
+        f0, f1 = floors[..., 0], floors[..., 1]
+        with np.errstate(invalid="ignore"):
+            # Resource 0's share: half the budget plus half the floor gap, at most the
+            # budget; negative or nan (both floors inf: nothing usable) is none.
+            share = np.minimum(0.5 * (total + (f1 - f0)), total)
+        share = np.where(share > 0.0, share, 0.0)
+        rest = np.where(np.isinf(f1), 0.0, total - share)
+        return np.stack([share, rest], axis=-1)
     s = np.sort(floors, axis=-1)
     n = s.shape[-1]
-    mu = (total[..., None] + np.cumsum(s, axis=-1)) / np.arange(1, n + 1)
-    active = np.count_nonzero(mu > s, axis=-1)
+    with np.errstate(invalid="ignore"):
+        rise = s - s[..., :1]  # >= 0; the lowest floor is the origin of the levels
+        excess = floors - s[..., :1]
+    mu = (total[..., None] + np.cumsum(rise, axis=-1)) / np.arange(1, n + 1)
+    active = np.count_nonzero(mu > rise, axis=-1)
     level = np.take_along_axis(mu, np.maximum(active - 1, 0)[..., None], axis=-1)
     level = np.where(active[..., None] > 0, level, -np.inf)
-    return np.maximum(level - floors, 0.0)
+    x = np.maximum(level - excess, 0.0)
+    return np.where(np.isinf(s[..., :1]) | np.isnan(x), 0.0, x)
 
 
 def floors_of(interference: np.ndarray, a_edges: np.ndarray) -> np.ndarray:
@@ -97,11 +106,14 @@ def inverse_water_fill(floors: np.ndarray, target: np.ndarray) -> tuple[np.ndarr
     if floors.shape[-1] == 2:  # closed form for the paper's N = 2 (the hot path)
         low = np.minimum(floors[..., 0], floors[..., 1])
         high = np.maximum(floors[..., 0], floors[..., 1])
-        with np.errstate(invalid="ignore", over="ignore"):
-            growth = np.exp(target)
-            both = growth * low > high
-            level = np.where(both, np.sqrt(low * high * growth), low * growth)
-            x = np.maximum(level[..., None] - floors, 0.0)
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            # x = floor * (level / floor - 1) with the log of level / floor: no
+            # cancellation when the floors dwarf the power (a tiny target, a weak user).
+            spread = np.log(high / low)
+            both = target > spread
+            log_level = np.where(both, 0.5 * (target + spread), target)  # over log(low)
+            log_ratio = log_level[..., None] - np.log(floors / low[..., None])
+            x = np.where(log_ratio > 0, floors * np.expm1(log_ratio), 0.0)
         dead = np.isinf(low)
         x = np.where(dead[..., None] | np.isinf(floors), 0.0, x)
         total = np.where(dead & (target > 0), np.inf, x.sum(axis=-1))
@@ -119,7 +131,8 @@ def inverse_water_fill(floors: np.ndarray, target: np.ndarray) -> tuple[np.ndarr
         log_mu = (
             target + np.take_along_axis(cum_log, (active - 1)[..., None], axis=-1)[..., 0]
         ) / active
-        x = np.maximum(np.exp(log_mu)[..., None] - floors, 0.0)
+        log_ratio = log_mu[..., None] - np.log(floors)
+        x = np.where(log_ratio > 0, floors * np.expm1(log_ratio), 0.0)
     x = np.nan_to_num(x, nan=np.inf, posinf=np.inf)
     x = np.where(np.isinf(floors), 0.0, x)
     total = np.where(np.isinf(s[..., 0]) & (target > 0), np.inf, x.sum(axis=-1))

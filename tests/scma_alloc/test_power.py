@@ -104,3 +104,32 @@ def test_iterative_water_filling_converges_from_any_start():
         for _ in range(5)
     ]
     np.testing.assert_allclose(values, values[0], rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("floors", "expected"),
+    [
+        ([1e16, 3e16], [1.0, 0.0]),  # floors far above the budget: no round-off loss
+        ([3e16, 1e16 + 0.5], [0.0, 1.0]),
+        ([1e16, 1e16 + 1.0], [0.5, 0.5]),  # 1e16 + 1 rounds to 1e16: equal floors
+        ([np.inf, np.inf], [0.0, 0.0]),
+        ([np.inf, 2.0], [0.0, 1.0]),
+        ([1.0, 1.5], [0.75, 0.25]),
+        ([1e16, 3e16, 5.0], [0.0, 0.0, 1.0]),
+        ([1e16, 1e16 + 4.0, np.inf], [1.0, 0.0, 0.0]),
+    ],
+)
+def test_water_fill_keeps_the_budget_whatever_the_floors(floors, expected):
+    x = water_fill(np.array([floors]))[0]
+    np.testing.assert_allclose(x, expected, atol=1e-12)
+    assert x.sum() <= 1.0 + 1e-15
+
+
+def test_a_weak_user_under_a_strong_one_keeps_its_budget():
+    # Floors 1e16 apart (a -74 dB user sharing resources with an 87 dB user).
+    rng = np.random.default_rng(0)
+    scale = 10.0 ** np.array([-11.75, 4.5, 0.0, 0.0, 3.0, 0.0])
+    s = sa.Scenario(rng.exponential(size=(4, 6)) * scale, 1e3, 0.1)
+    result = sa.solve_max_sr(s)
+    assert np.all(result.power.sum(axis=0) <= s.power_budget * (1 + 1e-9))
+    assert result.sum_rate == pytest.approx(sa.exhaustive_max_sr(s).sum_rate, rel=1e-9)

@@ -346,6 +346,11 @@ def test_intervals_stay_inside_what_is_possible_and_few_drops_warn():
         row = sa.summarize_sweep(table).iloc[0]
     assert 0.01 <= row["min_rate_low"] <= row["min_rate_high"] <= 1.5
     assert row["jain_index_high"] <= 1.0
+    from scipy import stats
+
+    values = np.array([0.01, 0.02, 1.5])  # the t-interval of the same drops leaves the range
+    half = stats.t.ppf(0.975, 2) * values.std(ddof=1) / np.sqrt(3)
+    assert values.mean() - half < 0
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         sa.summarize_sweep(_table({"sum_rate": [1.0 + i for i in range(10)]}))
