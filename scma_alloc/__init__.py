@@ -71,6 +71,7 @@ from ._registry import ALGORITHMS, Algorithm, get_algorithm
 from ._result import (
     STATUS_CONVERGED,
     STATUS_ERROR,
+    STATUS_FLOORS_NOT_MET,
     STATUS_HEURISTIC,
     STATUS_ITERATION_LIMIT,
     STATUS_OPTIMAL,
@@ -143,6 +144,7 @@ __all__ = [
     "PLANNING_DEFAULTS",
     "STATUS_CONVERGED",
     "STATUS_ERROR",
+    "STATUS_FLOORS_NOT_MET",
     "STATUS_HEURISTIC",
     "STATUS_ITERATION_LIMIT",
     "STATUS_OPTIMAL",

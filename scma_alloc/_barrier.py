@@ -42,6 +42,8 @@ __all__ = ["POLISH_STARTS", "max_min_barrier"]
 _STEPS = np.array([8.0, 4.0, 2.8, 2.0, 1.4, 1.0, 0.7, 0.5, 0.35, 0.25, 0.1, 0.03, 0.01, 1e-3, 0.0])
 #: Barrier parameter growth when a Newton step is small, and the multipliers' spread.
 _TAU_GROWTH, _KAPPA = 30.0, 1e3
+#: The weighted rate of a user of weight 0 (it never binds): far above any rate in nats.
+_FREE_RATE = 1e6
 #: Starts: ("proxy", None) — the given point, margin chosen from the gap to the solo
 #: bound; ("equal", 0.03) — an equal split, 3 % below its value.
 POLISH_STARTS: tuple[tuple[str, float | None], ...] = (("proxy", None), ("equal", 0.03))
@@ -55,17 +57,35 @@ class _Coupling:
     coupling); ``incl = excl + I`` adds the edge itself.
     """
 
-    def __init__(self, a: np.ndarray, excl: np.ndarray, n_users: int, n_per_user: int):
+    def __init__(
+        self,
+        a: np.ndarray,
+        excl: np.ndarray,
+        n_users: int,
+        n_per_user: int,
+        inv_scale: np.ndarray | None = None,
+    ):
         self.a = a  # (B, E)
         self.excl = excl
         self.n_users, self.n_per_user = n_users, n_per_user
+        #: ``1 / w_j`` per user (J,) for the weighted rates ``R_j / w_j`` (None: 1).
+        self.inv_scale = inv_scale
         self.v_excl = excl * a[:, None, :]
         self.v_incl = self.v_excl.copy()
         e = a.shape[1]
         self.v_incl[:, np.arange(e), np.arange(e)] += a
 
     @classmethod
-    def build(cls, a_edges: np.ndarray, sub: np.ndarray, model: RateModel) -> _Coupling:
+    def build(
+        cls,
+        a_edges: np.ndarray,
+        sub: np.ndarray,
+        model: RateModel,
+        weights: np.ndarray | None = None,
+    ) -> _Coupling:
+        """The coupling of a batch of graphs; with ``weights`` (J,), :meth:`rates` and
+        :meth:`derivatives` are those of ``R_j / w_j`` (weighted max-min; a user with
+        weight 0 gets an infinite ratio and never binds)."""
         n_batch, n_users, n_per_user = sub.shape
         k = sub.reshape(n_batch, -1)
         same = k[:, :, None] == k[:, None, :]
@@ -76,11 +96,19 @@ class _Coupling:
         else:
             weight = model.coupling[user[:, None], user[None, :]]
         excl = same * weight[None]
-        return cls(a_edges.reshape(n_batch, -1).astype(float), excl, n_users, n_per_user)
+        inv_scale = None
+        if weights is not None:
+            w = np.asarray(weights, dtype=float)
+            with np.errstate(divide="ignore"):
+                inv_scale = np.where(w > 0, 1.0 / w, np.inf)
+        return cls(
+            a_edges.reshape(n_batch, -1).astype(float), excl, n_users, n_per_user, inv_scale
+        )
 
     def take(self, index: np.ndarray) -> _Coupling:
         out = object.__new__(_Coupling)
         out.n_users, out.n_per_user = self.n_users, self.n_per_user
+        out.inv_scale = self.inv_scale
         for name in ("a", "excl", "v_excl", "v_incl"):
             setattr(out, name, getattr(self, name)[index])
         return out
@@ -94,7 +122,13 @@ class _Coupling:
             q = self.a[:, :, None] * x
             s_excl = 1.0 + np.matmul(self.excl, q)
         edge = np.log1p(q / s_excl)
-        return edge.reshape(x.shape[0], self.n_users, self.n_per_user, *x.shape[2:]).sum(2)
+        rates = edge.reshape(x.shape[0], self.n_users, self.n_per_user, *x.shape[2:]).sum(2)
+        if self.inv_scale is None:
+            return rates
+        scale = self.inv_scale.reshape(-1, *([1] * (x.ndim - 2)))
+        # A weight-0 user never binds: a constant far above any rate.
+        free = np.isinf(scale)
+        return np.where(free, _FREE_RATE, rates * np.where(free, 0.0, scale))
 
     def derivatives(self, x: np.ndarray, t: np.ndarray, weights: np.ndarray):
         """Slacks ``c = R - t`` (B, J), their gradients (B, J, E) and the weighted
@@ -103,9 +137,17 @@ class _Coupling:
         q = self.a * x
         s_excl = 1.0 + np.einsum("bef,bf->be", self.excl, q)
         s_incl = s_excl + q
-        c = np.log(s_incl / s_excl).reshape(b, self.n_users, -1).sum(2) - t[:, None]
+        rates = np.log(s_incl / s_excl).reshape(b, self.n_users, -1).sum(2)
         g_edge = self.v_incl / s_incl[:, :, None] - self.v_excl / s_excl[:, :, None]
         grad_c = g_edge.reshape(b, self.n_users, self.n_per_user, -1).sum(2)
+        if self.inv_scale is not None:
+            # Weighted rates R_j / w_j; a weight-0 user is a constraint far from binding.
+            finite = np.isfinite(self.inv_scale)
+            scale = np.where(finite, self.inv_scale, 0.0)
+            rates = np.where(finite, rates * scale, _FREE_RATE)
+            grad_c = grad_c * scale[None, :, None]
+            weights = weights * scale[None, :]
+        c = rates - t[:, None]
         d = np.repeat(weights, self.n_per_user, 1) / s_incl**2
         h = -np.matmul(self.v_incl.transpose(0, 2, 1) * d[:, None, :], self.v_incl)
         return c, grad_c, h
@@ -241,6 +283,7 @@ def max_min_barrier(
     *,
     starts: Sequence[tuple[str, float | None]] = POLISH_STARTS,
     max_iter: int = 100,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The min-rate power step of a batch of graphs by barrier Newton (module docstring).
 
@@ -261,13 +304,15 @@ def max_min_barrier(
     max_iter : int
         Newton steps at most (about 20-30 are typical; 100 cuts the rare slow tails
         without changing the 4 x 6 quality figures).
+    weights : ndarray, shape (J,), optional
+        Weighted max-min: maximise ``min_j R_j / w_j`` (users of weight 0 excluded).
 
     Returns
     -------
     x : ndarray (B, J, N)
         Feasible budget fractions (x >= 0, sum_n x <= 1), never worse than a start.
     t : ndarray (B,)
-        Their exact min-rate (nats).
+        Their exact (weighted) min-rate (nats).
     """
     n_batch, n_users, n_per = a_edges.shape
     points = []
@@ -281,7 +326,7 @@ def max_min_barrier(
     eps = 1e-3  # strictly inside: mix in a little of an equal split
     x0 = (1.0 - 2.0 * eps) * raw + eps / n_per
     coupling = _Coupling.build(
-        np.tile(a_edges, (n_starts, 1, 1)), np.tile(sub, (n_starts, 1, 1)), model
+        np.tile(a_edges, (n_starts, 1, 1)), np.tile(sub, (n_starts, 1, 1)), model, weights
     )
     value0 = coupling.rates(x0).min(1)
     margin = np.empty(n_starts * n_batch)

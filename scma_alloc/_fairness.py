@@ -63,6 +63,66 @@ def _project(x: np.ndarray) -> np.ndarray:
     return clipped
 
 
+def _ascent(
+    coupling: _Coupling,
+    x: np.ndarray,
+    merit,
+    marginal,
+    iterations: int,
+    *,
+    from_finite: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Projected gradient ascent of ``merit`` from ``x`` (B, E), batched.
+
+    ``merit(coupling, x, idx)`` is the merit of the graphs ``idx`` at ``x`` (their
+    rows); ``marginal(rates, idx)`` its derivative in each user's rate (bit/s/Hz, up to
+    a positive factor per graph), from which the gradient in ``x`` follows through the
+    rates' chain rule. A step is kept only if it raises the merit; the per-graph step
+    grows after a kept step and halves otherwise. With ``from_finite``, graphs whose
+    start has merit ``-inf`` are left alone. Returns the points and their merit.
+    """
+    n_batch = x.shape[0]
+    n_users, n_per_user = coupling.n_users, coupling.n_per_user
+    everyone = np.arange(n_batch)
+    u = merit(coupling, x, everyone)
+    step = np.full(n_batch, 0.05)
+    live = np.isfinite(u) if from_finite else np.ones(n_batch, dtype=bool)
+    mark = u.copy()
+    idx, active = None, coupling  # the live graphs, sliced only when they change
+    for it in range(iterations):
+        if it and it % _PATIENCE == 0:
+            with np.errstate(invalid="ignore"):
+                gain = np.where(np.isfinite(mark) & np.isfinite(u), u - mark, np.inf)
+            live &= ~(gain <= _TOL * np.maximum(np.abs(u), 1e-12))
+            mark = u.copy()
+        if not live.any():
+            break
+        if idx is None or idx.size != live.sum():
+            idx = np.flatnonzero(live)
+            active = coupling.take(idx)
+        xi = x[idx]
+        q = active.a * xi
+        s_excl = 1.0 + np.einsum("bef,bf->be", active.excl, q)
+        s_incl = s_excl + q
+        rates = np.log(s_incl / s_excl).reshape(idx.size, n_users, -1).sum(2) / LN2
+        c = np.repeat(marginal(rates, idx), n_per_user, axis=1)
+        grad = np.einsum("be,bef->bf", c / s_incl, active.v_incl) - np.einsum(
+            "be,bef->bf", c / s_excl, active.v_excl
+        )
+        scale = np.abs(grad).max(axis=1)
+        scale = np.where(scale > 0, scale, 1.0)
+        trial = _project(
+            (xi + (step[idx] / scale)[:, None] * grad).reshape(idx.size, n_users, -1)
+        ).reshape(idx.size, -1)
+        u_trial = merit(active, trial, idx)
+        better = u_trial > u[idx]
+        x[idx[better]] = trial[better]
+        u[idx[better]] = u_trial[better]
+        step[idx] = np.where(better, np.minimum(step[idx] * 1.5, 1.0), step[idx] * 0.5)
+        live &= step > _MIN_STEP
+    return x, u
+
+
 def alpha_fair_power(
     a_edges: np.ndarray,
     sub: np.ndarray,
@@ -99,59 +159,106 @@ def alpha_fair_power(
     utility : ndarray, shape (B,)
         Its utility (rates in bit/s/Hz).
     """
-    n_batch, n_users, n_per_user = sub.shape
+    n_batch = sub.shape[0]
     coupling = _Coupling.build(a_edges, sub, model)
     w = np.asarray(weights, dtype=float)
-    w_edge = np.repeat(w, n_per_user)
 
-    def utility(x: np.ndarray) -> np.ndarray:
-        return alpha_utility(coupling.rates(x) / LN2, alpha, w)
+    def merit(active: _Coupling, x: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        return alpha_utility(active.rates(x) / LN2, alpha, w)
 
-    best_x = np.zeros((n_batch, n_users * n_per_user))
+    def marginal(rates: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        # du/dR up to a positive factor per graph (the step is scaled anyway):
+        # (R_j / min R)**-alpha <= 1 never overflows, whatever alpha.
+        floor = np.maximum(rates, 1e-12)
+        return (floor / floor.min(axis=1, keepdims=True)) ** (-alpha) * w
+
+    best_x = np.zeros((n_batch, coupling.a.shape[1]))
+    best_u = np.full(n_batch, -np.inf)
+    for start in starts:
+        x, u = _ascent(
+            coupling, start.reshape(n_batch, -1).astype(float), merit, marginal, iterations
+        )
+        improve = u > best_u
+        best_x[improve], best_u[improve] = x[improve], u[improve]
+    return best_x.reshape(sub.shape), best_u
+
+
+#: Rate floors: the barrier weights (relative to the rates' scale) of the stages.
+_FLOOR_BARRIERS = (1e-2, 1e-3, 1e-4)
+
+
+def floor_power(
+    a_edges: np.ndarray,
+    sub: np.ndarray,
+    model: RateModel,
+    alpha: float,
+    weights: np.ndarray,
+    floors: np.ndarray,
+    starts: list[np.ndarray],
+    *,
+    iterations: int = _ITERATIONS,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The alpha-fair power step under rate floors ``R_j >= r_j``, batched.
+
+    A log-barrier method: in stages of decreasing barrier weight ``mu``, a projected
+    gradient ascent of ``U(R) + mu m sum_j log(R_j - r_j)`` (``m``: the smallest rate at
+    the stage's start; ``U`` scaled so its marginals are about 1), each stage from the
+    end of the previous one. Every iterate meets the floors strictly; the best true
+    utility seen at the end of a stage is kept per graph.
+
+    Parameters
+    ----------
+    a_edges, sub, model, alpha, weights
+        As in :func:`alpha_fair_power` (``alpha = 0``: the weighted sum-rate).
+    floors : ndarray, shape (J,)
+        Rate floors in bit/s/Hz (0: none for that user).
+    starts : list of ndarray, shape (B, J, N)
+        Starting points; one that does not meet every floor strictly is skipped.
+    iterations : int
+        Gradient steps per start, over all stages.
+
+    Returns
+    -------
+    x : ndarray, shape (B, J, N)
+    utility : ndarray, shape (B,)
+        Utility (bit/s/Hz) of the best point; ``-inf`` where no start met the floors.
+    """
+    n_batch = sub.shape[0]
+    coupling = _Coupling.build(a_edges, sub, model)
+    w = np.asarray(weights, dtype=float)
+    held = floors > 0
+    r = floors[held]
+    per_stage = max(1, iterations // len(_FLOOR_BARRIERS))
+    best_x = np.zeros((n_batch, coupling.a.shape[1]))
     best_u = np.full(n_batch, -np.inf)
     for start in starts:
         x = start.reshape(n_batch, -1).astype(float)
-        u = utility(x)
-        step = np.full(n_batch, 0.05)
-        live = np.ones(n_batch, dtype=bool)
-        mark = u.copy()
-        idx, active = None, coupling  # the live graphs, sliced only when they change
-        for it in range(iterations):
-            if it and it % _PATIENCE == 0:
-                gain = np.where(np.isfinite(mark), u - mark, np.inf)
-                live &= ~(gain <= _TOL * np.maximum(np.abs(u), 1e-12))
-                mark = u.copy()
-            if not live.any():
-                break
-            if idx is None or idx.size != live.sum():
-                idx = np.flatnonzero(live)
-                active = coupling.take(idx)
-            xi = x[idx]
-            q = active.a * xi
-            s_excl = 1.0 + np.einsum("bef,bf->be", active.excl, q)
-            s_incl = s_excl + q
-            rates = np.log(s_incl / s_excl).reshape(idx.size, n_users, -1).sum(2) / LN2
-            # du/dR up to a positive factor per graph (the step is scaled anyway):
-            # (R_j / min R)**-alpha <= 1 never overflows, whatever alpha.
-            floor = np.maximum(rates, 1e-12)
-            marginal = (floor / floor.min(axis=1, keepdims=True)) ** (-alpha)
-            c = np.repeat(marginal, n_per_user, axis=1) * w_edge
-            grad = np.einsum("be,bef->bf", c / s_incl, active.v_incl) - np.einsum(
-                "be,bef->bf", c / s_excl, active.v_excl
+        for mu in _FLOOR_BARRIERS:
+            m = np.maximum(coupling.rates(x).min(axis=1) / LN2, 1e-12)
+
+            def merit(active: _Coupling, x: np.ndarray, idx: np.ndarray, mu=mu, m=m):
+                rates = active.rates(x) / LN2
+                slack = rates[:, held] - r
+                scale = m[idx]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    value = scale * alpha_utility(rates / scale[:, None], alpha, w) + (
+                        mu * scale * np.log(np.maximum(slack, 0.0)).sum(axis=1)
+                    )
+                return np.where(np.all(slack > 0, axis=1) & ~np.isnan(value), value, -np.inf)
+
+            def marginal(rates: np.ndarray, idx: np.ndarray, mu=mu, m=m) -> np.ndarray:
+                scale = m[idx][:, None]
+                c = w * np.minimum(np.maximum(rates, 1e-12) / scale, 1e300) ** (-alpha)
+                c[:, held] += mu * scale / np.maximum(rates[:, held] - r, 1e-300)
+                return c
+
+            x, _ = _ascent(coupling, x, merit, marginal, per_stage, from_finite=True)
+            rates = coupling.rates(x) / LN2
+            u = np.where(
+                np.all(rates[:, held] > r, axis=1), alpha_utility(rates, alpha, w), -np.inf
             )
-            scale = np.abs(grad).max(axis=1)
-            scale = np.where(scale > 0, scale, 1.0)
-            trial = _project(
-                (xi + (step[idx] / scale)[:, None] * grad).reshape(idx.size, n_users, -1)
-            ).reshape(idx.size, -1)
-            u_trial = alpha_utility(active.rates(trial) / LN2, alpha, w)
-            better = u_trial > u[idx]
-            x[idx[better]] = trial[better]
-            u[idx[better]] = u_trial[better]
-            step[idx] = np.where(better, np.minimum(step[idx] * 1.5, 1.0), step[idx] * 0.5)
-            live &= step > _MIN_STEP
-        improve = u > best_u
-        best_x[improve], best_u[improve] = x[improve], u[improve]
+            improve = u > best_u
+            best_x[improve], best_u[improve] = x[improve], u[improve]
     return best_x.reshape(sub.shape), best_u
 
 
@@ -216,6 +323,102 @@ class AlphaFairStep:
     def polish(self, sub, x, options, monitor=None):
         before = self.problem.values(sub, x)
         x_new, values = self._run(sub, [x, *self._starts(sub, fair=True)], _ITERATIONS)
+        worse = values < before
+        x_new[worse], values[worse] = x[worse], before[worse]
+        return x_new, values
+
+
+class FloorStep:
+    """The power step of a sum-rate or alpha-fair problem with rate floors.
+
+    Starts: the problem's own power step without floors (water-filling, or the
+    alpha-fair gradient step), the weighted max-min point with the floors as weights
+    (the point that exceeds every floor by the largest common factor) and blends of
+    the two; the best start that meets every floor strictly is improved by
+    :func:`floor_power` (short in ``proxy``, long in ``polish``). A graph where no start
+    meets the floors has value ``-inf``. The unconstrained point is kept when it meets
+    the floors and is better (for the sum-rate under SIC it is then optimal).
+    """
+
+    exact = False
+    label = "barrier gradient"
+    polish_label = "barrier gradient"
+    #: Gradient steps of the proxy.
+    proxy_iterations = 30
+    #: Blend weights of the weighted max-min point in the starts.
+    blends = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+    def __init__(self, problem) -> None:
+        from ._objectives import Problem
+        from ._power import power_step
+
+        self.problem = problem
+        fair = problem.objective == "alpha_fair"
+        self.alpha = float(problem.alpha) if fair else 0.0
+        n = problem.n_users
+        self.weights = np.asarray(problem.weights, dtype=float) if fair else np.ones(n)
+        self.floors_bits = problem.floors / LN2
+        scenario, model = problem.scenario, problem.model
+        free = Problem(
+            scenario, problem.objective, model, alpha=problem.alpha, weights=problem.weights
+        )
+        self.free = power_step(free)
+        self.closest = power_step(Problem(scenario, "min_rate", model, weights=problem.floors))
+
+    def _starts(self, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The best strictly feasible blend per graph, and the unconstrained point."""
+        problem = self.problem
+        x_free = self.free.proxy(sub)[0]
+        x_fair, closeness = self.closest.proxy(sub)
+        short = np.flatnonzero(closeness <= 1.0 + 1e-6)
+        if short.size:  # the proxy misses a floor: the barrier may still meet them
+            x_fair[short] = self.closest.polish(sub[short], x_fair[short], None)[0]
+        best = x_fair.copy()
+        best_value = np.full(sub.shape[0], -np.inf)
+        for theta in self.blends:
+            x = (1.0 - theta) * x_free + theta * x_fair
+            rates = problem.user_rates(sub, x) / LN2
+            strict = np.all(
+                rates[:, self.floors_bits > 0] > self.floors_bits[self.floors_bits > 0], axis=1
+            )
+            value = np.where(strict, problem.reduce(rates * LN2), -np.inf)
+            better = value > best_value
+            best[better], best_value[better] = x[better], value[better]
+        return best, x_free
+
+    def _run(self, sub: np.ndarray, starts: list[np.ndarray], x_free: np.ndarray, iterations: int):
+        problem = self.problem
+        x, _ = floor_power(
+            problem.gains(sub),
+            sub,
+            problem.model,
+            self.alpha,
+            self.weights,
+            self.floors_bits,
+            starts,
+            iterations=iterations,
+        )
+        values = problem.values(sub, x)
+        free_values = problem.values(sub, x_free)  # -inf where it misses a floor
+        better = free_values > values
+        x[better], values[better] = x_free[better], free_values[better]
+        return x, values
+
+    def proxy(self, sub, x0=None, lower=None):
+        start, x_free = self._starts(sub)
+        return self._run(sub, [start], x_free, self.proxy_iterations)
+
+    def reachable(self, sub, target):
+        return np.ones(sub.shape[0], dtype=bool)
+
+    def improve(self, sub, target):
+        x, value = self.proxy(sub)
+        return np.arange(sub.shape[0]), x, value
+
+    def polish(self, sub, x, options, monitor=None):
+        before = self.problem.values(sub, x)
+        start, x_free = self._starts(sub)
+        x_new, values = self._run(sub, [x, start], x_free, _ITERATIONS)
         worse = values < before
         x_new[worse], values[worse] = x[worse], before[worse]
         return x_new, values

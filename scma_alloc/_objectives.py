@@ -1,9 +1,11 @@
 """What a method maximises: an objective of the user rates under a rate model.
 
 A :class:`Problem` is one scenario, one objective (``"sum_rate"`` or ``"min_rate"``: the
-sum or the smallest of the user rates, paper problems (14) and (17); or
-``"alpha_fair"``: the weighted alpha-fair utility of the rates, see
-:mod:`scma_alloc._fairness`) and one rate model (SIC or a coupling). Every method — the
+sum or the smallest of the user rates, paper problems (14) and (17), the latter
+optionally weighted, ``min_j R_j / w_j``; or ``"alpha_fair"``: the weighted alpha-fair
+utility of the rates, see :mod:`scma_alloc._fairness`), optional per-user rate floors
+``R_j >= r_j`` (an allocation below a floor is worth ``-inf``), and one rate model (SIC
+or a coupling). Every method — the
 alternating search, the exhaustive references, the baselines — evaluates allocations
 through it and returns its result through :meth:`Problem.result`, so the rates a result
 reports are always the model's.
@@ -24,9 +26,11 @@ from ._rates import (
     gather_edges,
     jain_values,
     resource_totals,
+    weighted_min,
 )
 from ._result import (
     STATUS_CONVERGED,
+    STATUS_FLOORS_NOT_MET,
     STATUS_OPTIMAL,
     AllocationResult,
     Monitor,
@@ -40,6 +44,8 @@ __all__ = ["OBJECTIVES", "Problem"]
 OBJECTIVES = ("sum_rate", "min_rate", "alpha_fair")
 #: Relative size of a budget overshoot or negative power a method may return (round-off).
 _ROUND_OFF = 1e-9
+#: A rate floor counts as met down to this relative shortfall (round-off).
+FLOOR_RTOL = 1e-9
 
 
 def check_objective(objective: Any) -> str:
@@ -64,13 +70,18 @@ class Problem:
         *,
         alpha: float | None = None,
         weights: np.ndarray | None = None,
+        floors: np.ndarray | None = None,
     ) -> None:
         self.scenario = scenario
         self.objective = check_objective(objective)
         self.model = model
-        #: Fairness parameter and user weights of ``"alpha_fair"`` (None otherwise).
+        #: Fairness parameter of ``"alpha_fair"`` (None otherwise).
         self.alpha = alpha
+        #: User weights: of the utility (``"alpha_fair"``) or of the weighted min-rate
+        #: ``min_j R_j / w_j`` (``"min_rate"``); None: unweighted.
         self.weights = weights
+        #: Per-user rate floors in nats (J,), or None.
+        self.floors = None if floors is None or not np.any(floors > 0) else floors
         self.snr = scenario.snr_at_budget
         self.n_resources = scenario.n_resources
         self.n_users = scenario.n_users
@@ -90,7 +101,15 @@ class Problem:
         alpha-fair utility of the rates in bit/s/Hz."""
         if self.objective == "alpha_fair":
             return alpha_utility(rates / LN2, self.alpha, self.weights)
-        return rates.min(axis=-1) if self.is_min_rate else rates.sum(axis=-1)
+        if self.is_min_rate:
+            return weighted_min(rates, self.weights)
+        return rates.sum(axis=-1)
+
+    def meets_floors(self, rates: np.ndarray) -> np.ndarray:
+        """Whether user rates (..., J, nats) meet every floor (round-off allowed)."""
+        if self.floors is None:
+            return np.ones(rates.shape[:-1], dtype=bool)
+        return np.all(rates >= self.floors * (1.0 - FLOOR_RTOL), axis=-1)
 
     def user_rates(self, sub: np.ndarray, x: np.ndarray) -> np.ndarray:
         """User rates (nats) of edge allocations, shape (B, J)."""
@@ -99,12 +118,13 @@ class Problem:
 
     def values(self, sub: np.ndarray, x: np.ndarray) -> np.ndarray:
         """Objective values (nats) of edge allocations, shape (B,)."""
-        if self.objective == "sum_rate" and self.model.is_sic:
+        if self.objective == "sum_rate" and self.model.is_sic and self.floors is None:
             # The SIC user rates telescope to the sum-rate of the resource totals.
             return np.log1p(resource_totals(self.gains(sub) * x, sub, self.n_resources)).sum(
                 axis=-1
             )
-        return self.reduce(self.user_rates(sub, x))
+        rates = self.user_rates(sub, x)
+        return np.where(self.meets_floors(rates), self.reduce(rates), -np.inf)
 
     def solo_rates(self, sub: np.ndarray) -> np.ndarray:
         """Each user alone on its resources with its whole budget (nats), (B, J).
@@ -163,6 +183,25 @@ class Problem:
             extra.setdefault("alpha", self.alpha)
             extra.setdefault("weights", np.asarray(self.weights, dtype=float).copy())
             extra.setdefault("utility", float(alpha_utility(rates, self.alpha, self.weights)))
+        elif self.weights is not None:
+            extra.setdefault("weights", np.asarray(self.weights, dtype=float).copy())
+        success = True
+        if self.floors is not None:
+            floors = self.floors / LN2
+            shortfall = np.maximum(floors - rates, 0.0)
+            extra["min_rates"] = floors
+            extra["floor_shortfall"] = shortfall
+            if not self.meets_floors(rates * LN2):
+                worst = int(np.argmax(shortfall))  # the largest shortfall
+                status, success = STATUS_FLOORS_NOT_MET, False
+                message = (
+                    f"rate floors not met: largest shortfall {shortfall[worst]:.3g} bit/s/Hz, "
+                    f"user {worst} at {rates[worst]:.4g} of its {floors[worst]:.4g} ("
+                    f"{int((shortfall > FLOOR_RTOL * floors).sum())} user(s) below their "
+                    "floor); no allocation meeting every floor was found, and this one "
+                    "maximises the smallest fraction of its floor any user reaches"
+                    f" [{message}]"
+                )
         return AllocationResult(
             assignment=f,
             power=p,
@@ -171,7 +210,7 @@ class Problem:
             min_rate=float(rates.min()),
             jain_index=float(jain_values(rates)),
             status=status,
-            success=True,
+            success=success,
             converged=status in (STATUS_CONVERGED, STATUS_OPTIMAL),
             message=message,
             n_outer=int(n_outer),

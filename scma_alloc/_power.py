@@ -42,6 +42,7 @@ from ._rates import (
     gather_edges,
     rate_model,
     sic_user_rates_nats,
+    weighted_min,
 )
 from ._result import Monitor
 from ._scenario import Scenario, check_scenario
@@ -366,12 +367,24 @@ class SequentialPlan:
     order : ndarray, shape (J,)
         Users weakest first.
     n_resources : int
+    weights, floors : ndarray, shape (J,), optional
+        Per-user targets ``max(w_j t, floor_j)`` for the common value ``t`` (weighted
+        max-min; rate floors in nats). Default: ``t`` for every user.
     """
 
     def __init__(
-        self, a_edges: np.ndarray, sub: np.ndarray, order: np.ndarray, n_resources: int
+        self,
+        a_edges: np.ndarray,
+        sub: np.ndarray,
+        order: np.ndarray,
+        n_resources: int,
+        *,
+        weights: np.ndarray | None = None,
+        floors: np.ndarray | None = None,
     ) -> None:
         n_batch, n_users, _ = sub.shape
+        #: User j's target for a common value ``t`` is ``max(w_j t, floor_j)`` (nats).
+        self.weights, self.floors = weights, floors
         level = np.zeros((n_batch, n_users), dtype=np.intp)
         highest = np.zeros((n_batch, n_resources), dtype=np.intp)
         rows = np.arange(n_batch)[:, None]
@@ -416,7 +429,12 @@ class SequentialPlan:
         need = np.zeros((count, self.shape[1]))
         for graphs, users, res, gains in levels:
             where = graphs[:, None] * k + res
-            xj, total = inverse_water_fill(floors_of(received[where], gains), target[graphs])
+            goal = target[graphs]
+            if self.weights is not None:
+                goal = goal * self.weights[users]
+            if self.floors is not None:
+                goal = np.maximum(goal, self.floors[users])
+            xj, total = inverse_water_fill(floors_of(received[where], gains), goal)
             need[graphs, users] = total
             xj[~np.isfinite(xj)] = 0.0
             x[graphs, users] = xj
@@ -451,6 +469,8 @@ def sequential_max_min(
     max_iter: int = 200,
     plan: SequentialPlan | None = None,
     index: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
+    floors: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Max-min power by a root search over a common target rate, batched (SIC).
 
@@ -468,26 +488,35 @@ def sequential_max_min(
         A target known to be feasible for every graph (default 0).
     plan, index : optional
         A :class:`SequentialPlan` of a larger batch and the graphs of it that
-        ``a_edges`` and ``sub`` are (to reuse its levels).
+        ``a_edges`` and ``sub`` are (to reuse its levels; its weights and floors).
+    weights, floors : ndarray, shape (J,), optional
+        Weighted max-min (user j's target is ``w_j t``) and rate floors (nats; targets
+        ``max(w_j t, floor_j)``), when no ``plan`` is given.
 
     Returns
     -------
     x : ndarray (B, J, N)
         Budget fractions achieving ``t``.
     t : ndarray (B,)
-        Min-rate (nats) of ``x`` under SIC.
+        (Weighted) min-rate (nats) of ``x`` under SIC.
     """
     n_batch = a_edges.shape[0]
     if plan is None:
-        plan, index = SequentialPlan(a_edges, sub, order, n_resources), np.arange(n_batch)
-    hi = solo_rates(a_edges).min(axis=-1)
+        plan = SequentialPlan(a_edges, sub, order, n_resources, weights=weights, floors=floors)
+        index = np.arange(n_batch)
+    hi = weighted_min(solo_rates(a_edges), plan.weights)
     lo = np.minimum(np.broadcast_to(np.asarray(lower, dtype=float), (n_batch,)), hi)
+    if plan.floors is not None:
+        # Graphs where the floors alone do not fit: no search (their point at ``lo``
+        # misses a floor and the caller's objective says so).
+        hopeless = plan.place(lo, index)[1] > 1.0 + _REACH_SLACK
+        hi = np.where(hopeless, lo, hi)
     lo = largest_feasible_target(
         lambda t, i: plan.place(t, index[i])[1] - 1.0, lo, hi, rtol=rtol, max_iter=max_iter
     )
     x, _ = plan.place(lo, index)
     x = project_budget(x)
-    return x, plan.user_rates(x, index).min(axis=-1)
+    return x, weighted_min(plan.user_rates(x, index), plan.weights)
 
 
 def sic_edge_min_rate(
@@ -505,18 +534,27 @@ def min_power_fixed_point(
     n_resources: int,
     target: np.ndarray,
     max_iter: int = 60,
+    *,
+    weights: np.ndarray | None = None,
+    floors: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Smallest fixed point of the least-power responses to a common target (coupling).
 
+    User j aims at ``max(w_j t, floor_j)`` with ``weights`` and ``floors`` (nats).
     Returns ``x`` and, per graph, the largest budget fraction a user needs; ``inf``
     when the iteration diverges or does not settle (the target is then out of reach).
     """
+    goal = np.asarray(target, dtype=float)[:, None]
+    if weights is not None:
+        goal = goal * weights[None, :]
+    if floors is not None:
+        goal = np.maximum(goal, floors[None, :])
     x = np.zeros_like(a_edges)
     worst = np.full(a_edges.shape[0], np.inf)
     settled = np.zeros(a_edges.shape[0], dtype=bool)
     for _ in range(max_iter):
         interference = coupled_interference(a_edges * x, sub, coupling, n_resources)
-        new, totals = inverse_water_fill(floors_of(interference, a_edges), target[:, None])
+        new, totals = inverse_water_fill(floors_of(interference, a_edges), goal)
         new = np.where(np.isfinite(new), new, 0.0)
         worst = totals.max(axis=-1)
         settled = np.abs(new - x).max(axis=(1, 2)) <= 1e-10 * (1.0 + new.max(axis=(1, 2)))
@@ -535,8 +573,13 @@ def coupled_max_min_proxy(
     *,
     rtol: float = 1e-7,
     lower: np.ndarray | float = 0.0,
+    weights: np.ndarray | None = None,
+    floors: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Max-min power proxy under ``coupling``, batched: ``(x, min-rate)`` (nats).
+
+    With ``weights`` and ``floors`` user j aims at ``max(w_j t, floor_j)`` and the value
+    is the weighted min-rate ``min_j R_j / w_j``.
 
     For a common target every user spends the least power reaching it against the
     others' interference, iterated from zero power (as for a standard interference
@@ -547,17 +590,23 @@ def coupled_max_min_proxy(
     step.
     """
     n_batch = a_edges.shape[0]
-    hi = solo_rates(a_edges).min(axis=-1)
+    targets = {"weights": weights, "floors": floors}
+    hi = weighted_min(solo_rates(a_edges), weights)
     lo = np.minimum(np.broadcast_to(np.asarray(lower, dtype=float), (n_batch,)), hi)
+    if floors is not None:  # graphs where the floors alone do not fit: no search
+        need = min_power_fixed_point(a_edges, sub, coupling, n_resources, lo, **targets)[1]
+        hi = np.where(need > 1.0 + _REACH_SLACK, lo, hi)
     lo = largest_feasible_target(
-        lambda t, i: min_power_fixed_point(a_edges[i], sub[i], coupling, n_resources, t)[1] - 1.0,
+        lambda t, i: (
+            min_power_fixed_point(a_edges[i], sub[i], coupling, n_resources, t, **targets)[1] - 1.0
+        ),
         lo,
         hi,
         rtol=rtol,
     )
-    x, _ = min_power_fixed_point(a_edges, sub, coupling, n_resources, lo)
+    x, _ = min_power_fixed_point(a_edges, sub, coupling, n_resources, lo, **targets)
     x = project_budget(x)
-    return x, coupled_rates(a_edges, sub, x, coupling, n_resources).min(axis=-1)
+    return x, weighted_min(coupled_rates(a_edges, sub, x, coupling, n_resources), weights)
 
 
 # --------------------------------------------------------------------------- SCP polish
@@ -733,6 +782,15 @@ class _MinRateBarrier(PowerStep):
 
     polish_label = "barrier"
 
+    polish_label = "barrier"
+
+    def _checked(self, sub: np.ndarray, x: np.ndarray, value: np.ndarray):
+        """A point missing a rate floor is worth ``-inf``."""
+        if self.problem.floors is None:
+            return x, value
+        meets = self.problem.meets_floors(self.problem.user_rates(sub, x))
+        return x, np.where(meets, value, -np.inf)
+
     def polish(self, sub, x, options, monitor=None):
         from ._barrier import max_min_barrier
 
@@ -740,8 +798,15 @@ class _MinRateBarrier(PowerStep):
         gains = problem.gains(sub)
         before = problem.values(sub, x)
         x_new, values = max_min_barrier(
-            gains, sub, problem.model, x, solo_rates(gains).min(axis=-1)
+            gains,
+            sub,
+            problem.model,
+            x,
+            weighted_min(solo_rates(gains), problem.weights),
+            weights=problem.weights,
         )
+        if problem.floors is not None:  # the barrier knows no floors: a miss is -inf
+            values = problem.values(sub, x_new)
         worse = values < before
         x_new[worse], values[worse] = x[worse], before[worse]
         if monitor is not None:
@@ -769,19 +834,30 @@ class MinRateSIC(_MinRateBarrier):
         self.rtol = rtol
 
     def proxy(self, sub, x0=None, lower=None):
-        return sequential_max_min(
-            self.problem.gains(sub),
+        problem = self.problem
+        x, value = sequential_max_min(
+            problem.gains(sub),
             sub,
-            self.problem.model.order,
-            self.problem.n_resources,
+            problem.model.order,
+            problem.n_resources,
             rtol=self.rtol,
             lower=0.0 if lower is None else lower,
+            weights=problem.weights,
+            floors=problem.floors,
         )
+        return self._checked(sub, x, value)
 
     def improve(self, sub, target):
         problem = self.problem
         gains = problem.gains(sub)
-        plan = SequentialPlan(gains, sub, problem.model.order, problem.n_resources)
+        plan = SequentialPlan(
+            gains,
+            sub,
+            problem.model.order,
+            problem.n_resources,
+            weights=problem.weights,
+            floors=problem.floors,
+        )
         keep = np.flatnonzero(plan.place(target)[1] <= 1.0 + _REACH_SLACK)
         if keep.size == 0:
             return keep, np.zeros((0, *sub.shape[1:])), np.zeros(0)
@@ -795,7 +871,7 @@ class MinRateSIC(_MinRateBarrier):
             plan=plan,
             index=keep,
         )
-        return keep, x, value
+        return (keep, *self._checked(sub[keep], x, value))
 
 
 class SumRateCoupled(PowerStep):
@@ -816,27 +892,38 @@ class MinRateCoupled(_MinRateBarrier):
     label = "coupled proxy"
 
     def proxy(self, sub, x0=None, lower=None):
-        return coupled_max_min_proxy(
-            self.problem.gains(sub),
+        problem = self.problem
+        x, value = coupled_max_min_proxy(
+            problem.gains(sub),
             sub,
-            self.problem.model.coupling,
-            self.problem.n_resources,
+            problem.model.coupling,
+            problem.n_resources,
             lower=0.0 if lower is None else lower,
+            weights=problem.weights,
+            floors=problem.floors,
         )
+        return self._checked(sub, x, value)
 
     def reachable(self, sub, target):
+        problem = self.problem
         need = min_power_fixed_point(
-            self.problem.gains(sub),
+            problem.gains(sub),
             sub,
-            self.problem.model.coupling,
-            self.problem.n_resources,
+            problem.model.coupling,
+            problem.n_resources,
             target,
+            weights=problem.weights,
+            floors=problem.floors,
         )[1]
         return need <= 1.0 + _REACH_SLACK
 
 
 def power_step(problem: Problem) -> PowerStep:
     """The :class:`PowerStep` of ``problem`` (its objective under its rate model)."""
+    if problem.floors is not None and not problem.is_min_rate:
+        from ._fairness import FloorStep
+
+        return FloorStep(problem)  # type: ignore[return-value]
     if problem.objective == "alpha_fair":
         from ._fairness import AlphaFairStep
 

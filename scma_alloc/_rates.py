@@ -513,3 +513,12 @@ def allocation_violations(
     if over.size:
         problems.append(f"users {over.tolist()} exceed their power budget")
     return problems
+
+
+def weighted_min(rates: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    """``min_j R_j / w_j`` over the last axis (users of weight 0 left out; all 0: inf)."""
+    if weights is None:
+        return rates.min(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(weights > 0, rates / weights, np.inf)
+    return ratio.min(axis=-1)

@@ -22,6 +22,7 @@ __all__ = [
     "FEASIBLE_STATUSES",
     "STATUS_CONVERGED",
     "STATUS_ERROR",
+    "STATUS_FLOORS_NOT_MET",
     "STATUS_HEURISTIC",
     "STATUS_ITERATION_LIMIT",
     "STATUS_OPTIMAL",
@@ -48,7 +49,13 @@ STATUS_HEURISTIC = "heuristic"
 #: redrawn); the only status without an allocation.
 STATUS_ERROR = "error"
 
-#: Statuses whose allocation is feasible (all of them: no algorithm returns an infeasible one).
+#: Rate floors were asked for and no allocation meeting all of them was found: the
+#: allocation respects the budgets and is the closest found to the floors (the largest
+#: smallest fraction of its floor any user reaches); ``success`` is False.
+STATUS_FLOORS_NOT_MET = "floors_not_met"
+
+#: Statuses whose allocation is feasible (all of them: no algorithm returns an allocation
+#: beyond the budgets; under ``floors_not_met`` the floors, not the budgets, are missed).
 FEASIBLE_STATUSES = frozenset(
     {
         STATUS_OPTIMAL,
@@ -57,6 +64,7 @@ FEASIBLE_STATUSES = frozenset(
         STATUS_STOPPED_BY_CALLBACK,
         STATUS_SOLVER_FAILED,
         STATUS_HEURISTIC,
+        STATUS_FLOORS_NOT_MET,
     }
 )
 

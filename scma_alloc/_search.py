@@ -645,6 +645,8 @@ def _proxy_round(
         bounds = _candidate_bounds(problem, sub, cand)
         larger = bounds > bound[g] * (1.0 + 1e-9)
         target = np.where(larger, value[g], value[g] * (1.0 + 10 * rtol) + 1e-12)
+        # A graph missing a rate floor (value -inf): any candidate meeting them improves.
+        target = np.where(np.isfinite(target), target, 0.0)
         keep, xs, scores = step.improve(graphs, target)
         if keep.size == 0:
             empty = np.zeros(0)
@@ -668,7 +670,9 @@ def _proxy_round(
     xs, scores = step.proxy(graphs)
     owners, best = _best_per_graph(g, scores)
     # Sign-safe: alpha-fair utilities may be negative.
-    better = scores[best] > value[owners] + 10 * rtol * np.abs(value[owners]) + 1e-12
+    current = value[owners]
+    margin = np.where(np.isfinite(current), 10 * rtol * np.abs(current) + 1e-12, 0.0)
+    better = scores[best] > current + margin
     return owners, graphs[best], xs[best], scores[best], better, None
 
 

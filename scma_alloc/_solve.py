@@ -19,13 +19,20 @@ from ._objectives import Problem
 from ._options import AlternatingOptions, ExhaustiveOptions, PaperOptions, method_options
 from ._paper import paper_max_min, paper_max_sr
 from ._power import power_step
-from ._rates import rate_model
+from ._rates import LN2, rate_model
 from ._result import END_REASONS, AllocationResult, Monitor
 from ._scenario import Scenario, check_scenario
 from ._search import alternating_search
 from ._units import real_array
 
-__all__ = ["prepare", "solve", "solve_alpha_fair", "solve_max_min", "solve_max_sr"]
+__all__ = [
+    "check_min_rates",
+    "prepare",
+    "solve",
+    "solve_alpha_fair",
+    "solve_max_min",
+    "solve_max_sr",
+]
 
 Options = AlternatingOptions | PaperOptions | ExhaustiveOptions
 
@@ -91,6 +98,7 @@ def prepare(
     callback: Any = None,
     alpha: float | None = None,
     weights: np.ndarray | None = None,
+    min_rates: Any = None,
     **overrides: Any,
 ) -> tuple[Problem, Options, Any, np.random.Generator, Monitor]:
     """Validate a solver call (every argument, before any work) and build its parts.
@@ -115,10 +123,26 @@ def prepare(
             "interference: method='paper' implements the paper's SIC model only; use "
             "method='alternating' (default) or 'exhaustive' with a general coupling"
         )
+    floors = check_min_rates(min_rates, scenario.n_users)
+    weights = _check_weights(weights, scenario.n_users)
+    if weights is not None and objective == "sum_rate":
+        raise ValueError("weights: a weighted sum-rate is objective 'alpha_fair' with alpha 0")
+    if method == "paper" and (floors is not None or weights is not None):
+        raise ValueError(
+            "method: the paper's algorithms take no weights or rate floors; use "
+            "method='alternating' (default) or 'exhaustive'"
+        )
     start = _check_initial(scenario, method, initial)
     generator = _check_rng(rng)
     monitor = Monitor(callback)
-    problem = Problem(scenario, objective, model, alpha=alpha, weights=weights)
+    problem = Problem(
+        scenario,
+        objective,
+        model,
+        alpha=alpha,
+        weights=weights,
+        floors=None if floors is None else floors * LN2,
+    )
     return problem, options, start, generator, monitor
 
 
@@ -134,12 +158,14 @@ def solve(
     callback: Any = None,
     alpha: float | None = None,
     weights: np.ndarray | None = None,
+    min_rates: Any = None,
     **overrides: Any,
 ) -> AllocationResult:
     """Maximise ``objective`` (``"sum_rate"``, ``"min_rate"`` or ``"alpha_fair"``)
-    with ``method``.
+    with ``method``, optionally under per-user rate floors ``min_rates``.
 
-    The common front end of :func:`solve_max_sr` and :func:`solve_max_min`; see there.
+    The common front end of :func:`solve_max_sr`, :func:`solve_max_min` and
+    :func:`solve_alpha_fair`; see there.
     """
     problem, options, start, generator, monitor = prepare(
         scenario,
@@ -152,14 +178,89 @@ def solve(
         callback=callback,
         alpha=alpha,
         weights=weights,
+        min_rates=min_rates,
         **overrides,
     )
+    if problem.floors is None:
+        return _run(problem, method, options, start, generator, monitor)
+    return _solve_with_floors(problem, method, options, start, generator, monitor)
 
+
+def _solve_with_floors(
+    problem: Problem,
+    method: str,
+    options: Options,
+    start: Any,
+    generator: np.random.Generator,
+    monitor: Monitor,
+) -> AllocationResult:
+    """Rate floors in two phases.
+
+    1. The allocation closest to the floors: the weighted max-min with the floors as
+       weights, ``max min_j R_j / r_j`` (users without a floor left out). Below 1, no
+       allocation meeting every floor was found: that allocation is returned with
+       status ``"floors_not_met"``.
+    2. Otherwise the objective under the floors (a miss is worth ``-inf``), with the
+       first phase's graph as one more start; the better of the two allocations under
+       the floored objective is returned.
+    """
+    scenario, model, floors = problem.scenario, problem.model, problem.floors
+    closest = Problem(scenario, "min_rate", model, weights=floors)
+    with monitor.scope("floors:"):
+        first = _run(closest, method, options, start, generator, monitor)
+    report = Problem(scenario, "min_rate", model, weights=floors, floors=floors)
+    rates = np.asarray(first.user_rates) * LN2
+    if not report.meets_floors(rates) or monitor.stopped:
+        return _rereport(report, first, method, monitor)
+    initial = start if start is not None else (first.assignment, None)
+    second = _run(problem, method, options, initial, generator, monitor)
+    value_first = problem.values(*_edges(problem, first))[0]
+    value_second = problem.values(*_edges(problem, second))[0]
+    if value_first > value_second:  # the floors' own allocation is better (or the only one)
+        return _rereport(problem, first, method, monitor)
+    return second
+
+
+def _edges(problem: Problem, result: AllocationResult) -> tuple[np.ndarray, np.ndarray]:
+    """A result's allocation as edges and budget fractions, each with a batch axis of 1."""
+    from ._rates import edge_index, gather_edges
+
+    sub = edge_index(result.assignment, problem.n_per_user)
+    x = gather_edges(result.power / problem.scenario.power_budget[None, :], sub)
+    return sub[None], x[None]
+
+
+def _rereport(
+    problem: Problem, result: AllocationResult, method: str, monitor: Monitor
+) -> AllocationResult:
+    """A result reported again under ``problem`` (its objective, floors and status)."""
+    return problem.result(
+        result.assignment,
+        result.power,
+        method=method,
+        status=result.status,
+        message=result.message,
+        monitor=monitor,
+        n_outer=result.n_outer,
+        solver=result.solver,
+    )
+
+
+def _run(
+    problem: Problem,
+    method: str,
+    options: Options,
+    start: Any,
+    generator: np.random.Generator,
+    monitor: Monitor,
+) -> AllocationResult:
+    """Run ``method`` on ``problem`` and assemble its result."""
+    scenario = problem.scenario
     if method == "exhaustive":
         return exhaustive(problem, options, monitor)
     step = power_step(problem)
     if method == "paper":
-        run = paper_max_sr if objective == "sum_rate" else paper_max_min
+        run = paper_max_sr if problem.objective == "sum_rate" else paper_max_min
         outcome = run(scenario, options, monitor, start)
     else:
         outcome = alternating_search(
@@ -199,6 +300,28 @@ def solve(
     )
 
 
+def check_min_rates(min_rates: Any, n_users: int) -> np.ndarray | None:
+    """Rate floors (bit/s/Hz) as a (J,) array, or None when absent or all zero.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming ``min_rates``: not real, wrong shape, negative or not finite.
+    """
+    if min_rates is None:
+        return None
+    r = real_array(min_rates, "min_rates")
+    if r.ndim == 0:
+        r = np.full(n_users, float(r))
+    if r.shape != (n_users,):
+        raise ValueError(
+            f"min_rates must be one number or one per user, shape ({n_users},), got {r.shape}"
+        )
+    if not np.all(np.isfinite(r)) or np.any(r < 0):
+        raise ValueError("min_rates must be finite and >= 0 (bit/s/Hz per user)")
+    return r if np.any(r > 0) else None
+
+
 def solve_max_sr(
     scenario: Scenario,
     method: str = "alternating",
@@ -208,6 +331,8 @@ def solve_max_sr(
     initial: Any = None,
     rng: Any = None,
     callback: Any = None,
+    weights: Any = None,
+    min_rates: Any = None,
     **overrides: Any,
 ) -> AllocationResult:
     """Maximise the sum-rate over the factor graph and the powers (paper problem (14)).
@@ -236,19 +361,30 @@ def solve_max_sr(
     callback : callable, optional
         ``callback(record) -> bool`` receives every :class:`StepRecord`; returning
         True stops the run with the best feasible allocation so far.
+    weights : array_like, shape (J,), optional
+        User priorities ``>= 0``: maximise the weighted sum-rate ``sum_j w_j R_j``
+        (:func:`solve_alpha_fair` with ``alpha = 0``).
+    min_rates : float or array_like, shape (J,), optional
+        Per-user rate floors ``R_j >= r_j`` in bit/s/Hz (summed over the user's
+        resources, as :attr:`AllocationResult.user_rates`); one number for every user.
+        Met, or the result has status ``"floors_not_met"``, ``success`` False, a
+        message naming the largest shortfall and the allocation closest to the floors
+        (see Notes).
     **overrides
         Fields of the method's options class, e.g. ``n_starts=2`` or ``eta=20``.
 
     Returns
     -------
     AllocationResult
+        With rate floors also ``min_rates`` and ``floor_shortfall`` (bit/s/Hz).
 
     Raises
     ------
     TypeError
         Unknown option or wrong type; ``scenario`` not a Scenario.
     ValueError
-        Unknown method or invalid option value (before any solve).
+        Unknown method or invalid option value (before any solve); weights or floors
+        with ``method="paper"``.
 
     Notes
     -----
@@ -256,24 +392,39 @@ def solve_max_sr(
     multi-user iterative water-filling reaches its global optimum. The joint problem
     is a non-convex MINLP.
 
+    Rate floors are solved in two phases. First the allocation closest to the floors:
+    the weighted max-min ``max min_j R_j / r_j`` (:func:`solve_max_min` with the floors
+    as weights). If its value is below 1 no allocation meeting every floor was found
+    and that allocation is returned (status ``"floors_not_met"``: the floors are out
+    of reach of the method, a local one). Otherwise the objective is maximised with
+    a floor miss worth ``-inf``: the power step is a log-barrier gradient method from
+    the unconstrained optimum, the closest point and their blends, and the first
+    phase's graph is one more start of the search.
+
     Examples
     --------
     >>> from scma_alloc import random_scenario, solve_max_sr
     >>> res = solve_max_sr(random_scenario(power_budget_dbm=10, rng=0))
     >>> res.status, res.assignment.sum(axis=0).tolist()
     ('converged', [2, 2, 2, 2, 2, 2])
+
+    Every user at least 1 bit/s/Hz:
+
+    >>> floored = solve_max_sr(random_scenario(power_budget_dbm=10, rng=0), min_rates=1.0)
+    >>> floored.status, bool(floored.user_rates.min() >= 1.0)
+    ('converged', True)
     """
-    return solve(
-        scenario,
-        "sum_rate",
-        method,
-        options,
-        interference=interference,
-        initial=initial,
-        rng=rng,
-        callback=callback,
+    common = {
+        "interference": interference,
+        "initial": initial,
+        "rng": rng,
+        "callback": callback,
+        "min_rates": min_rates,
         **overrides,
-    )
+    }
+    if weights is not None:
+        return solve_alpha_fair(scenario, 0.0, weights, method, options, **common)
+    return solve(scenario, "sum_rate", method, options, **common)
 
 
 def solve_max_min(
@@ -285,11 +436,19 @@ def solve_max_min(
     initial: Any = None,
     rng: Any = None,
     callback: Any = None,
+    weights: Any = None,
+    min_rates: Any = None,
     **overrides: Any,
 ) -> AllocationResult:
     """Maximise the minimum user rate over the factor graph and powers (paper (17)).
 
-    Same parameters and result as :func:`solve_max_sr`. The user rates are SIC rates
+    Same parameters and result as :func:`solve_max_sr`, except ``weights``: with
+    weights ``w_j >= 0`` the objective is the weighted max-min ``min_j R_j / w_j``
+    (rates in proportion to the weights where they bind; a user of weight 0 is left
+    out of the minimum). With ``min_rates`` every user also keeps its floor: user j's
+    rate is at least ``max(t w_j, r_j)`` for the common value ``t`` maximised.
+
+    The user rates are SIC rates
     (users ranked by ascending total gain; a user sees only weaker users), a
     difference of concave functions in P; every SCP step replaces the subtracted
     ``log(1 + I)`` by its tangent (an upper bound, paper Lemmas 2 and 3), so each
@@ -307,6 +466,13 @@ def solve_max_min(
     >>> res = solve_max_min(random_scenario(power_budget_dbm=10, rng=0))
     >>> bool(res.min_rate > 0)
     True
+
+    User 4 at twice the rate of the weakest other user (weighted max-min):
+
+    >>> w = [1, 1, 1, 1, 2, 1]
+    >>> res = solve_max_min(random_scenario(power_budget_dbm=10, rng=0), weights=w)
+    >>> bool(abs(res.user_rates[4] / 2 - min(res.user_rates / w)) < 1e-9)
+    True
     """
     return solve(
         scenario,
@@ -317,6 +483,8 @@ def solve_max_min(
         initial=initial,
         rng=rng,
         callback=callback,
+        weights=_check_weights(weights, check_scenario(scenario).n_users),
+        min_rates=min_rates,
         **overrides,
     )
 
@@ -354,6 +522,7 @@ def solve_alpha_fair(
     initial: Any = None,
     rng: Any = None,
     callback: Any = None,
+    min_rates: Any = None,
     **overrides: Any,
 ) -> AllocationResult:
     """Maximise the weighted alpha-fair utility of the user rates over graph and powers.
@@ -362,7 +531,9 @@ def solve_alpha_fair(
     ``u(r) = log r`` at ``alpha = 1`` (rates in bit/s/Hz). ``alpha = 0`` is the
     (weighted) sum-rate of problem (14), ``alpha = 1`` proportional fairness (the sum
     of log-rates), and ``alpha -> infinity`` approaches the max-min fairness of
-    problem (17); ``alpha = inf`` runs :func:`solve_max_min`.
+    problem (17); ``alpha = inf`` runs :func:`solve_max_min`, with ``weights`` the
+    weighted max-min ``min_j R_j / w_j`` (the limit of the family with weights
+    ``w_j**alpha``, Mo and Walrand 2000).
 
     Parameters
     ----------
@@ -375,7 +546,7 @@ def solve_alpha_fair(
         The alternating search of :func:`solve_max_sr` (graph moves scored by a short
         projected-gradient power step, the best graphs polished by a long one), or
         every feasible graph with the power step (the reference; small instances).
-    options, interference, initial, rng, callback, **overrides
+    options, interference, initial, rng, callback, min_rates, **overrides
         As in :func:`solve_max_sr`.
 
     Returns
@@ -387,8 +558,7 @@ def solve_alpha_fair(
     ------
     TypeError, ValueError
         Bad ``alpha`` or ``weights`` (naming them), or any other argument, before any
-        work; ``method="paper"`` (the paper has no alpha-fair algorithm); weights with
-        ``alpha = inf`` (weighted max-min is not available).
+        work; ``method="paper"`` (the paper has no alpha-fair algorithm).
 
     Notes
     -----
@@ -415,12 +585,11 @@ def solve_alpha_fair(
         "initial": initial,
         "rng": rng,
         "callback": callback,
+        "min_rates": min_rates,
         **overrides,
     }
     if value == float("inf"):
-        if w is not None:
-            raise ValueError("weights: weighted max-min (alpha = inf) is not available")
-        return solve(scenario, "min_rate", method, options, **common)
+        return solve(scenario, "min_rate", method, options, weights=w, **common)
     equal = w is None or np.all(w == w[0])
     if value == 0.0 and equal:
         result = solve(scenario, "sum_rate", method, options, **common)
