@@ -1,6 +1,6 @@
 """The training objective (eq. 10-12) evaluated with the exact Bayes decoder: which signature
 sets does the paper's loss prefer, whatever the network? Printed evidence for
-docs/gfnoma_results.md (decisions 6 and 16).
+docs/gfnoma_appendix.md (decisions 6 and 16).
 
 Run from the repository root (about 20 s per set on one core)::
 

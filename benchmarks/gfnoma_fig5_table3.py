@@ -13,7 +13,7 @@ decision 17), WBE, MUSA-like, quantised WBE, the direct
 CC search (extra row) and the weighted Welch bound for p_asy, N=6, H=4, and of every shipped
 set; the chip-energy pattern of each set; and, since under independent per-chip fading the
 BER depends on the signatures only through the chip magnitudes |s_n(k)|
-(docs/gfnoma_results.md §2), the lowest ``CC_weighted`` reachable with the QNN set's own
+(docs/gfnoma_appendix.md, decision 5), the lowest ``CC_weighted`` reachable with the QNN set's own
 magnitudes by choosing phases from the alphabet (``gfnoma.choose_phases``), and the weighted
 chip-energy overlap, the phase-free counterpart of eq. (29) under per-chip fading.
 

@@ -13,7 +13,7 @@ bar. For each seed ``1..S`` every set is simulated on the same bits, activity, f
 noise (``gfnoma.ber_sweep`` pairs the curves at a point), and the BER difference to WBE is
 taken per seed; the script prints the mean difference, its standard error over the seeds
 (independent samples) and the per-seed values, for the shipped ``n6h4-asy`` (our recipe),
-``n6h4-asy-cc`` (our recipe with the correlation term, ``docs/gfnoma_results.md`` decision
+``n6h4-asy-cc`` (our recipe with the correlation term, ``docs/gfnoma_appendix.md`` decision
 17), MUSA-like and the CC search, and for any ``--signatures`` files (p_asy, N=6, H=4; named
 after their directory); ``--only-files`` leaves out the built-in sets.
 """

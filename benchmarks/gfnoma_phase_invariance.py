@@ -1,5 +1,5 @@
 """Under independent per-chip Rayleigh fading the BER depends on the signatures only through
-the chip magnitudes |s_n(k)|: printed evidence for docs/gfnoma_results.md §2.
+the chip magnitudes |s_n(k)|: printed evidence for docs/gfnoma_appendix.md, decision 5.
 
 Run from the repository root (~2 min)::
 

@@ -1,5 +1,5 @@
 """Short training runs behind the choices of the ``fast-lmmse`` recipe
-(docs/gfnoma_results.md, decision 14), printed.
+(docs/gfnoma_appendix.md, decision 14), printed.
 
 Run from the repository root (about 25 min on one core)::
 

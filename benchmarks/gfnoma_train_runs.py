@@ -1,4 +1,4 @@
-"""Train every autoencoder of docs/gfnoma_results.md (resumable), and print a summary.
+"""Train every autoencoder of docs/gfnoma_autoencoder.md (resumable), and print a summary.
 
 Run from the repository root::
 
@@ -38,7 +38,7 @@ The QNN encoder alone against the exact posterior-mean decoder (``decoder="poste
 no decoder parameters; uniform initialisation, plain MSE, encoder learning rate 2e-3,
 validation every 250 steps on 2000 uses per SNR): ``pm_asy`` (the paper's per-chip fading) and
 ``pm_flat`` (flat fading; ``pm_flat_s1`` with seed 1). They show which signatures eq. (10)
-prefers when the decoder is not the limit (``docs/gfnoma_results.md`` decision 16).
+prefers when the decoder is not the limit (``docs/gfnoma_appendix.md`` decision 16).
 """
 
 from __future__ import annotations

@@ -118,7 +118,7 @@ class RayleighChipFading(nn.Module):
     model : {"per-chip", "flat"}
         ``"per-chip"``: the paper's channel (eq. 5). ``"flat"`` (ours): one coefficient per
         user for the whole spreading block — the channel under which the correlations
-        ``rho_ij`` of eq. (29) matter (``docs/gfnoma_results.md``, decision 16). Both give
+        ``rho_ij`` of eq. (29) matter (``docs/gfnoma_appendix.md``, decision 16). Both give
         ``E ||diag(h_n) s_n||^2 = 1`` for a unit-norm ``s_n``.
 
     Notes

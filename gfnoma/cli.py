@@ -765,7 +765,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="choose the chip phases with the lowest CC_weighted (chip magnitudes kept)",
         description=(
             "Choose the chip phases of a finite-alphabet set with the lowest CC_weighted, "
-            "keeping the chip magnitudes (docs/gfnoma_results.md, decision 5)."
+            "keeping the chip magnitudes (docs/gfnoma_appendix.md, decision 5)."
         ),
     )
     phases.add_argument(

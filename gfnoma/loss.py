@@ -4,7 +4,7 @@
 
 with ``MSE_n = E|x^_n - x_n|^2`` (eq. 9; the target of an inactive user is 0, eq. 3). The paper
 writes the fairness gap (eq. 11) to "the sum MSE" ``L_dec``; a gap to the *sum* would be dominated
-by the sum itself and would not measure unfairness, so (ours, ``docs/gfnoma_results.md``
+by the sum itself and would not measure unfairness, so (ours, ``docs/gfnoma_appendix.md``
 decision 6) the gap is taken to the *mean* per-user MSE. ``beta_fair = 0`` (or
 ``fairness=False``) gives the plain sum MSE of eq. (10) used for the "without fairness loss"
 curves of Fig. 10.
@@ -13,11 +13,12 @@ curves of Fig. 10.
 A rarely active user has a *small* MSE however badly it is detected (saying "silent" always
 costs it only ``p_n``), so the gap on raw MSEs calls the rare users the well-served ones and
 its gradient pushes their MSE *up*; ``MSE_n / p_n`` (1 for the all-silent guess, for every
-user) measures each user's detection quality on one scale (``docs/gfnoma_results.md``).
+user) measures each user's detection quality on one scale (Fig. 10 of
+``docs/gfnoma_reproduction.md``).
 
 :func:`correlation_penalty` (ours, beyond the paper): ``CC_weighted`` of eq. (29) as a
 differentiable term, added to eq. (12) with the weight ``TrainConfig.correlation_weight``
-(``docs/gfnoma_results.md`` decision 17).
+(``docs/gfnoma_appendix.md`` decision 17).
 """
 
 from __future__ import annotations

@@ -189,7 +189,7 @@ def choose_phases(
     ``|s|^2 = 5``, the points ``+-1 +-2j``). Under the paper's per-chip Rayleigh fading (eq. 5)
     such a change leaves the law of ``(y, diag(h_n) s_n)`` and hence the error rate of every
     receiver that decides from ``y`` and the effective channels unchanged
-    (``docs/gfnoma_results.md``, decision 5; all of :mod:`gfnoma`'s receivers, but not a
+    (``docs/gfnoma_appendix.md``, decision 5; all of :mod:`gfnoma`'s receivers, but not a
     neural decoder trained with ``channel_input="raw"``), while the correlations
     ``rho_ij`` of eq. (29) — which matter under flat fading and for the interference model of
     :func:`gfnoma.interference_model` — do change. This picks, among the sets a per-chip-fading

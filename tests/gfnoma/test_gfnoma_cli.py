@@ -561,7 +561,13 @@ def test_command_lines_in_the_docs_parse():
     import shlex
 
     commands = []
-    for page in ("docs/gfnoma_simulator.md", "docs/gfnoma_results.md"):
+    for page in (
+        "docs/gfnoma_simulator.md",
+        "docs/gfnoma_results.md",
+        "docs/gfnoma_autoencoder.md",
+        "docs/gfnoma_reproduction.md",
+        "docs/gfnoma_appendix.md",
+    ):
         text = (ROOT / page).read_text(encoding="utf-8").replace("\\\n", " ")
         for line in text.splitlines():
             line = line.strip()

@@ -133,9 +133,9 @@ def test_trained_receivers_plug_into_simulate_ber_with_pretrained_style_sets(tmp
     )
 
 
-def test_results_doc_examples_run(run_doc_examples):
-    """The python blocks of docs/gfnoma_results.md run, in order."""
-    assert run_doc_examples("docs/gfnoma_results.md") >= 3
+def test_autoencoder_doc_examples_run(run_doc_examples):
+    """The python blocks of docs/gfnoma_autoencoder.md run, in order."""
+    assert run_doc_examples("docs/gfnoma_autoencoder.md") >= 3
 
 
 class _Captured(Exception):
