@@ -19,9 +19,7 @@ SOLVERS = {
 def _small(seed: int) -> sa.Scenario:
     """3 resources, 3 users of 2 resources each (d_f = 2): few enough graphs for the
     exhaustive reference in a default test."""
-    return sa.random_scenario(
-        n_resources=3, n_users=3, n_per_user=2, power_budget_dbm=6, rng=seed
-    )
+    return sa.random_scenario(n_resources=3, n_users=3, n_per_user=2, power_budget_dbm=6, rng=seed)
 
 
 def _best_solo(scenario: sa.Scenario) -> np.ndarray:
