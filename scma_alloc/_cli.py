@@ -35,7 +35,8 @@ from ._registry import ALGORITHMS, get_algorithm
 from ._result import AllocationResult
 from ._scenario import Scenario, random_scenario
 from ._scenario_files import load_scenario
-from ._solve import solve_max_min, solve_max_sr
+from ._solve import _check_weights as check_weights
+from ._solve import check_min_rates, solve_max_min, solve_max_sr
 from ._store import ResultStore, StoreError
 from ._sweep import (
     _SCENARIO_DEFAULTS,
@@ -220,6 +221,11 @@ def _allocation_table(result: AllocationResult) -> str:
     return "\n".join(lines)
 
 
+def _number_list(text: str) -> tuple[float, ...]:
+    """A ``--min-rates`` / ``--weights`` value: numbers separated by commas."""
+    return parse_number_list(text, name="number list")
+
+
 def _describe(name: str, result: AllocationResult, bandwidth: float) -> str:
     mbit = bandwidth / 1e6
     idle = int(result.assignment.sum() - result.active_assignment.sum())
@@ -228,7 +234,8 @@ def _describe(name: str, result: AllocationResult, bandwidth: float) -> str:
         f"Mbit/s), min-rate {result.min_rate:.3f} bit/s/Hz ({result.min_rate * mbit:.3f} "
         f"Mbit/s), Jain {result.jain_index:.3f}, status {result.status}, "
         f"{result.solve_time * 1e3:.0f} ms\n"
-        f"{idle} of {int(result.assignment.sum())} assigned edges carry no power "
+        + ("" if result.success else f"{result.message}\n")
+        + f"{idle} of {int(result.assignment.sum())} assigned edges carry no power "
         "(assigned, not transmitted; dashed in the picture)\n"
         "power per edge in mW ('-' = not assigned), rates in bit/s/Hz:\n"
         + _allocation_table(result)
@@ -269,13 +276,19 @@ def _metric_tables(frame, confidence: float = 0.95, baseline: str | None = None)
             label = ALGORITHMS[name].label if name in ALGORITHMS else name
             lines.append(f"{label:<{_LABEL_WIDTH}s}{cells}")
         lines.append("")
-    failures = summary.groupby("algorithm")[["n_error", "n_solver_failed"]].sum()
-    flagged = failures[(failures["n_error"] > 0) | (failures["n_solver_failed"] > 0)]
-    for name, row in flagged.iterrows():
-        lines.append(
-            f"note: {name}: {int(row['n_error'])} task(s) raised (status 'error'), "
-            f"{int(row['n_solver_failed'])} solver failure(s) (kept, feasible allocation)"
-        )
+    columns = ["n_error", "n_solver_failed", "n_floors_not_met"]
+    failures = summary.groupby("algorithm")[[c for c in columns if c in summary]].sum()
+    for name, row in failures.iterrows():
+        if row.get("n_error", 0) > 0 or row.get("n_solver_failed", 0) > 0:
+            lines.append(
+                f"note: {name}: {int(row['n_error'])} task(s) raised (status 'error'), "
+                f"{int(row['n_solver_failed'])} solver failure(s) (kept, feasible allocation)"
+            )
+        if row.get("n_floors_not_met", 0) > 0:
+            lines.append(
+                f"note: {name}: {int(row['n_floors_not_met'])} task(s) missed a rate floor "
+                "(status 'floors_not_met'; the allocation closest to the floors is kept)"
+            )
     present = list(dict.fromkeys(summary["algorithm"]))
     if baseline is not None and baseline not in present:
         lines.append(f"no paired gains: the baseline {baseline} is not among the algorithms")
@@ -479,6 +492,25 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     figure_target = None if args.no_figure else _figure_target(args.figure)
     json_target = None if args.json is None else check_output_file(args.json, "--json")
     scenario, source = _solve_scenario(args)
+    for flag, dest in (("--min-rates", "min_rates"), ("--weights", "weights")):
+        value = getattr(args, dest)
+        if value is None:
+            continue
+        if args.algorithms:
+            raise ValueError(f"{flag} applies to --objective runs, not to --algorithms")
+        if len(value) not in (1, scenario.n_users):
+            raise ValueError(
+                f"{flag}: give one number or one per user ({scenario.n_users}), got {len(value)}"
+            )
+        setattr(args, dest, np.array(value) if len(value) > 1 else value[0])
+    if args.weights is not None and np.ndim(args.weights) == 0:
+        args.weights = np.full(scenario.n_users, args.weights)
+    try:  # before any work
+        check_min_rates(args.min_rates, scenario.n_users)
+        check_weights(args.weights, scenario.n_users)
+    except ValueError as exc:
+        flag = "--min-rates" if "min_rates" in str(exc) else "--weights"
+        raise ValueError(f"{flag}: {exc}") from None
     print(f"{scenario} ({source})")
     print(f"rates: {_RATE_UNITS}; Mbit/s at {DEFAULT_BANDWIDTH / 1e3:g} kHz per subcarrier")
     results: dict[str, AllocationResult] = {}
@@ -489,9 +521,12 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         objectives = {"max-sr": solve_max_sr, "max-min": solve_max_min}
         if args.objective != "both":
             objectives = {args.objective: objectives[args.objective]}
+        extra = {"min_rates": args.min_rates, "weights": args.weights}
         for name, solve in objectives.items():
             label = ALGORITHMS[name].label
-            results[f"{label} ({args.method} method)"] = solve(scenario, method=args.method)
+            results[f"{label} ({args.method} method)"] = solve(
+                scenario, method=args.method, **extra
+            )
     for name, result in results.items():
         print()
         print(_describe(name, result, DEFAULT_BANDWIDTH))
@@ -1051,6 +1086,23 @@ def build_parser() -> argparse.ArgumentParser:
         "instead of a random drop; K, J, N, d_f, the budgets and the noise come from the file "
         "(a different --resources/--users/--n-per-user/--users-per-resource, or any "
         "--budget-dbm/--noise/--seed, is refused)",
+    )
+    solve.add_argument(
+        "--min-rates",
+        type=_number_list,
+        default=None,
+        metavar="LIST",
+        help="rate floors in bit/s/Hz: one for every user or one per user (e.g. 1 or "
+        "1,1,0.5,0,0,2); met, or the status says floors_not_met and the allocation is "
+        "the closest found",
+    )
+    solve.add_argument(
+        "--weights",
+        type=_number_list,
+        default=None,
+        metavar="LIST",
+        help="user weights: the weighted sum-rate (max-sr) or the weighted max-min "
+        "min_j R_j / w_j (max-min)",
     )
     solve.add_argument(
         "--json",

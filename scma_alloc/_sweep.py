@@ -46,7 +46,7 @@ from numpy.typing import ArrayLike
 
 from ._arguments import usable_cpus
 from ._registry import ALGORITHMS, get_algorithm
-from ._result import STATUS_ERROR
+from ._result import STATUS_ERROR, STATUS_FLOORS_NOT_MET
 from ._scenario import Scenario, random_scenario
 from ._store import ResultStore, encode_assignment, release_inherited_locks, results_frame
 from ._units import DEFAULT_BANDWIDTH, real_array
@@ -1297,7 +1297,9 @@ def summarize_sweep(
     than ``FEW_DROPS`` (10) drops at a point a :class:`UserWarning` says the intervals
     mean little. Rows with ``status="error"`` have no metrics and are counted in
     ``n_error``; solver failures (a feasible allocation with
-    ``status="solver_failed"``) are included and counted in ``n_solver_failed``.
+    ``status="solver_failed"``) are included and counted in ``n_solver_failed``, and
+    allocations that miss a rate floor (``status="floors_not_met"``, the closest found)
+    are included and counted in ``n_floors_not_met``.
 
     These intervals are per algorithm. Algorithms of one sweep run on common drops, so
     their differences are better judged paired: see :func:`compare_algorithms`.
@@ -1319,8 +1321,8 @@ def summarize_sweep(
     pandas.DataFrame
         Columns ``algorithm``, the swept parameter (``budget_dbm`` for a budget sweep,
         else the configuration's ``vary``: ``radius``, ``n_users``, ...), ``n``,
-        ``n_error``, ``n_solver_failed``, then ``<metric>``, ``<metric>_low``,
-        ``<metric>_high`` for ``sum_rate``, ``min_rate`` and ``jain_index``, and
+        ``n_error``, ``n_solver_failed``, ``n_floors_not_met``, then ``<metric>``,
+        ``<metric>_low``, ``<metric>_high`` for ``sum_rate``, ``min_rate`` and ``jain_index``, and
         ``solve_time`` (mean s). ``attrs["config"]`` is the sweep's.
     """
     confidence = _check_confidence(confidence)
@@ -1337,6 +1339,7 @@ def summarize_sweep(
                 "n": len(ok),
                 "n_error": int((group["status"] == STATUS_ERROR).sum()),
                 "n_solver_failed": int((group["status"] == "solver_failed").sum()),
+                "n_floors_not_met": int((group["status"] == STATUS_FLOORS_NOT_MET).sum()),
             }
             # The same resamples of the drops for every metric and every point: equal
             # data get equal intervals, whatever else is in the table.

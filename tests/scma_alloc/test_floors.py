@@ -169,3 +169,31 @@ def test_registry_passes_floors():
     s = sa.random_scenario(power_budget_dbm=10, rng=0)
     res = sa.get_algorithm("max-sr")(s, min_rates=1.0)
     assert res.success and res.user_rates.min() >= 1.0 * (1 - 1e-9)
+
+
+def test_cli_solve_with_floors_and_weights(capsys):
+    from scma_alloc._cli import main
+
+    assert main(["solve", "--no-figure", "--objective", "max-sr", "--min-rates", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "status converged" in out
+    assert main(["solve", "--no-figure", "--objective", "max-sr", "--min-rates", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "status floors_not_met" in out and "largest shortfall" in out
+    assert (
+        main(["solve", "--no-figure", "--objective", "max-min", "--weights", "1,1,1,1,2,1"]) == 0
+    )
+    assert main(["solve", "--no-figure", "--min-rates", "1,2"]) == 2
+    assert "--min-rates: give one number or one per user" in capsys.readouterr().err
+    assert main(["solve", "--no-figure", "--min-rates=-1"]) == 2
+    assert "--min-rates" in capsys.readouterr().err
+    assert main(["solve", "--no-figure", "--algorithms", "b0", "--weights", "2"]) == 2
+    assert "--weights applies to --objective runs" in capsys.readouterr().err
+
+
+def test_floor_sweep_counts_misses():
+    frame = sa.sweep_parameter("max-sr:min_rates", [0.0, 30.0], n_drops=2, algorithms=["max-sr"])
+    assert set(frame["status"]) == {"converged", "floors_not_met"}
+    with pytest.warns(UserWarning):  # few drops
+        summary = sa.summarize_sweep(frame)
+    assert summary["n_floors_not_met"].tolist() == [0, 2]
