@@ -31,6 +31,7 @@ per batch of 20 graphs where SCP takes 191 ms.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -172,14 +173,21 @@ def _bounded(lam: np.ndarray, g: np.ndarray, scale: np.ndarray) -> np.ndarray:
 
 
 def _path_following(
-    coupling: _Coupling, x0: np.ndarray, t0: np.ndarray, tau_max: float, max_iter: int
+    coupling: _Coupling,
+    x0: np.ndarray,
+    t0: np.ndarray,
+    tau_max: float,
+    max_iter: int,
+    caps: np.ndarray | None = None,
 ) -> np.ndarray:
     """Primal-dual barrier path following from strictly feasible ``(x0, t0)``, batched.
 
     The merit function is ``tau t + sum log(R - t) + sum log(budget slack) + sum log x``;
     multipliers of every constraint follow the Newton step of ``lam g = 1`` (scaled by
     tau) within ``[1 / (kappa g), kappa / g]``, and the Hessian uses them, which lets
-    the iterate move along nearly active constraints. Returns the final ``x`` (B, E).
+    the iterate move along nearly active constraints. ``caps`` (B, M, E) adds the linear
+    constraints ``caps @ x <= 1`` (power caps, as shares of each cap) with their own
+    barrier terms and multipliers. Returns the final ``x`` (B, E).
     """
     n_batch, n_edges = x0.shape
     n_users, n_per = coupling.n_users, coupling.n_per_user
@@ -195,6 +203,8 @@ def _path_following(
     lam_c = 1.0 / c0
     lam_b = 1.0 / (1.0 - x.reshape(n_batch, n_users, n_per).sum(2))
     lam_x = 1.0 / x
+    if caps is not None:
+        lam_g = 1.0 / (1.0 - np.einsum("bme,be->bm", caps, x))
     for _ in range(max_iter):
         nb = work.size
         rows = np.arange(nb)
@@ -207,12 +217,17 @@ def _path_following(
             np.einsum("bm,bme->be", inv_c, grad_c) - np.repeat(1.0 / bud, n_per, 1) + 1.0 / x
         )
         grad[:, n_edges] = tau - inv_c.sum(1)
+        if caps is not None:
+            gap = 1.0 - np.einsum("bme,be->bm", caps, x)
+            grad[:, :n_edges] -= np.einsum("bm,bme->be", 1.0 / gap, caps)
         hess = np.empty((nb, dim, dim))
         hxx = hess[:, :n_edges, :n_edges]
         gw = grad_c * np.sqrt(sc)[:, :, None]
         np.subtract(h, np.matmul(gw.transpose(0, 2, 1), gw), out=hxx)
         hxx -= block * np.repeat(lam_b / bud, n_per, 1)[:, :, None]
         hxx[:, diag, diag] -= lam_x / x
+        if caps is not None:
+            hxx -= np.matmul(caps.transpose(0, 2, 1) * (lam_g / gap)[:, None, :], caps)
         hxt = np.einsum("bme,bm->be", grad_c, sc)
         hess[:, :n_edges, n_edges] = hxt
         hess[:, n_edges, :n_edges] = hxt
@@ -230,6 +245,11 @@ def _path_following(
             lim_x = np.where(dx < 0, -x / dx, np.inf).min(1)
             dbud = dx.reshape(nb, n_users, n_per).sum(2)
             lim_b = np.where(dbud > 0, bud / dbud, np.inf).min(1)
+        if caps is not None:
+            dgap = np.einsum("bme,be->bm", caps, dx)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                lim_g = np.where(dgap > 0, gap / dgap, np.inf).min(1)
+            lim_b = np.minimum(lim_b, lim_g)
         longest = np.minimum(_STEPS[0], 0.99 * np.minimum(lim_x, lim_b))
         alphas = np.minimum(longest[:, None], _STEPS[None, :])
         alphas[~np.isfinite(alphas)] = 0.0
@@ -240,6 +260,10 @@ def _path_following(
         ok = (cs > 0).all(1) & (bs > 0).all(1) & (xs > 0).all(1)
         with np.errstate(divide="ignore", invalid="ignore"):
             merit = tau[:, None] * ts + np.log(cs).sum(1) + np.log(bs).sum(1) + np.log(xs).sum(1)
+            if caps is not None:
+                gs = 1.0 - np.matmul(caps, xs)  # (B, M, A)
+                ok &= (gs > 0).all(1)
+                merit = merit + np.log(gs).sum(1)
         merit = np.where(ok & ~np.isnan(merit), merit, -np.inf)
         pick = np.argmax(merit, axis=1)
         alpha = alphas[rows, pick]
@@ -248,6 +272,8 @@ def _path_following(
         dl_c = (1.0 - lam_c * c - lam_c * dg_c) * inv_c
         dl_b = (1.0 - lam_b * bud + lam_b * dbud) / bud
         dl_x = (1.0 - lam_x * x - lam_x * dx) / x
+        if caps is not None:
+            dl_g = (1.0 - lam_g * gap + lam_g * dgap) / gap
         x, t = xs[rows, :, pick], ts[rows, pick]
         cn, bn = cs[rows, :, pick], bs[rows, :, pick]
         small = (decrement < 1.0) | (alpha == 0.0) | ~np.isfinite(decrement) | bad
@@ -259,6 +285,9 @@ def _path_following(
         lam_c = _bounded(lam_c + step * dl_c, cn, scale)
         lam_b = _bounded(lam_b + step * dl_b, bn, scale)
         lam_x = _bounded(lam_x + step * dl_x, x, scale)
+        if caps is not None:
+            gn = 1.0 - np.einsum("bme,be->bm", caps, x)
+            lam_g = _bounded(lam_g + step * dl_g, gn, scale)
         newly = finished & ~done
         if newly.any():
             x_out[work[newly]] = x[newly]
@@ -270,6 +299,8 @@ def _path_following(
                 work, x, t, tau, done = work[idx], x[idx], t[idx], tau[idx], done[idx]
                 lam_c, lam_b, lam_x = lam_c[idx], lam_b[idx], lam_x[idx]
                 coupling = coupling.take(idx)
+                if caps is not None:
+                    caps, lam_g = caps[idx], lam_g[idx]
     x_out[work[~done]] = x[~done]
     return x_out
 
@@ -284,6 +315,7 @@ def max_min_barrier(
     starts: Sequence[tuple[str, float | None]] = POLISH_STARTS,
     max_iter: int = 100,
     weights: np.ndarray | None = None,
+    caps: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The min-rate power step of a batch of graphs by barrier Newton (module docstring).
 
@@ -306,6 +338,9 @@ def max_min_barrier(
         without changing the 4 x 6 quality figures).
     weights : ndarray, shape (J,), optional
         Weighted max-min: maximise ``min_j R_j / w_j`` (users of weight 0 excluded).
+    caps : PowerCaps, optional
+        Power caps per resource and in total: more linear constraints of the barrier;
+        the starts are scaled strictly inside them.
 
     Returns
     -------
@@ -325,6 +360,12 @@ def max_min_barrier(
     raw = raw / np.repeat(np.maximum(total, 1.0), n_per, 1)
     eps = 1e-3  # strictly inside: mix in a little of an equal split
     x0 = (1.0 - 2.0 * eps) * raw + eps / n_per
+    rows = None
+    if caps is not None:
+        subs = np.tile(sub, (n_starts, 1, 1))
+        raw = caps.scale(raw.reshape(subs.shape), subs).reshape(raw.shape)
+        x0 = caps.scale(x0.reshape(subs.shape), subs).reshape(x0.shape) * (1.0 - eps)
+        rows = caps.rows(subs)
     coupling = _Coupling.build(
         np.tile(a_edges, (n_starts, 1, 1)), np.tile(sub, (n_starts, 1, 1)), model, weights
     )
@@ -339,10 +380,12 @@ def max_min_barrier(
             margin[part] = given
     t0 = value0 - margin * np.maximum(np.abs(value0), 1e-3)
     tau_max = 4e5 * (2 * n_users + n_users * n_per)
-    x = _path_following(coupling, x0, t0, tau_max, max_iter)
+    x = _path_following(coupling, x0, t0, tau_max, max_iter, rows)
     x = np.clip(x, 0.0, None)
     total = x.reshape(-1, n_users, n_per).sum(2)
     x = x / np.repeat(np.maximum(total, 1.0), n_per, 1)
+    if caps is not None:  # round-off beyond a cap
+        x = caps.scale(x.reshape(subs.shape), subs).reshape(x.shape)
     value = coupling.rates(x).min(1)
     start_value = coupling.rates(raw).min(1)
     better_raw = start_value > value

@@ -362,17 +362,19 @@ class CoupledSlotProblem:
 
 
 class EdgeSumRateProblem:
-    """``max sum_k log(1 + sum_{e on k} a_e y_e)``, budgets on edges, one graph."""
+    """``max sum_k log(1 + sum_{e on k} a_e y_e)``, budgets on edges, one graph; with
+    ``caps`` (M, E) also the power caps ``caps @ y <= 1``."""
 
-    def __init__(self, sub: np.ndarray, n_resources: int) -> None:
+    def __init__(self, sub: np.ndarray, n_resources: int, caps: np.ndarray | None = None) -> None:
         n_users, n_per_user = sub.shape
         n_edges = n_users * n_per_user
         self.terms = ScaledLogTerms(n_resources, n_edges, (sub.ravel(), np.arange(n_edges)))
         of_user = np.kron(np.eye(n_users), np.ones((1, n_per_user)))
         self.y = cp.Variable(n_edges, nonneg=True)
-        self.problem = cp.Problem(
-            cp.Maximize(cp.sum(self.terms.expression(self.y))), [of_user @ self.y <= 1.0]
-        )
+        constraints = [of_user @ self.y <= 1.0]
+        if caps is not None:  # power caps as rows @ y <= 1 (see scma_alloc._caps)
+            constraints.append(caps @ self.y <= 1.0)
+        self.problem = cp.Problem(cp.Maximize(cp.sum(self.terms.expression(self.y))), constraints)
 
     def set_gains(self, a_edges: np.ndarray) -> None:
         # Scale at the whole budget on every edge: the largest reachable value.

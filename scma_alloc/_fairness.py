@@ -71,6 +71,7 @@ def _ascent(
     iterations: int,
     *,
     from_finite: bool = False,
+    project=None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Projected gradient ascent of ``merit`` from ``x`` (B, E), batched.
 
@@ -79,7 +80,9 @@ def _ascent(
     a positive factor per graph), from which the gradient in ``x`` follows through the
     rates' chain rule. A step is kept only if it raises the merit; the per-graph step
     grows after a kept step and halves otherwise. With ``from_finite``, graphs whose
-    start has merit ``-inf`` are left alone. Returns the points and their merit.
+    start has merit ``-inf`` are left alone. ``project(x, idx)`` maps points (of the
+    graphs ``idx``, shape (len, J, N)) on the feasible set (default: each user's
+    ``{x >= 0, sum x <= 1}``). Returns the points and their merit.
     """
     n_batch = x.shape[0]
     n_users, n_per_user = coupling.n_users, coupling.n_per_user
@@ -111,9 +114,8 @@ def _ascent(
         )
         scale = np.abs(grad).max(axis=1)
         scale = np.where(scale > 0, scale, 1.0)
-        trial = _project(
-            (xi + (step[idx] / scale)[:, None] * grad).reshape(idx.size, n_users, -1)
-        ).reshape(idx.size, -1)
+        moved = (xi + (step[idx] / scale)[:, None] * grad).reshape(idx.size, n_users, -1)
+        trial = (_project(moved) if project is None else project(moved, idx)).reshape(idx.size, -1)
         u_trial = merit(active, trial, idx)
         better = u_trial > u[idx]
         x[idx[better]] = trial[better]
@@ -132,6 +134,7 @@ def alpha_fair_power(
     starts: list[np.ndarray],
     *,
     iterations: int = _ITERATIONS,
+    project=None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The alpha-fair power step on a batch of graphs by projected gradient ascent.
 
@@ -151,6 +154,9 @@ def alpha_fair_power(
         Feasible starting points (budget fractions).
     iterations : int
         Gradient steps per start.
+    project : callable, optional
+        ``project(x, idx)``: the projection on the feasible set of the graphs ``idx``
+        (power caps); default: the budgets.
 
     Returns
     -------
@@ -176,7 +182,12 @@ def alpha_fair_power(
     best_u = np.full(n_batch, -np.inf)
     for start in starts:
         x, u = _ascent(
-            coupling, start.reshape(n_batch, -1).astype(float), merit, marginal, iterations
+            coupling,
+            start.reshape(n_batch, -1).astype(float),
+            merit,
+            marginal,
+            iterations,
+            project=project,
         )
         improve = u > best_u
         best_x[improve], best_u[improve] = x[improve], u[improve]
@@ -197,6 +208,7 @@ def floor_power(
     starts: list[np.ndarray],
     *,
     iterations: int = _ITERATIONS,
+    project=None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The alpha-fair power step under rate floors ``R_j >= r_j``, batched.
 
@@ -216,6 +228,8 @@ def floor_power(
         Starting points; one that does not meet every floor strictly is skipped.
     iterations : int
         Gradient steps per start, over all stages.
+    project : callable, optional
+        As in :func:`alpha_fair_power`.
 
     Returns
     -------
@@ -252,7 +266,9 @@ def floor_power(
                 c[:, held] += mu * scale / np.maximum(rates[:, held] - r, 1e-300)
                 return c
 
-            x, _ = _ascent(coupling, x, merit, marginal, per_stage, from_finite=True)
+            x, _ = _ascent(
+                coupling, x, merit, marginal, per_stage, from_finite=True, project=project
+            )
             rates = coupling.rates(x) / LN2
             u = np.where(
                 np.all(rates[:, held] > r, axis=1), alpha_utility(rates, alpha, w), -np.inf
@@ -260,6 +276,13 @@ def floor_power(
             improve = u > best_u
             best_x[improve], best_u[improve] = x[improve], u[improve]
     return best_x.reshape(sub.shape), best_u
+
+
+def capped_projection(caps, sub: np.ndarray):
+    """The projection of :func:`_ascent` under power caps (None without caps)."""
+    if caps is None:
+        return None
+    return lambda x, idx: caps.project(x, sub[idx], _project)
 
 
 class AlphaFairStep:
@@ -278,32 +301,41 @@ class AlphaFairStep:
 
     def __init__(self, problem) -> None:
         self.problem = problem
+        fair = problem.objective == "alpha_fair"
+        #: The sum-rate under power caps runs here too, as alpha 0 with unit weights.
+        self.alpha = float(problem.alpha) if fair else 0.0
+        n = problem.n_users
+        self.weights = np.asarray(problem.weights, dtype=float) if fair else np.ones(n)
 
     def _starts(self, sub: np.ndarray, *, fair: bool = False) -> list[np.ndarray]:
         """An equal split and the water-filling point; with ``fair`` (and
-        ``alpha >= 1``) also the max-min point."""
+        ``alpha >= 1``) also the max-min point; scaled into the power caps."""
         from ._objectives import Problem
         from ._power import power_step
 
         problem = self.problem
         starts = [np.full(sub.shape, 1.0 / sub.shape[2])]
-        fair = fair and problem.alpha >= 1
+        fair = fair and self.alpha >= 1
         for objective in ("sum_rate", "min_rate") if fair else ("sum_rate",):
             other = Problem(problem.scenario, objective, problem.model)
             starts.append(power_step(other).proxy(sub)[0])
+        if problem.caps is not None:
+            starts = [problem.caps.scale(x, sub) for x in starts]
         return starts
 
     def _run(self, sub: np.ndarray, starts: list[np.ndarray], iterations: int):
         problem = self.problem
-        return alpha_fair_power(
+        x, _ = alpha_fair_power(
             problem.gains(sub),
             sub,
             problem.model,
-            problem.alpha,
-            problem.weights,
+            self.alpha,
+            self.weights,
             starts,
             iterations=iterations,
+            project=capped_projection(problem.caps, sub),
         )
+        return x, problem.values(sub, x)
 
     def proxy(self, sub, x0=None, lower=None):
         starts = self._starts(sub) if x0 is None else [x0, *self._starts(sub)]
@@ -359,11 +391,18 @@ class FloorStep:
         self.weights = np.asarray(problem.weights, dtype=float) if fair else np.ones(n)
         self.floors_bits = problem.floors / LN2
         scenario, model = problem.scenario, problem.model
+        caps = problem.caps
         free = Problem(
-            scenario, problem.objective, model, alpha=problem.alpha, weights=problem.weights
+            scenario,
+            problem.objective,
+            model,
+            alpha=problem.alpha,
+            weights=problem.weights,
+            caps=caps,
         )
         self.free = power_step(free)
-        self.closest = power_step(Problem(scenario, "min_rate", model, weights=problem.floors))
+        closest = Problem(scenario, "min_rate", model, weights=problem.floors, caps=caps)
+        self.closest = power_step(closest)
 
     def _starts(self, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The best strictly feasible blend per graph, and the unconstrained point."""
@@ -397,6 +436,7 @@ class FloorStep:
             self.floors_bits,
             starts,
             iterations=iterations,
+            project=capped_projection(problem.caps, sub),
         )
         values = problem.values(sub, x)
         free_values = problem.values(sub, x_free)  # -inf where it misses a floor

@@ -71,8 +71,12 @@ class Problem:
         alpha: float | None = None,
         weights: np.ndarray | None = None,
         floors: np.ndarray | None = None,
+        caps: Any = None,
     ) -> None:
         self.scenario = scenario
+        #: Power caps per resource and in total (:class:`~scma_alloc._caps.PowerCaps`),
+        #: or None.
+        self.caps = caps
         self.objective = check_objective(objective)
         self.model = model
         #: Fairness parameter of ``"alpha_fair"`` (None otherwise).
@@ -139,6 +143,21 @@ class Problem:
         """An upper bound (nats) of the objective on each graph: users alone, (B,)."""
         return self.reduce(self.solo_rates(sub))
 
+    def _within_caps(self, p: np.ndarray, method: str) -> np.ndarray:
+        """Powers (K, J, watts) with round-off beyond the caps scaled away; anything
+        worse is a bug in a method (``RuntimeError``)."""
+        caps = self.caps
+        ratio = 0.0
+        if caps.resource is not None:
+            ratio = max(ratio, float((p.sum(axis=1) / caps.resource).max()))
+        if caps.total is not None:
+            ratio = max(ratio, float(p.sum() / caps.total))
+        if ratio > 1.0 + _ROUND_OFF:
+            raise RuntimeError(  # a bug in a method
+                f"{method} returned powers beyond round-off of the caps (ratio {ratio:.12g})"
+            )
+        return p / ratio if ratio > 1.0 else p
+
     def result(
         self,
         assignment: np.ndarray,
@@ -171,6 +190,10 @@ class Problem:
         p = np.clip(p, 0.0, None)
         used = p.sum(axis=0)
         p = p * np.where(used > budget, budget / np.maximum(used, 1e-300), 1.0)[None, :]
+        if self.caps is not None:
+            p = self._within_caps(p, method)
+            extra.setdefault("resource_caps", self.caps.resource)
+            extra.setdefault("total_cap", self.caps.total)
         problems = allocation_violations(scenario, f, p)
         if problems:  # pragma: no cover - would be a bug in a method
             raise RuntimeError(

@@ -370,6 +370,8 @@ class SequentialPlan:
     weights, floors : ndarray, shape (J,), optional
         Per-user targets ``max(w_j t, floor_j)`` for the common value ``t`` (weighted
         max-min; rate floors in nats). Default: ``t`` for every user.
+    caps : PowerCaps, optional
+        Power caps: the need of a placement also counts its power against the caps.
     """
 
     def __init__(
@@ -381,10 +383,13 @@ class SequentialPlan:
         *,
         weights: np.ndarray | None = None,
         floors: np.ndarray | None = None,
+        caps: Any = None,
     ) -> None:
         n_batch, n_users, _ = sub.shape
         #: User j's target for a common value ``t`` is ``max(w_j t, floor_j)`` (nats).
         self.weights, self.floors = weights, floors
+        #: Power caps: a placement's need is also its largest ratio of power to cap.
+        self.caps, self.sub = caps, sub
         level = np.zeros((n_batch, n_users), dtype=np.intp)
         highest = np.zeros((n_batch, n_resources), dtype=np.intp)
         rows = np.arange(n_batch)[:, None]
@@ -440,7 +445,11 @@ class SequentialPlan:
             x[graphs, users] = xj
             # One level never repeats a (graph, resource) pair: plain indexing is exact.
             received[where] += gains * xj
-        return x, need.max(axis=1, initial=0.0)
+        need = need.max(axis=1, initial=0.0)
+        if self.caps is not None:
+            sub = self.sub if index is None else self.sub[index]
+            need = np.maximum(need, self.caps.usage(x, sub))
+        return x, need
 
     def user_rates(self, x: np.ndarray, index: np.ndarray | None = None) -> np.ndarray:
         """Exact SIC user rates (nats) of budget fractions ``x`` (len(index), J, N) of the
@@ -471,6 +480,7 @@ def sequential_max_min(
     index: np.ndarray | None = None,
     weights: np.ndarray | None = None,
     floors: np.ndarray | None = None,
+    caps: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Max-min power by a root search over a common target rate, batched (SIC).
 
@@ -492,6 +502,9 @@ def sequential_max_min(
     weights, floors : ndarray, shape (J,), optional
         Weighted max-min (user j's target is ``w_j t``) and rate floors (nats; targets
         ``max(w_j t, floor_j)``), when no ``plan`` is given.
+    caps : PowerCaps, optional
+        Power caps, when no ``plan`` is given (the placement's power counts against
+        them).
 
     Returns
     -------
@@ -502,7 +515,9 @@ def sequential_max_min(
     """
     n_batch = a_edges.shape[0]
     if plan is None:
-        plan = SequentialPlan(a_edges, sub, order, n_resources, weights=weights, floors=floors)
+        plan = SequentialPlan(
+            a_edges, sub, order, n_resources, weights=weights, floors=floors, caps=caps
+        )
         index = np.arange(n_batch)
     hi = weighted_min(solo_rates(a_edges), plan.weights)
     lo = np.minimum(np.broadcast_to(np.asarray(lower, dtype=float), (n_batch,)), hi)
@@ -537,6 +552,7 @@ def min_power_fixed_point(
     *,
     weights: np.ndarray | None = None,
     floors: np.ndarray | None = None,
+    caps: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Smallest fixed point of the least-power responses to a common target (coupling).
 
@@ -562,6 +578,8 @@ def min_power_fixed_point(
         diverged = ~(worst <= 1e3)
         if np.all(settled | diverged):
             break
+    if caps is not None:  # the power counts against the caps too
+        worst = np.maximum(worst, caps.usage(x, sub))
     return x, np.where(settled & np.isfinite(worst), worst, np.inf)
 
 
@@ -575,6 +593,7 @@ def coupled_max_min_proxy(
     lower: np.ndarray | float = 0.0,
     weights: np.ndarray | None = None,
     floors: np.ndarray | None = None,
+    caps: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Max-min power proxy under ``coupling``, batched: ``(x, min-rate)`` (nats).
 
@@ -590,7 +609,7 @@ def coupled_max_min_proxy(
     step.
     """
     n_batch = a_edges.shape[0]
-    targets = {"weights": weights, "floors": floors}
+    targets = {"weights": weights, "floors": floors, "caps": caps}
     hi = weighted_min(solo_rates(a_edges), weights)
     lo = np.minimum(np.broadcast_to(np.asarray(lower, dtype=float), (n_batch,)), hi)
     if floors is not None:  # graphs where the floors alone do not fit: no search
@@ -804,6 +823,7 @@ class _MinRateBarrier(PowerStep):
             x,
             weighted_min(solo_rates(gains), problem.weights),
             weights=problem.weights,
+            caps=problem.caps,
         )
         if problem.floors is not None:  # the barrier knows no floors: a miss is -inf
             values = problem.values(sub, x_new)
@@ -844,6 +864,7 @@ class MinRateSIC(_MinRateBarrier):
             lower=0.0 if lower is None else lower,
             weights=problem.weights,
             floors=problem.floors,
+            caps=problem.caps,
         )
         return self._checked(sub, x, value)
 
@@ -857,6 +878,7 @@ class MinRateSIC(_MinRateBarrier):
             problem.n_resources,
             weights=problem.weights,
             floors=problem.floors,
+            caps=problem.caps,
         )
         keep = np.flatnonzero(plan.place(target)[1] <= 1.0 + _REACH_SLACK)
         if keep.size == 0:
@@ -901,6 +923,7 @@ class MinRateCoupled(_MinRateBarrier):
             lower=0.0 if lower is None else lower,
             weights=problem.weights,
             floors=problem.floors,
+            caps=problem.caps,
         )
         return self._checked(sub, x, value)
 
@@ -914,6 +937,7 @@ class MinRateCoupled(_MinRateBarrier):
             target,
             weights=problem.weights,
             floors=problem.floors,
+            caps=problem.caps,
         )[1]
         return need <= 1.0 + _REACH_SLACK
 
@@ -924,7 +948,13 @@ def power_step(problem: Problem) -> PowerStep:
         from ._fairness import FloorStep
 
         return FloorStep(problem)  # type: ignore[return-value]
-    if problem.objective == "alpha_fair":
+    capped = problem.caps is not None and not problem.is_min_rate
+    if capped and problem.objective == "sum_rate" and problem.model.is_sic:
+        from ._caps import CappedSumRateStep
+
+        return CappedSumRateStep(problem)  # type: ignore[return-value]
+    if problem.objective == "alpha_fair" or capped:
+        # (The sum-rate under power caps: the projected gradient with alpha 0.)
         from ._fairness import AlphaFairStep
 
         return AlphaFairStep(problem)  # type: ignore[return-value]

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ._caps import check_caps
 from ._exhaustive import exhaustive
 from ._graph import check_assignment
 from ._objectives import Problem
@@ -99,6 +100,8 @@ def prepare(
     alpha: float | None = None,
     weights: np.ndarray | None = None,
     min_rates: Any = None,
+    resource_caps: Any = None,
+    total_cap: Any = None,
     **overrides: Any,
 ) -> tuple[Problem, Options, Any, np.random.Generator, Monitor]:
     """Validate a solver call (every argument, before any work) and build its parts.
@@ -124,6 +127,12 @@ def prepare(
             "method='alternating' (default) or 'exhaustive' with a general coupling"
         )
     floors = check_min_rates(min_rates, scenario.n_users)
+    caps = check_caps(scenario, resource_caps, total_cap)
+    if method == "paper" and caps is not None:
+        raise ValueError(
+            "method: the paper's algorithms take no power caps; use method='alternating' "
+            "(default) or 'exhaustive'"
+        )
     weights = _check_weights(weights, scenario.n_users)
     if weights is not None and objective == "sum_rate":
         raise ValueError("weights: a weighted sum-rate is objective 'alpha_fair' with alpha 0")
@@ -142,6 +151,7 @@ def prepare(
         alpha=alpha,
         weights=weights,
         floors=None if floors is None else floors * LN2,
+        caps=caps,
     )
     return problem, options, start, generator, monitor
 
@@ -159,10 +169,13 @@ def solve(
     alpha: float | None = None,
     weights: np.ndarray | None = None,
     min_rates: Any = None,
+    resource_caps: Any = None,
+    total_cap: Any = None,
     **overrides: Any,
 ) -> AllocationResult:
     """Maximise ``objective`` (``"sum_rate"``, ``"min_rate"`` or ``"alpha_fair"``)
-    with ``method``, optionally under per-user rate floors ``min_rates``.
+    with ``method``, optionally under per-user rate floors ``min_rates`` and power caps
+    ``resource_caps`` / ``total_cap``.
 
     The common front end of :func:`solve_max_sr`, :func:`solve_max_min` and
     :func:`solve_alpha_fair`; see there.
@@ -179,6 +192,8 @@ def solve(
         alpha=alpha,
         weights=weights,
         min_rates=min_rates,
+        resource_caps=resource_caps,
+        total_cap=total_cap,
         **overrides,
     )
     if problem.floors is None:
@@ -204,11 +219,11 @@ def _solve_with_floors(
        first phase's graph as one more start; the better of the two allocations under
        the floored objective is returned.
     """
-    scenario, model, floors = problem.scenario, problem.model, problem.floors
-    closest = Problem(scenario, "min_rate", model, weights=floors)
+    scenario, model, floors, caps = problem.scenario, problem.model, problem.floors, problem.caps
+    closest = Problem(scenario, "min_rate", model, weights=floors, caps=caps)
     with monitor.scope("floors:"):
         first = _run(closest, method, options, start, generator, monitor)
-    report = Problem(scenario, "min_rate", model, weights=floors, floors=floors)
+    report = Problem(scenario, "min_rate", model, weights=floors, floors=floors, caps=caps)
     rates = np.asarray(first.user_rates) * LN2
     if not report.meets_floors(rates) or monitor.stopped:
         return _rereport(report, first, method, monitor)
@@ -333,6 +348,8 @@ def solve_max_sr(
     callback: Any = None,
     weights: Any = None,
     min_rates: Any = None,
+    resource_caps: Any = None,
+    total_cap: Any = None,
     **overrides: Any,
 ) -> AllocationResult:
     """Maximise the sum-rate over the factor graph and the powers (paper problem (14)).
@@ -370,6 +387,11 @@ def solve_max_sr(
         Met, or the result has status ``"floors_not_met"``, ``success`` False, a
         message naming the largest shortfall and the allocation closest to the floors
         (see Notes).
+    resource_caps : float or array_like, shape (K,), optional
+        Power caps per resource in watts, ``sum_j P[k, j] <= C_k``, on top of the
+        per-user budgets (``inf``: none); one number for every resource.
+    total_cap : float, optional
+        A cap on the transmit power of all users together, watts.
     **overrides
         Fields of the method's options class, e.g. ``n_starts=2`` or ``eta=20``.
 
@@ -420,6 +442,8 @@ def solve_max_sr(
         "rng": rng,
         "callback": callback,
         "min_rates": min_rates,
+        "resource_caps": resource_caps,
+        "total_cap": total_cap,
         **overrides,
     }
     if weights is not None:
@@ -438,6 +462,8 @@ def solve_max_min(
     callback: Any = None,
     weights: Any = None,
     min_rates: Any = None,
+    resource_caps: Any = None,
+    total_cap: Any = None,
     **overrides: Any,
 ) -> AllocationResult:
     """Maximise the minimum user rate over the factor graph and powers (paper (17)).
@@ -485,6 +511,8 @@ def solve_max_min(
         callback=callback,
         weights=_check_weights(weights, check_scenario(scenario).n_users),
         min_rates=min_rates,
+        resource_caps=resource_caps,
+        total_cap=total_cap,
         **overrides,
     )
 
@@ -523,6 +551,8 @@ def solve_alpha_fair(
     rng: Any = None,
     callback: Any = None,
     min_rates: Any = None,
+    resource_caps: Any = None,
+    total_cap: Any = None,
     **overrides: Any,
 ) -> AllocationResult:
     """Maximise the weighted alpha-fair utility of the user rates over graph and powers.
@@ -546,7 +576,7 @@ def solve_alpha_fair(
         The alternating search of :func:`solve_max_sr` (graph moves scored by a short
         projected-gradient power step, the best graphs polished by a long one), or
         every feasible graph with the power step (the reference; small instances).
-    options, interference, initial, rng, callback, min_rates, **overrides
+    options, interference, initial, rng, callback, min_rates, resource_caps, total_cap, **overrides
         As in :func:`solve_max_sr`.
 
     Returns
@@ -586,6 +616,8 @@ def solve_alpha_fair(
         "rng": rng,
         "callback": callback,
         "min_rates": min_rates,
+        "resource_caps": resource_caps,
+        "total_cap": total_cap,
         **overrides,
     }
     if value == float("inf"):
