@@ -18,6 +18,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from ._arguments import (
     parse_positive_int,
     usable_cpus,
 )
+from ._caps import check_caps
 from ._export import COLUMN_NOTES, FIGURE_FORMATS, check_output_file, export_results
 from ._options import METHODS
 from ._registry import ALGORITHMS, get_algorithm
@@ -55,7 +57,7 @@ from ._sweep import (
     summarize_sweep,
     sweep_axis,
 )
-from ._units import DEFAULT_BANDWIDTH, NOISE_DESCRIPTIONS, watt_to_dbm
+from ._units import DEFAULT_BANDWIDTH, NOISE_DESCRIPTIONS, dbm_to_watt, watt_to_dbm
 from .link._cli import register as register_link_commands
 
 __all__ = ["build_parser", "main"]
@@ -219,6 +221,34 @@ def _allocation_table(result: AllocationResult) -> str:
         lines.append(f"k={k:<7d}{cells}")
     lines.append("rate     " + "".join(f"  {r:8.3f}" for r in result.user_rates))
     return "\n".join(lines)
+
+
+def _solve_caps(args: argparse.Namespace, scenario: Scenario) -> dict[str, Any]:
+    """``solve``'s power caps in watts, checked (before any work)."""
+    caps: dict[str, Any] = {}
+    if args.resource_caps_dbm is not None:
+        values = args.resource_caps_dbm
+        if args.algorithms:
+            raise ValueError(
+                "--resource-caps-dbm applies to --objective runs, not to --algorithms"
+            )
+        if len(values) not in (1, scenario.n_resources):
+            raise ValueError(
+                f"--resource-caps-dbm: give one number or one per subcarrier "
+                f"({scenario.n_resources}), got {len(values)}"
+            )
+        watts = dbm_to_watt(np.array(values, dtype=float))
+        caps["resource_caps"] = watts if len(values) > 1 else float(watts[0])
+    if args.total_cap_dbm is not None:
+        if args.algorithms:
+            raise ValueError("--total-cap-dbm applies to --objective runs, not to --algorithms")
+        caps["total_cap"] = float(dbm_to_watt(args.total_cap_dbm))
+    try:
+        check_caps(scenario, caps.get("resource_caps"), caps.get("total_cap"))
+    except ValueError as exc:
+        flag = "--resource-caps-dbm" if "resource_caps" in str(exc) else "--total-cap-dbm"
+        raise ValueError(f"{flag}: {exc}") from None
+    return caps
 
 
 def _number_list(text: str) -> tuple[float, ...]:
@@ -511,6 +541,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         flag = "--min-rates" if "min_rates" in str(exc) else "--weights"
         raise ValueError(f"{flag}: {exc}") from None
+    caps = _solve_caps(args, scenario)
     print(f"{scenario} ({source})")
     print(f"rates: {_RATE_UNITS}; Mbit/s at {DEFAULT_BANDWIDTH / 1e3:g} kHz per subcarrier")
     results: dict[str, AllocationResult] = {}
@@ -521,7 +552,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         objectives = {"max-sr": solve_max_sr, "max-min": solve_max_min}
         if args.objective != "both":
             objectives = {args.objective: objectives[args.objective]}
-        extra = {"min_rates": args.min_rates, "weights": args.weights}
+        extra = {"min_rates": args.min_rates, "weights": args.weights, **caps}
         for name, solve in objectives.items():
             label = ALGORITHMS[name].label
             results[f"{label} ({args.method} method)"] = solve(
@@ -1103,6 +1134,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LIST",
         help="user weights: the weighted sum-rate (max-sr) or the weighted max-min "
         "min_j R_j / w_j (max-min)",
+    )
+    solve.add_argument(
+        "--resource-caps-dbm",
+        type=_number_list,
+        default=None,
+        metavar="LIST",
+        help="power cap per subcarrier over all its users, dBm: one for every subcarrier "
+        "or one per subcarrier",
+    )
+    solve.add_argument(
+        "--total-cap-dbm",
+        type=float,
+        default=None,
+        metavar="DBM",
+        help="cap on the transmit power of all users together, dBm",
     )
     solve.add_argument(
         "--json",

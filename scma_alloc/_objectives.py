@@ -140,7 +140,14 @@ class Problem:
         return solo_rates(self.gains(sub))
 
     def upper_bound(self, sub: np.ndarray) -> np.ndarray:
-        """An upper bound (nats) of the objective on each graph: users alone, (B,)."""
+        """An upper bound (nats) of the objective on each graph, (B,): users alone; for
+        the SIC sum-rate under caps or floors, the exact sum-rate without them
+        (water-filling), which is tighter."""
+        if self.objective == "sum_rate" and self.model.is_sic:
+            if self.caps is not None or self.floors is not None:
+                from ._power import iterative_water_filling
+
+                return iterative_water_filling(self.gains(sub), sub, self.n_resources)[1]
         return self.reduce(self.solo_rates(sub))
 
     def _within_caps(self, p: np.ndarray, method: str) -> np.ndarray:

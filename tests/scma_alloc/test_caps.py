@@ -126,3 +126,15 @@ def test_bad_caps_are_refused(kwargs, error, match):
     s = sa.random_scenario(rng=0)
     with pytest.raises(error, match=match):
         sa.solve_max_sr(s, **kwargs)
+
+
+def test_cli_solve_with_caps(capsys):
+    from scma_alloc._cli import main
+
+    args = ["solve", "--no-figure", "--objective", "max-min"]
+    assert main([*args, "--total-cap-dbm", "14", "--resource-caps-dbm", "10"]) == 0
+    assert "status converged" in capsys.readouterr().out
+    assert main([*args, "--resource-caps-dbm", "10,11"]) == 2
+    assert "one per subcarrier (4), got 2" in capsys.readouterr().err
+    assert main(["solve", "--no-figure", "--algorithms", "b0", "--total-cap-dbm", "14"]) == 2
+    assert "--total-cap-dbm applies to --objective runs" in capsys.readouterr().err
