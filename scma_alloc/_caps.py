@@ -13,7 +13,8 @@ linear constraint on ``x``. :class:`PowerCaps` gives
 * :meth:`PowerCaps.scale` — a point scaled down until every cap holds (a feasible point
   from any feasible-for-the-budgets one);
 * :meth:`PowerCaps.project` — the Euclidean projection on the budgets and the caps
-  together (Dykstra's alternating projections), which the gradient power steps use.
+  together, approximately (Dykstra's alternating projections, at most 20 sweeps) and
+  always feasible, which the gradient power steps use.
 """
 
 from __future__ import annotations
@@ -99,9 +100,9 @@ class PowerCaps:
         return x * factor.reshape(-1, *([1] * (x.ndim - 1)))
 
     def project(self, x: np.ndarray, sub: np.ndarray, project_budgets: Any) -> np.ndarray:
-        """Euclidean projection of ``x`` (B, J, N) on the budgets and the caps.
+        """Euclidean projection of ``x`` (B, J, N) on the budgets and the caps, approximately.
 
-        Dykstra's method over three convex sets: the budgets with ``x >= 0``
+        Dykstra's method (at most ``_SWEEPS`` sweeps) over three convex sets: the budgets with ``x >= 0``
         (``project_budgets``, per user), the resource caps (disjoint half-spaces, one
         per resource: each edge is on one resource) and the total cap (one half-space).
         The result is scaled into the caps at the end, so it is always feasible.

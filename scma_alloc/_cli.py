@@ -37,8 +37,7 @@ from ._registry import ALGORITHMS, get_algorithm
 from ._result import AllocationResult
 from ._scenario import Scenario, random_scenario
 from ._scenario_files import load_scenario
-from ._solve import _check_weights as check_weights
-from ._solve import check_min_rates, solve_max_min, solve_max_sr
+from ._solve import check_min_rates, check_weights, solve_max_min, solve_max_sr
 from ._store import ResultStore, StoreError
 from ._sweep import (
     _SCENARIO_DEFAULTS,

@@ -23,7 +23,7 @@ from ._baselines import (
 )
 from ._result import AllocationResult
 from ._scenario import Scenario
-from ._solve import _check_alpha, _check_weights, prepare, solve, solve_alpha_fair
+from ._solve import _check_alpha, check_weights, prepare, solve, solve_alpha_fair
 
 __all__ = ["ALGORITHMS", "Algorithm", "get_algorithm"]
 
@@ -83,7 +83,7 @@ class Algorithm:
             alpha = options.pop("alpha", 1.0) if self.alpha is None else self.alpha
             weights = options.pop("weights", None)
             _check_alpha(alpha)
-            weights = _check_weights(weights, scenario.n_users)
+            weights = check_weights(weights, scenario.n_users)
             weights = np.ones(scenario.n_users) if weights is None else weights
             prepare(scenario, self.objective, self.method, alpha=alpha, weights=weights, **options)
         else:

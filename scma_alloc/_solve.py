@@ -28,6 +28,7 @@ from ._units import real_array
 
 __all__ = [
     "check_min_rates",
+    "check_weights",
     "prepare",
     "solve",
     "solve_alpha_fair",
@@ -133,7 +134,7 @@ def prepare(
             "method: the paper's algorithms take no power caps; use method='alternating' "
             "(default) or 'exhaustive'"
         )
-    weights = _check_weights(weights, scenario.n_users)
+    weights = check_weights(weights, scenario.n_users)
     if weights is not None and objective == "sum_rate":
         raise ValueError("weights: a weighted sum-rate is objective 'alpha_fair' with alpha 0")
     if method == "paper" and (floors is not None or weights is not None):
@@ -232,7 +233,11 @@ def _solve_with_floors(
     value_first = problem.values(*_edges(problem, first))[0]
     value_second = problem.values(*_edges(problem, second))[0]
     if value_first > value_second:  # the floors' own allocation is better (or the only one)
-        return _rereport(problem, first, method, monitor)
+        result = _rereport(problem, first, method, monitor)
+        result["message"] += (
+            "; the allocation closest to the floors beat the search under them and is returned"
+        )
+        return result
     return second
 
 
@@ -509,7 +514,7 @@ def solve_max_min(
         initial=initial,
         rng=rng,
         callback=callback,
-        weights=_check_weights(weights, check_scenario(scenario).n_users),
+        weights=check_weights(weights, check_scenario(scenario).n_users),
         min_rates=min_rates,
         resource_caps=resource_caps,
         total_cap=total_cap,
@@ -528,7 +533,7 @@ def _check_alpha(alpha: Any) -> float:
     return value
 
 
-def _check_weights(weights: Any, n_users: int) -> np.ndarray | None:
+def check_weights(weights: Any, n_users: int) -> np.ndarray | None:
     if weights is None:
         return None
     w = real_array(weights, "weights")
@@ -609,7 +614,7 @@ def solve_alpha_fair(
     """
     scenario = check_scenario(scenario)
     value = _check_alpha(alpha)
-    w = _check_weights(weights, scenario.n_users)
+    w = check_weights(weights, scenario.n_users)
     common = {
         "interference": interference,
         "initial": initial,
