@@ -100,11 +100,12 @@ class PowerCaps:
         return x * factor.reshape(-1, *([1] * (x.ndim - 1)))
 
     def project(self, x: np.ndarray, sub: np.ndarray, project_budgets: Any) -> np.ndarray:
-        """Euclidean projection of ``x`` (B, J, N) on the budgets and the caps, approximately.
+        """Euclidean projection of ``x`` (B, J, N) on the budgets and caps, approximately.
 
-        Dykstra's method (at most ``_SWEEPS`` sweeps) over three convex sets: the budgets with ``x >= 0``
-        (``project_budgets``, per user), the resource caps (disjoint half-spaces, one
-        per resource: each edge is on one resource) and the total cap (one half-space).
+        Dykstra's method (at most ``_SWEEPS`` sweeps) over three convex sets: the
+        budgets with ``x >= 0`` (``project_budgets``, per user), the resource caps
+        (disjoint half-spaces, one per resource: each edge is on one resource) and the
+        total cap (one half-space).
         The result is scaled into the caps at the end, so it is always feasible.
         """
         plain = project_budgets(x)
