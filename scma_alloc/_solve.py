@@ -388,7 +388,7 @@ def solve_max_sr(
         (:func:`solve_alpha_fair` with ``alpha = 0``).
     min_rates : float or array_like, shape (J,), optional
         Per-user rate floors ``R_j >= r_j`` in bit/s/Hz (summed over the user's
-        resources, as :attr:`AllocationResult.user_rates`); one number for every user.
+        resources, as ``AllocationResult.user_rates``); one number for every user.
         Met, or the result has status ``"floors_not_met"``, ``success`` False, a
         message naming the largest shortfall and the allocation closest to the floors
         (see Notes).
