@@ -252,7 +252,9 @@ class AllocationResult(dict):
     status : str
         One of the ``STATUS_*`` constants.
     success : bool
-        True when a feasible allocation is returned (always, by design).
+        True when the allocation meets everything asked of it. The allocation always
+        respects the budgets and caps; ``success`` is False only when rate floors were
+        asked for and missed (``status == "floors_not_met"``).
     converged : bool
         True when the iterative method met its tolerances (``status == "converged"``)
         or the method is exact.
@@ -270,6 +272,14 @@ class AllocationResult(dict):
         Method or baseline name.
     interference : str
         Name of the interference model the rates use (``"sic"`` by default).
+    min_rates, floor_shortfall : ndarray, shape (J,)
+        With rate floors: the floors and each user's shortfall below its floor
+        (bit/s/Hz; all 0 when they are met).
+    resource_caps, total_cap : ndarray of shape (K,) or float, or None
+        With power caps: the caps in watts (None for a kind not given).
+    weights : ndarray, shape (J,)
+        With weights: the user weights (alpha-fair, weighted sum-rate, weighted
+        max-min).
     """
 
     def __getattr__(self, name: str) -> Any:
