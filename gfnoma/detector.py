@@ -11,10 +11,12 @@ signal. What changes is the recipe (``docs/gfnoma_receivers.md``):
   the residual ``r`` and the effective channel ``g_k = diag(h_k) s_k`` (eq. 28's inputs).
 * **Outputs.** Three logits per user: two bit log-likelihood ratios and an activity logit,
   trained with binary cross-entropy (bits of active users only; activity of every user).
-* **Residual structure.** Each stage adds the MLP's output to the analytic logits of the
-  Gaussian approximation (:func:`analytic_logits`); the last layer starts at zero, so an
-  untrained network *is* soft MMSE-SIC, and training can only move away from it where the
-  loss improves.
+* **Residual structure.** Each stage's MLP outputs six numbers ``[d, c]``; the logits are
+  ``l0 * exp(c) + d`` with ``l0`` the analytic logits of the Gaussian approximation
+  (:func:`analytic_logits`): ``c`` recalibrates their confidence per channel use (they are
+  overconfident at high SNR; a positive factor changes no decision), ``d`` corrects them.
+  The last layer starts at zero, so an untrained network *is* soft MMSE-SIC, and training
+  moves away from it only where the loss improves.
 * **Soft cancellation.** The posterior mean of the detected user is cancelled and its
   posterior variance replaces its prior energy in the covariance ``R``
   (:func:`posterior_moments`, of the stage's logits times a learned sharpness ``tau``
@@ -150,6 +152,15 @@ def _mlp(
     return nn.Sequential(*layers)
 
 
+def _combine(base: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """Residual logits: ``base * exp(c) + d`` from the MLP output ``[d (3), c (3)]``.
+
+    ``c`` rescales the analytic logits per channel use (confidence, no change of decision);
+    ``d`` shifts them (changes decisions). Both start at zero.
+    """
+    return base * out[..., 3:].clamp(-6.0, 3.0).exp() + out[..., :3]
+
+
 def _feat(x: torch.Tensor, scale: float) -> torch.Tensor:
     """Bounded feature: ``scale * tanh(x / scale)`` (keeps large logits informative)."""
     return scale * torch.tanh(x / scale)
@@ -178,6 +189,10 @@ class SoftSICNN(nn.Module):
         every user is detected again, in the first sweep's order, with the latest
         beliefs of all other users cancelled (an unrolled iterative soft interference
         canceller, ours), each stage with its own module.
+    bounded : bool
+        Bound the analytic inputs (True, default): logits through ``10 tanh(l / 10)``,
+        estimates clipped to ``[-4, 4]``, log-variances to ``[-12, 12]``; False feeds them
+        as they are (an ablation).
     generator : torch.Generator, optional
         Source of the initial weights.
 
@@ -200,9 +215,11 @@ class SoftSICNN(nn.Module):
         features: str = "full",
         residual: bool = True,
         passes: int = 1,
+        bounded: bool = True,
         generator: torch.Generator | None = None,
     ) -> None:
         super().__init__()
+        self.bounded = bool(bounded)
         self.passes = check_int(passes, "passes", minimum=1)
         self.residual = bool(residual)
         self.n_users = check_int(n_users, "n_users", minimum=1)
@@ -226,7 +243,7 @@ class SoftSICNN(nn.Module):
                 self.input_size = 4 * hh + 2 * n * hh + n
             self.mods = nn.ModuleList(
                 [
-                    _mlp((self.input_size, *self.hidden, 3), generator, self.residual)
+                    _mlp((self.input_size, *self.hidden, 6 if self.residual else 3), generator, self.residual)
                     for _ in range(n * self.passes)
                 ]
             )
@@ -237,8 +254,14 @@ class SoftSICNN(nn.Module):
         else:
             self.input_size = 2 * hh + 2 * n * hh + (7 * n if features == "full" else 0)
             self.mods = nn.ModuleList(
-                [_mlp((self.input_size, *self.hidden, 3 * n), generator, self.residual)]
+                [_mlp((self.input_size, *self.hidden, (6 if self.residual else 3) * n), generator, self.residual)]
             )
+
+    def _soft(self, x: torch.Tensor, scale: float) -> torch.Tensor:
+        return _feat(x, scale) if self.bounded else x
+
+    def _clip(self, x: torch.Tensor, bound: float) -> torch.Tensor:
+        return x.clamp(-bound, bound) if self.bounded else x
 
     # -- analytic statistics ---------------------------------------------------------------
     @staticmethod
@@ -296,10 +319,12 @@ class SoftSICNN(nn.Module):
         base = analytic_logits(z, v, p)  # (B, N, 3): soft LMMSE, no cancellation
         parts = [_real(y), _real(g.transpose(1, 2))]
         if self.features == "full":
-            parts += [_feat(base.reshape(b, -1), 10.0), _real(z).clamp(-4, 4),
-                      torch.log(v).clamp(-12, 6), p.expand(b, n)]  # fmt: skip
-        out = self.mods[0](torch.cat(parts, dim=1)).reshape(b, n, 3)
-        return base + out if self.residual else out
+            parts += [self._soft(base.reshape(b, -1), 10.0), self._clip(_real(z), 4.0),
+                      self._clip(torch.log(v), 12.0), p.expand(b, n)]  # fmt: skip
+        out = self.mods[0](torch.cat(parts, dim=1))
+        if not self.residual:
+            return out.reshape(b, n, 3)
+        return _combine(base, out.reshape(b, n, 6))
 
     def _forward_sic(
         self,
@@ -352,16 +377,16 @@ class SoftSICNN(nn.Module):
                 leak = q[rows, k, :] / beta_k.unsqueeze(-1)  # (B, N) complex
                 rem = remaining.float()
                 parts = [
-                    _feat(base, 10.0), _real(zk.unsqueeze(1)).clamp(-4, 4),
-                    torch.log(vk).clamp(-12, 6).unsqueeze(1), torch.logit(pk).unsqueeze(1),
+                    self._soft(base, 10.0), self._clip(_real(zk.unsqueeze(1)), 4.0),
+                    self._clip(torch.log(vk), 12.0).unsqueeze(1), torch.logit(pk).unsqueeze(1),
                     _real(residual), _real(gk),
-                    _real(z * rem).clamp(-4, 4), torch.log(v).clamp(-12, 6) * rem,
+                    self._clip(_real(z * rem), 4.0), self._clip(torch.log(v), 12.0) * rem,
                     rem, _real(leak), _real(mean), onehot,
                 ]  # fmt: skip
             else:
                 parts = [_real(residual), _real(y), g_all, onehot]
             out = mod(torch.cat(parts, dim=1))
-            lk = base + out if self.residual else out
+            lk = _combine(base, out) if self.residual else out
             logits = logits.index_put((rows, k), lk)
             if symbols is None:
                 mean_k, var_k_post = posterior_moments(lk * self.log_sharpness[stage].exp())
@@ -503,7 +528,7 @@ class DetectorConfig:
     ----------
     hidden : tuple of int
         Widths of each stage module.
-    structure, features, residual
+    structure, features, residual, passes, bounded
         As for :class:`SoftSICNN`.
     loss : {"bce", "mse"}
         ``"bce"``: binary cross-entropy on the bits of active users plus on the activity of
@@ -531,8 +556,9 @@ class DetectorConfig:
     features: str = "full"
     residual: bool = True
     passes: int = 1
+    bounded: bool = True
     loss: str = "bce"
-    snr_db: tuple[float, float] = (5.0, 25.0)
+    snr_db: tuple[float, float] = (10.0, 25.0)
     steps: int = 3000
     batch_size: int = 512
     lr: float = 1e-3
@@ -583,6 +609,7 @@ def build_detector(sig: Signatures, cfg: DetectorConfig) -> SoftSICNN:
         features=cfg.features,
         residual=cfg.residual,
         passes=cfg.passes,
+        bounded=cfg.bounded,
         generator=gen,
     )
 
