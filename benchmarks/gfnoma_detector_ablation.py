@@ -62,6 +62,7 @@ def run_row(args: tuple[str, str, dict[str, Any], int, int]) -> dict[str, Any]:
 
     net, _ = train_detector(sig, cfg)
     seconds = time.perf_counter() - t0
+    params = count_parameters(net)  # before the receiver freezes them
     res = simulate_ber(
         sig, DetectorReceiver(net, sig, name=label), SNRS, target_errors=10**9,
         max_samples=samples, batch_size=5000, seed=1, progress=False,
@@ -70,7 +71,7 @@ def run_row(args: tuple[str, str, dict[str, Any], int, int]) -> dict[str, Any]:
     return {
         "label": label,
         "factor": factor,
-        "params": count_parameters(net),
+        "params": params,
         "seconds": seconds,
         "ber": tab["ber"].tolist(),
         "miss": tab["miss_rate"].tolist(),
