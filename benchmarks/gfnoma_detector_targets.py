@@ -1,4 +1,4 @@
-"""The detector targets: shipped receivers against MMSE-SIC and exact MAP (docs/gfnoma_receivers.md).
+"""Detector targets: shipped receivers against MMSE-SIC and exact MAP (gfnoma_receivers.md).
 
 p_asy, N=6, H=4, per-chip Rayleigh, QPSK, Es/N0 = 1/sigma^2. Every receiver decides activity
 itself and is scored by the same rule (``gfnoma.count_errors``: BER over the bits of active
@@ -144,9 +144,7 @@ def main() -> None:
         if a not in labels or b not in labels:
             continue
         for s in snrs:
-            wins = sum(
-                per_seed[(a, k, s)] < per_seed[(b, k, s)] for k in range(ns.seeds)
-            )
+            wins = sum(per_seed[(a, k, s)] < per_seed[(b, k, s)] for k in range(ns.seeds))
             ratio = pooled.loc[(a, s)]["ber"] / pooled.loc[(b, s)]["ber"]
             verdict = "met" if wins == ns.seeds else "missed"
             print(f"- {a} below {b} at {s:g} dB: {wins}/{ns.seeds} seeds, "

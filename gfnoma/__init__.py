@@ -35,6 +35,14 @@ from gfnoma.channel import (
     qpsk_map,
 )
 from gfnoma.configs import CONFIGS, PAPER_TRAIN_SNR_DB, TrainConfig, get_config
+from gfnoma.detector import (
+    DetectorConfig,
+    DetectorReceiver,
+    SoftSICNN,
+    load_detector,
+    save_detector,
+    train_detector,
+)
 from gfnoma.interference import interference_model, leakage
 from gfnoma.link_sinr import (
     LINK_RECEIVERS,
@@ -67,14 +75,6 @@ from gfnoma.models import (
 )
 from gfnoma.neural import NeuralReceiver, load_receiver, save_decoder
 from gfnoma.plotting import plot_ber, plot_cross_correlation
-from gfnoma.detector import (
-    DetectorConfig,
-    DetectorReceiver,
-    SoftSICNN,
-    load_detector,
-    save_detector,
-    train_detector,
-)
 from gfnoma.pretrained import (
     PRETRAINED,
     PRETRAINED_RECEIVERS,
@@ -158,9 +158,9 @@ __all__ = [
     "RayleighChipFading",
     "Receiver",
     "SINREstimate",
-    "SoftSICNN",
     "SearchResult",
     "Signatures",
+    "SoftSICNN",
     "ThresholdQuantizer",
     "TrainConfig",
     "TrainResult",

@@ -609,7 +609,9 @@ def _cmd_train_detector(args: argparse.Namespace) -> int:
             raise _CLIError(f"--set: unknown field {key!r}; fields: {', '.join(sorted(fields))}")
         overrides[key] = tuple(value) if isinstance(value, list) else value
     try:
-        config = DetectorConfig(steps=args.steps, seed=args.seed, threads=args.threads, **overrides)
+        config = DetectorConfig(
+            steps=args.steps, seed=args.seed, threads=args.threads, **overrides
+        )
     except (TypeError, ValueError) as exc:
         raise _option_error("--set", exc) from None
     net, history = train_detector(sig, config, log_every=max(1, args.steps // 10))
@@ -937,11 +939,11 @@ def build_parser() -> argparse.ArgumentParser:
             "for a given --seed and --threads."
         ),
     )
-    td.add_argument(
-        "--signatures", default="wbe", help=f"{_SETS_HELP} [default: %(default)s]"
-    )
+    td.add_argument("--signatures", default="wbe", help=f"{_SETS_HELP} [default: %(default)s]")
     _set_arguments(td, activation_default="asy", seed_help="seed of weights and samples")
-    td.add_argument("--steps", type=parse_positive_int, default=3000, help="[default: %(default)s]")
+    td.add_argument(
+        "--steps", type=parse_positive_int, default=3000, help="[default: %(default)s]"
+    )
     td.add_argument(
         "--set",
         action="append",
@@ -953,7 +955,10 @@ def build_parser() -> argparse.ArgumentParser:
     td.add_argument("--name", default=None, help="receiver name [default: the file's stem]")
     td.add_argument("--out", required=True, help="output file (.pt)")
     td.add_argument(
-        "--threads", type=parse_positive_int, default=1, help="torch CPU threads [default: %(default)s]"
+        "--threads",
+        type=parse_positive_int,
+        default=1,
+        help="torch CPU threads [default: %(default)s]",
     )
     td.set_defaults(func=_cmd_train_detector)
     return parser

