@@ -51,9 +51,22 @@ def lineup() -> list[tuple[str, gf.Signatures, object]]:
     return out
 
 
-def measure(seeds: int, samples: int, snrs: tuple[float, ...]) -> pd.DataFrame:
+def lineup_profiles() -> list[tuple[str, gf.Signatures, object]]:
+    """MMSE-SIC and the shipped SICNN on WBE for p_high and p_low (if shipped)."""
+    out = []
+    for tag in ("high", "low"):
+        name = f"sicnn-wbe-{tag}"
+        if name not in gf.PRETRAINED_RECEIVERS:
+            continue
+        rx = gf.pretrained_receiver(name)
+        out.append((f"MMSE-SIC + WBE (p_{tag})", rx.signatures, "mmse-sic"))
+        out.append((f"SICNN + WBE (p_{tag})", rx.signatures, rx))
+    return out
+
+
+def measure(seeds: int, samples: int, snrs: tuple[float, ...], curves: list) -> pd.DataFrame:
     rows = []
-    for label, sig, rx in lineup():
+    for label, sig, rx in curves:
         for seed in range(seeds):
             tab = gf.simulate_ber(
                 sig, rx, snrs, target_errors=10**9, max_samples=samples,
@@ -99,13 +112,20 @@ def speed(threads: int, batch: int = 10000, reps: int = 5) -> list[tuple[str, fl
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=4)
-    ap.add_argument("--samples", type=int, default=25000, help="channel uses per seed and point")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--samples", type=int, default=20000, help="channel uses per seed and point")
     ap.add_argument("--threads", type=int, default=2)
     ns = ap.parse_args()
     torch.set_num_threads(ns.threads)
     t0 = time.perf_counter()
-    data = measure(ns.seeds, ns.samples, tuple(sorted(set(SNRS) | set(GRID))))
+    grid = tuple(sorted(set(SNRS) | set(GRID)))
+    data = pd.concat(
+        [
+            measure(ns.seeds, ns.samples, grid, lineup()),
+            measure(ns.seeds, ns.samples, SNRS, lineup_profiles()),
+        ],
+        ignore_index=True,
+    )
     pooled = data.groupby(["label", "snr_db"]).agg(
         bit_errors=("bit_errors", "sum"), bits=("bits", "sum"),
         miss=("miss_rate", "mean"), fa=("false_alarm_rate", "mean"),
@@ -127,8 +147,9 @@ def main() -> None:
     print("\nSNR at BER 1e-2 and gap to exact MAP on the same signatures\n")
     print("| receiver | SNR @ 1e-2 (dB) | gap to MAP (dB) |")
     print("|---|---:|---:|")
-    at = {lab: snr_at(pooled.loc[lab]["ber"]) for lab in labels}
-    for lab in labels:
+    asy = [lab for lab in labels if "(p_" not in lab]
+    at = {lab: snr_at(pooled.loc[lab]["ber"]) for lab in asy}
+    for lab in asy:
         ref = at["MAP + QNN"] if "QNN" in lab else at["MAP + WBE"]
         print(f"| {lab} | {at[lab]:.2f} | {at[lab] - ref:+.2f} |")
     print("\nTargets (paired per seed: wins / seeds; pooled BER ratio)\n")
@@ -138,6 +159,8 @@ def main() -> None:
         ("SICNN + QNN", "MMSE-SIC + QNN", SNRS),
         ("SICNN + WBE", "FCNN + WBE", SNRS),
         ("ours (2 sweeps) + WBE", "MMSE-SIC + WBE", SNRS),
+        ("SICNN + WBE (p_high)", "MMSE-SIC + WBE (p_high)", SNRS),
+        ("SICNN + WBE (p_low)", "MMSE-SIC + WBE (p_low)", SNRS),
     ]
     per_seed = data.set_index(["label", "seed", "snr_db"])["ber"]
     for a, b, snrs in checks:
