@@ -76,7 +76,7 @@ def test_untrained_sicnn_is_soft_mmse_sic():
     np.testing.assert_allclose(logits.numpy(), ref, rtol=2e-3, atol=2e-3)
 
 
-def test_untrained_sicnn_is_as_good_as_mmse_sic_and_training_changes_it():
+def test_untrained_sicnn_is_as_good_as_mmse_sic():
     sig = gf.wbe()
     net = build_detector(sig, gf.DetectorConfig())
     rx = gf.DetectorReceiver(net, sig)
