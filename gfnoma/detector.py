@@ -29,9 +29,10 @@ stage, told which user it detects by a one-hot input). ``structure="fc"`` gives 
 connected counterpart (one MLP for all users on top of the parallel, non-SIC LMMSE
 statistics), for the comparison of the paper's Fig. 11 under the same recipe.
 
-Decision rule (the one every receiver of :mod:`gfnoma` follows): a user is declared active
-when its activity logit is positive (the MAP activity decision under the model), and then
-gets the QPSK point given by the signs of its bit logits.
+Decision rule (a MAP activity decision, like MMSE-SIC's): a user is declared active when
+its activity logit is positive, and then gets the QPSK point given by the signs of its bit
+logits. Errors are counted as for every receiver (:func:`gfnoma.count_errors`: a miss costs
+both bits, a false alarm none and is reported as a rate).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from torch import nn
 
 from gfnoma._validation import check_int, check_real
 from gfnoma.channel import GrantFreeChannel
+from gfnoma.models import count_parameters
 from gfnoma.receivers import Detection, Receiver
 from gfnoma.signatures import Signatures
 
@@ -416,11 +418,6 @@ class SoftSICNN(nn.Module):
             f"structure={self.structure!r}, features={self.features!r}, "
             f"residual={self.residual}, passes={self.passes}, parameters={count_parameters(self)}"
         )
-
-
-def count_parameters(module: nn.Module) -> int:
-    """Number of trainable scalars of ``module``."""
-    return int(sum(prm.numel() for prm in module.parameters() if prm.requires_grad))
 
 
 def _real(z: torch.Tensor) -> torch.Tensor:
