@@ -10,7 +10,9 @@ The autoencoder: the QNN encoder (:class:`QNNEncoder`), the SICNN and FCNN decod
 (and the parameter-free :class:`PosteriorMeanDecoder`), the fairness loss, :func:`train` with
 its configurations (the paper's recipe, our ``fast-lmmse`` and ``posterior-mean``), trained
 decoders as receivers (:class:`NeuralReceiver`) and pretrained signatures
-(:func:`pretrained_signatures`).
+(:func:`pretrained_signatures`). Beyond the paper: the :class:`SoftSICNN` detector, which
+starts as soft MMSE-SIC and learns a residual correction (:func:`train_detector`), and
+pretrained receivers (:func:`pretrained_receiver`).
 """
 
 from gfnoma.allocation import (
@@ -33,6 +35,14 @@ from gfnoma.channel import (
     qpsk_map,
 )
 from gfnoma.configs import CONFIGS, PAPER_TRAIN_SNR_DB, TrainConfig, get_config
+from gfnoma.detector import (
+    DetectorConfig,
+    DetectorReceiver,
+    SoftSICNN,
+    load_detector,
+    save_detector,
+    train_detector,
+)
 from gfnoma.interference import interference_model, leakage
 from gfnoma.link_sinr import (
     LINK_RECEIVERS,
@@ -65,7 +75,12 @@ from gfnoma.models import (
 )
 from gfnoma.neural import NeuralReceiver, load_receiver, save_decoder
 from gfnoma.plotting import plot_ber, plot_cross_correlation
-from gfnoma.pretrained import PRETRAINED, pretrained_signatures
+from gfnoma.pretrained import (
+    PRETRAINED,
+    PRETRAINED_RECEIVERS,
+    pretrained_receiver,
+    pretrained_signatures,
+)
 from gfnoma.receivers import (
     MMSESIC,
     POSTERIOR_MEAN_MAX_USERS,
@@ -112,6 +127,7 @@ __all__ = [
     "PAPER_TRAIN_SNR_DB",
     "POSTERIOR_MEAN_MAX_USERS",
     "PRETRAINED",
+    "PRETRAINED_RECEIVERS",
     "P_ASY",
     "P_HIGH",
     "P_LOW",
@@ -125,6 +141,8 @@ __all__ = [
     "BernoulliActivation",
     "ChannelSample",
     "Detection",
+    "DetectorConfig",
+    "DetectorReceiver",
     "ErrorCounts",
     "FairnessMSELoss",
     "GrantFreeChannel",
@@ -142,6 +160,7 @@ __all__ = [
     "SINREstimate",
     "SearchResult",
     "Signatures",
+    "SoftSICNN",
     "ThresholdQuantizer",
     "TrainConfig",
     "TrainResult",
@@ -163,6 +182,7 @@ __all__ = [
     "leakage",
     "link_check",
     "load_checkpoint",
+    "load_detector",
     "load_receiver",
     "make_mc_fun",
     "make_signatures",
@@ -175,6 +195,7 @@ __all__ = [
     "plot_cross_correlation",
     "posterior_mean",
     "predicted_sinr",
+    "pretrained_receiver",
     "pretrained_signatures",
     "qpsk_demap",
     "qpsk_map",
@@ -183,11 +204,13 @@ __all__ = [
     "quantized_wbe",
     "random_signatures",
     "save_decoder",
+    "save_detector",
     "search_signatures",
     "simulate_ber",
     "simulate_sinr",
     "summarize_allocation_study",
     "train",
+    "train_detector",
     "wbe",
     "weighted_cross_correlation",
     "weighted_welch_bound",

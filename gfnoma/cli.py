@@ -11,6 +11,7 @@ errors found while running a command print ``gfnoma: error: <message>`` and exit
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
@@ -18,7 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-from gfnoma.pretrained import PRETRAINED, pretrained_signatures
+from gfnoma.pretrained import (
+    PRETRAINED,
+    PRETRAINED_RECEIVERS,
+    pretrained_receiver,
+    pretrained_signatures,
+)
 from gfnoma.signatures import (
     P_ASY,
     P_HIGH,
@@ -374,7 +380,9 @@ def _cmd_ber(args: argparse.Namespace) -> int:
     receivers = []
     for name in rx_names:
         try:
-            if name.lower().endswith(".pt"):  # a trained SICNN / FCNN (decoder.pt)
+            if name in PRETRAINED_RECEIVERS:
+                receivers.append(pretrained_receiver(name))
+            elif name.lower().endswith(".pt"):  # a trained SICNN / FCNN (decoder.pt)
                 from gfnoma.neural import load_receiver
 
                 receivers.append(
@@ -588,6 +596,34 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_train_detector(args: argparse.Namespace) -> int:
+    from gfnoma.configs import parse_override
+    from gfnoma.detector import DetectorConfig, save_detector, train_detector
+
+    sig = _build_signatures(args.signatures, args.activation, args.length, args.q, 0)
+    fields = {f.name for f in dataclasses.fields(DetectorConfig)}
+    overrides: dict = {}
+    for item in args.set:
+        key, value = parse_override(item)
+        if key not in fields:
+            raise _CLIError(f"--set: unknown field {key!r}; fields: {', '.join(sorted(fields))}")
+        overrides[key] = tuple(value) if isinstance(value, list) else value
+    try:
+        config = DetectorConfig(
+            steps=args.steps, seed=args.seed, threads=args.threads, **overrides
+        )
+    except (TypeError, ValueError) as exc:
+        raise _option_error("--set", exc) from None
+    net, history = train_detector(sig, config, log_every=max(1, args.steps // 10))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_detector(out, net, sig, config, extra={"name": args.name or out.stem})
+    for row in history:
+        print(f"step {row['step']:>6}  loss {row['loss']:.4f}  {row['seconds']:.0f} s")
+    print(f"wrote {out} ({sig.name}, N={sig.n_users}, H={sig.length})")
+    return 0
+
+
 def _print_help(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         parser.print_help()
@@ -664,8 +700,9 @@ def build_parser() -> argparse.ArgumentParser:
     ber.add_argument(
         "--receivers",
         default="mmse-sic,mf",
-        help="comma-separated receivers: mf, mmse-sic, oracle-ls, oracle-mmse, map, ml, or a "
-        "trained decoder file (decoder.pt of gfnoma train) [default: %(default)s]",
+        help="comma-separated receivers: mf, mmse-sic, oracle-ls, oracle-mmse, map, ml, a "
+        f"pretrained receiver ({', '.join(PRETRAINED_RECEIVERS)}) or a trained decoder file "
+        "(decoder.pt of gfnoma train) [default: %(default)s]",
     )
     ber.add_argument(
         "--snr",
@@ -892,6 +929,38 @@ def build_parser() -> argparse.ArgumentParser:
         help="torch CPU threads [default: %(default)s]",
     )
     tr.set_defaults(func=_cmd_train)
+
+    td = sub.add_parser(
+        "train-detector",
+        help="train a SoftSICNN detector for a fixed signature set",
+        description=(
+            "Train a SoftSICNN (a SICNN that starts as soft MMSE-SIC) for one fixed signature "
+            "set and write it as a detector file (what gfnoma/data/*.pt ship). Deterministic "
+            "for a given --seed and --threads."
+        ),
+    )
+    td.add_argument("--signatures", default="wbe", help=f"{_SETS_HELP} [default: %(default)s]")
+    _set_arguments(td, activation_default="asy", seed_help="seed of weights and samples")
+    td.add_argument(
+        "--steps", type=parse_positive_int, default=3000, help="[default: %(default)s]"
+    )
+    td.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a DetectorConfig field, e.g. --set passes=2 --set hidden=64,64 "
+        "(repeatable)",
+    )
+    td.add_argument("--name", default=None, help="receiver name [default: the file's stem]")
+    td.add_argument("--out", required=True, help="output file (.pt)")
+    td.add_argument(
+        "--threads",
+        type=parse_positive_int,
+        default=1,
+        help="torch CPU threads [default: %(default)s]",
+    )
+    td.set_defaults(func=_cmd_train_detector)
     return parser
 
 

@@ -15,7 +15,7 @@ the run that wrote it. Presets (:data:`CONFIGS`):
   ``"fast"`` with LMMSE input features for every SICNN mini-net (``features="mmse"``), the
   encoder initialised uniformly on ``[-A, A]`` (Xavier's small weights quantize mostly to 0),
   and the plain MSE of eq. (10) (the fairness term of eq. 11 on raw MSEs rewards a worse
-  detection of the rare users; ``docs/gfnoma_results.md``).
+  detection of the rare users; ``docs/gfnoma_appendix.md``, decisions 6 and 14).
 * ``"tiny"`` — seconds-long runs for tests and smoke checks.
 
 Variants are made with :func:`get_config` (``get_config("fast", activation=P_HIGH)``) or
@@ -97,7 +97,7 @@ class TrainConfig:
     fading : {"per-chip", "flat"}
         Training channel: the paper's per-chip Rayleigh fading (eq. 5), or flat Rayleigh
         fading over the spreading block (ours; the correlations of eq. 29 then enter the
-        loss, ``docs/gfnoma_results.md`` decision 16). Validation uses the same channel.
+        loss, ``docs/gfnoma_appendix.md`` decision 16). Validation uses the same channel.
     features : {"paper", "mmse"}
         SICNN input features: eq. (28), or eq. (28) plus per-user LMMSE statistics (ours).
     fairness : bool
@@ -113,7 +113,7 @@ class TrainConfig:
         ``correlation_weight * CC_weighted`` of the quantized signatures (eq. 29,
         :func:`gfnoma.correlation_penalty`), in training and in the validation loss that picks
         the best state. 0 (default) is the paper's loss; needs a trained encoder
-        (``docs/gfnoma_results.md`` decision 17).
+        (``docs/gfnoma_appendix.md`` decision 17).
     batch_size : int
         Channel uses per step (fresh Monte-Carlo samples every step).
     lr, lr_encoder : float

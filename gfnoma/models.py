@@ -20,7 +20,7 @@ effective channels ``g_n = diag(h_n) s_n`` — what the receiver knows, the per-
 through the user's signature — and ``"raw"`` feeds ``h_n`` as written in eq. (28). With the
 effective channels the decoder's input distribution depends on the signatures only through
 the chip magnitudes ``|s_n(k)|``, like the distribution of the received signal itself (see
-``docs/gfnoma_results.md``).
+``docs/gfnoma_appendix.md``, decision 5).
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ class ThresholdQuantizer(nn.Module):
 
     Backward (straight-through estimator, paper §III-E and [34]): the gradient of the level with
     respect to the full-precision weight is taken as ``1 / Delta`` inside ``[-A, A]`` and 0 outside
-    (the *clipped* STE, ``docs/gfnoma_results.md`` decision 2), so the full-precision copy is what
+    (the *clipped* STE, ``docs/gfnoma_appendix.md`` decision 2), so the full-precision copy is what
     the optimiser updates.
 
     Parameters
@@ -388,7 +388,7 @@ class SICNN(_Decoder):
     Input width per mini-net: ``4H + 2NH`` (Table II; 64 for N=6, H=4), plus ``3N`` with
     ``features="mmse"``. With the paper's widths each mini-net has 337 410 parameters, the
     whole decoder 2 024 460 for N=6, H=4 (footnote 1 states 1 399 296; its own product
-    evaluates to 1 783 296 — see ``docs/gfnoma_results.md``).
+    evaluates to 1 783 296 — see ``docs/gfnoma_appendix.md``, decision 11).
     """
 
     def __init__(
@@ -524,7 +524,7 @@ class PosteriorMeanDecoder(_Decoder):
 
     Training the QNN encoder against this decoder (``TrainConfig(decoder="posterior-mean")``)
     minimises eq. (10) with the best possible decoder for every signature set, so the encoder
-    is not held back by what a network has learnt so far (``docs/gfnoma_results.md``,
+    is not held back by what a network has learnt so far (``docs/gfnoma_appendix.md``,
     decision 16). It enumerates ``5^(N-1)`` hypotheses per channel use
     (:func:`gfnoma.posterior_mean`), hence ``N <= 7``.
 

@@ -6,7 +6,7 @@ A trained :class:`~gfnoma.SICNN` or :class:`~gfnoma.FCNN` (or the parameter-free
 -> Detection``, so :func:`gfnoma.simulate_ber` and :func:`gfnoma.ber_sweep` accept it like
 any classic receiver.
 
-Decision rule (ours, ``docs/gfnoma_results.md`` decision 8): the decoder is trained to output
+Decision rule (ours, ``docs/gfnoma_appendix.md`` decision 8): the decoder is trained to output
 ``x^_n ~ E[x_n | y]``; the user is declared inactive if ``|x^_n| < threshold`` (default 1/2: for a
 well-trained estimate ``|x^_n|`` approximates the posterior probability that the user is active, so
 1/2 is the MAP activity decision), else active with the nearest QPSK point.

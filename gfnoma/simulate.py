@@ -224,6 +224,17 @@ def simulate_ber(
         Invalid arguments, or a receiver that cannot handle the set's size (e.g. ``ml`` with
         ``N = 20``); raised before any simulation.
 
+    Notes
+    -----
+    Error-counting rule (the same for every receiver, :func:`gfnoma.count_errors`): each
+    receiver decides the activity of every user itself (MMSE-SIC, MF and the neural
+    receivers by a MAP activity decision; the oracle receivers are told it). The BER counts
+    the bits of *active* users only; an active user declared inactive (a miss) costs both of
+    its bits; an inactive user declared active (a false alarm) costs no bit and is reported
+    as ``false_alarm_rate`` next to ``miss_rate``. A receiver that never declares a user
+    inactive therefore has no misses and a false-alarm rate of 1, so compare BERs only
+    together with the two activity rates (``docs/gfnoma_receivers.md``).
+
     Examples
     --------
     >>> from gfnoma import simulate_ber, wbe

@@ -567,6 +567,7 @@ def test_command_lines_in_the_docs_parse():
         "docs/gfnoma_autoencoder.md",
         "docs/gfnoma_reproduction.md",
         "docs/gfnoma_appendix.md",
+        "docs/gfnoma_receivers.md",
     ):
         text = (ROOT / page).read_text(encoding="utf-8").replace("\\\n", " ")
         for line in text.splitlines():

@@ -17,6 +17,7 @@ MODULES = [
     "gfnoma.loss",
     "gfnoma.models",
     "gfnoma.train",
+    "gfnoma.pretrained",
 ]
 
 
