@@ -19,7 +19,7 @@ signal. What changes is the recipe (``docs/gfnoma_receivers.md``):
   moves away from it only where the loss improves.
 * **Soft cancellation.** The posterior mean of the detected user is cancelled and its
   posterior variance replaces its prior energy in the covariance ``R``
-  (:func:`posterior_moments`, of the stage's logits times a learned sharpness ``tau``
+  (``posterior_moments``, of the stage's logits times a learned sharpness ``tau``
   that starts at :data:`INITIAL_SHARPNESS`), so later stages see how sure earlier ones
   were.
 
@@ -443,7 +443,7 @@ class DetectorReceiver(Receiver):
     detector : SoftSICNN
         The (trained) network; put in eval mode, parameters frozen.
     signatures : Signatures
-        The set it was trained for (:attr:`signatures`); the chip magnitudes of the
+        The set it was trained for (``receiver.signatures``); the chip magnitudes of the
         signatures it is called with must match (the detector sees ``g = diag(h) s`` only,
         whose distribution depends on nothing else) unless ``check_signatures=False``.
     name : str
@@ -544,7 +544,7 @@ class DetectorConfig:
     loss : {"bce", "mse"}
         ``"bce"``: binary cross-entropy on the bits of active users plus on the activity of
         every user. ``"mse"``: the paper's eq. (10) on the symbols, ``|E[x] - x|^2`` with
-        ``E[x]`` from :func:`posterior_moments`.
+        ``E[x]`` from ``posterior_moments``.
     snr_db : tuple of float
         ``(low, high)``: each channel use draws its SNR uniformly in dB; equal values train
         at one SNR.
