@@ -13,6 +13,7 @@ signatures; the paired per-seed target checks; inference speed in user-symbols/s
 
     PYTHONPATH=. python benchmarks/gfnoma_detector_targets.py              # ~10 min
     PYTHONPATH=. python benchmarks/gfnoma_detector_targets.py --seeds 2 --samples 5000
+    PYTHONPATH=. python benchmarks/gfnoma_detector_targets.py --profiles-only   # p_high/low, N=12
 """
 
 from __future__ import annotations
@@ -60,15 +61,22 @@ def lineup() -> list[tuple[str, gf.Signatures, object]]:
 
 
 def lineup_profiles() -> list[tuple[str, gf.Signatures, object]]:
-    """MMSE-SIC and the shipped SICNN on WBE for p_high and p_low (if shipped)."""
+    """MMSE-SIC and the shipped detectors on WBE for p_high, p_low and N=12, H=8 (p = 0.8
+    x 6, 0.4 x 6), those that are shipped."""
     out = []
-    for tag in ("high", "low"):
-        name = f"sicnn-wbe-{tag}"
-        if not _shipped(name):
+    for tag, names in (
+        ("p_high", ("sicnn-wbe-high",)),
+        ("p_low", ("sicnn-wbe-low", "ours-wbe-low")),
+        ("N=12", ("sicnn-wbe-n12",)),
+    ):
+        shipped = [name for name in names if _shipped(name)]
+        if not shipped:
             continue
-        rx = gf.pretrained_receiver(name)
-        out.append((f"MMSE-SIC + WBE (p_{tag})", rx.signatures, "mmse-sic"))
-        out.append((f"SICNN + WBE (p_{tag})", rx.signatures, rx))
+        first = gf.pretrained_receiver(shipped[0])
+        out.append((f"MMSE-SIC + WBE ({tag})", first.signatures, "mmse-sic"))
+        for name in shipped:
+            kind = "ours (2 sweeps)" if name.startswith("ours") else "SICNN"
+            out.append((f"{kind} + WBE ({tag})", first.signatures, gf.pretrained_receiver(name)))
     return out
 
 
@@ -123,25 +131,27 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--samples", type=int, default=20000, help="channel uses per seed and point")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument(
+        "--profiles-only",
+        action="store_true",
+        help="only the p_high, p_low and N=12 rows (no MAP grid, no speed)",
+    )
     ns = ap.parse_args()
     torch.set_num_threads(ns.threads)
     t0 = time.perf_counter()
     grid = tuple(sorted(set(SNRS) | set(GRID)))
-    data = pd.concat(
-        [
-            measure(ns.seeds, ns.samples, grid, lineup()),
-            measure(ns.seeds, ns.samples, SNRS, lineup_profiles()),
-        ],
-        ignore_index=True,
-    )
+    parts = [] if ns.profiles_only else [measure(ns.seeds, ns.samples, grid, lineup())]
+    parts.append(measure(ns.seeds, ns.samples, SNRS, lineup_profiles()))
+    data = pd.concat(parts, ignore_index=True)
     pooled = data.groupby(["label", "snr_db"]).agg(
         bit_errors=("bit_errors", "sum"), bits=("bits", "sum"),
         miss=("miss_rate", "mean"), fa=("false_alarm_rate", "mean"),
     )  # fmt: skip
     pooled["ber"] = pooled["bit_errors"] / pooled["bits"]
     labels = list(dict.fromkeys(data["label"]))
+    what = "p_high and p_low (N=6, H=4), N=12 (H=8)" if ns.profiles_only else "p_asy, N=6, H=4"
     print(
-        f"p_asy, N=6, H=4; {ns.seeds} seeds x {ns.samples} channel uses per point "
+        f"{what}; {ns.seeds} seeds x {ns.samples} channel uses per point "
         f"(paired); {time.perf_counter() - t0:.0f} s\n"
     )
     print("| receiver | " + " | ".join(f"{s:g} dB: BER / miss / FA" for s in SNRS) + " |")
@@ -152,6 +162,9 @@ def main() -> None:
             r = pooled.loc[(lab, s)]
             cells.append(f"{r['ber']:.4f} / {r['miss']:.4f} / {r['fa']:.4f}")
         print(f"| {lab} | " + " | ".join(cells) + " |")
+    if ns.profiles_only:
+        _print_checks(data, pooled, labels, ns.seeds)
+        return
     print("\nSNR at BER 1e-2 and gap to exact MAP on the same signatures\n")
     print("| receiver | SNR @ 1e-2 (dB) | gap to MAP (dB) |")
     print("|---|---:|---:|")
@@ -164,6 +177,14 @@ def main() -> None:
             print(f"| {lab} | not reached by {GRID[-1]:g} dB (BER {ber30:.4f} there) | - |")
         else:
             print(f"| {lab} | {at[lab]:.2f} | {at[lab] - ref:+.2f} |")
+    _print_checks(data, pooled, labels, ns.seeds)
+    print(f"\nInference speed, {ns.threads} threads, batch 10000, user-symbols/s\n")
+    for name, v in speed(ns.threads):
+        print(f"- {name}: {v:,.0f}")
+
+
+def _print_checks(data: pd.DataFrame, pooled: pd.DataFrame, labels: list, seeds: int) -> None:
+    """The paired target checks among the curves measured."""
     print("\nTargets (paired per seed: wins / seeds; pooled BER ratio)\n")
     checks = [
         ("SICNN + WBE", "MMSE-SIC + WBE", (15.0, 20.0)),
@@ -173,20 +194,19 @@ def main() -> None:
         ("ours (2 sweeps) + WBE", "MMSE-SIC + WBE", SNRS),
         ("SICNN + WBE (p_high)", "MMSE-SIC + WBE (p_high)", SNRS),
         ("SICNN + WBE (p_low)", "MMSE-SIC + WBE (p_low)", SNRS),
+        ("ours (2 sweeps) + WBE (p_low)", "MMSE-SIC + WBE (p_low)", SNRS),
+        ("SICNN + WBE (N=12)", "MMSE-SIC + WBE (N=12)", SNRS),
     ]
     per_seed = data.set_index(["label", "seed", "snr_db"])["ber"]
     for a, b, snrs in checks:
         if a not in labels or b not in labels:
             continue
         for s in snrs:
-            wins = sum(per_seed[(a, k, s)] < per_seed[(b, k, s)] for k in range(ns.seeds))
+            wins = sum(per_seed[(a, k, s)] < per_seed[(b, k, s)] for k in range(seeds))
             ratio = pooled.loc[(a, s)]["ber"] / pooled.loc[(b, s)]["ber"]
-            verdict = "met" if wins == ns.seeds else "missed"
-            print(f"- {a} below {b} at {s:g} dB: {wins}/{ns.seeds} seeds, "
+            verdict = "met" if wins == seeds else "missed"
+            print(f"- {a} below {b} at {s:g} dB: {wins}/{seeds} seeds, "
                   f"BER ratio {ratio:.3f} -> {verdict}")  # fmt: skip
-    print(f"\nInference speed, {ns.threads} threads, batch 10000, user-symbols/s\n")
-    for name, v in speed(ns.threads):
-        print(f"- {name}: {v:,.0f}")
 
 
 if __name__ == "__main__":

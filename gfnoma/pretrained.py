@@ -138,6 +138,20 @@ PRETRAINED_RECEIVERS: dict[str, tuple[str, str, str]] = {
         " --name sicnn-wbe-low --out gfnoma/data/sicnn_wbe_low.pt",
         "SICNN for fixed WBE, p_low, N=6, H=4",
     ),
+    "ours-wbe-low": (
+        "ours_wbe_low.pt",
+        f"{_TRAIN} --signatures wbe --activation low --steps 8000 --seed 0"
+        " --set passes=2 --set hidden=40,40,40"
+        " --name ours-wbe-low --out gfnoma/data/ours_wbe_low.pt",
+        "ours: two sweeps of the cascade, fixed WBE, p_low, N=6, H=4",
+    ),
+    "sicnn-wbe-n12": (
+        "sicnn_wbe_n12.pt",
+        f"{_TRAIN} --signatures wbe --activation"
+        " 0.8,0.8,0.8,0.8,0.8,0.8,0.4,0.4,0.4,0.4,0.4,0.4 --length 8 --steps 8000 --seed 0"
+        " --name sicnn-wbe-n12 --out gfnoma/data/sicnn_wbe_n12.pt",
+        "SICNN for fixed WBE, p = 0.8 x 6 and 0.4 x 6, N=12, H=8",
+    ),
 }
 
 

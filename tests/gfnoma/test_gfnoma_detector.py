@@ -220,7 +220,8 @@ def test_pretrained_file_holds_the_recipe_of_its_command(name):
         want = tuple(int(v) for v in value.split(",")) if key == "hidden" else value
         assert got == (int(want) if key == "passes" else want), key
     sizes = sum(p.numel() for p in rx.detector.parameters())
-    assert 70_000 < sizes < 90_000  # one parameter budget for all N=6 receivers
+    if rx.signatures.n_users == 6:
+        assert 70_000 < sizes < 90_000  # one parameter budget for all N=6 receivers
 
 
 @pytest.mark.parametrize("name", sorted(gf.PRETRAINED_RECEIVERS))
