@@ -54,6 +54,7 @@ from torch import nn
 from gfnoma._validation import check_int, check_real
 from gfnoma.channel import GrantFreeChannel
 from gfnoma.models import count_parameters
+from gfnoma.neural import atomic_save
 from gfnoma.receivers import Detection, Receiver
 from gfnoma.signatures import Signatures
 
@@ -756,9 +757,7 @@ def save_detector(
         "signatures": signatures.to_dict(),
         "extra": dict(extra or {}),
     }
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(payload, tmp)
-    os.replace(tmp, path)
+    atomic_save(payload, path)
     return path
 
 

@@ -56,7 +56,7 @@ from gfnoma.models import (
     QNNEncoder,
     count_parameters,
 )
-from gfnoma.neural import NeuralReceiver, check_features_version, save_decoder
+from gfnoma.neural import NeuralReceiver, atomic_save, check_features_version, save_decoder
 from gfnoma.signatures import Signatures, make_signatures
 
 __all__ = ["TrainResult", "TrainState", "build_models", "load_checkpoint", "train"]
@@ -294,12 +294,6 @@ def _state_dict_copy(module: torch.nn.Module | None) -> dict[str, torch.Tensor] 
     return {k: v.detach().clone() for k, v in module.state_dict().items()}
 
 
-def _atomic_save(obj: Any, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-
-
 def _atomic_csv(table: pd.DataFrame, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
     table.to_csv(tmp, index=False)
@@ -500,7 +494,7 @@ def train(
 
     def write_checkpoint(stop_status: str | None = None) -> None:
         if ckpt_path is not None:
-            _atomic_save(snapshot(stop_status), ckpt_path)
+            atomic_save(snapshot(stop_status), ckpt_path)
             _atomic_csv(pd.DataFrame(log_rows), out / "log.csv")
 
     def validate(scheduled: bool = True) -> None:
