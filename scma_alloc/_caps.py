@@ -124,13 +124,13 @@ class PowerCaps:
         a_flat = a.reshape(n_batch, -1)
         norm_resource = np.bincount(flat, weights=(a_flat**2).ravel(), minlength=n_batch * k)
         norm_total = (a_flat**2).sum(axis=1)
+        cap = None if self.resource is None else np.tile(self.resource, n_batch)
 
         def resource_half_spaces(y: np.ndarray) -> np.ndarray:
             if self.resource is None:
                 return y
             yf = y.reshape(n_batch, -1)
             used = np.bincount(flat, weights=(a_flat * yf).ravel(), minlength=n_batch * k)
-            cap = np.tile(self.resource, n_batch)
             excess = np.maximum(used - cap, 0.0) / np.maximum(norm_resource, 1e-300)
             return (yf - excess[flat].reshape(n_batch, -1) * a_flat).reshape(y.shape)
 

@@ -222,32 +222,52 @@ def _allocation_table(result: AllocationResult) -> str:
     return "\n".join(lines)
 
 
-def _solve_caps(args: argparse.Namespace, scenario: Scenario) -> dict[str, Any]:
-    """``solve``'s power caps in watts, checked (before any work)."""
-    caps: dict[str, Any] = {}
-    if args.resource_caps_dbm is not None:
-        values = args.resource_caps_dbm
+#: ``solve``'s constraint flags: argument name, what it counts (per user or per
+#: subcarrier), and the solver keyword it becomes.
+_SOLVE_CONSTRAINTS = (
+    ("--min-rates", "min_rates", "user", "min_rates"),
+    ("--weights", "weights", "user", "weights"),
+    ("--resource-caps-dbm", "resource_caps_dbm", "subcarrier", "resource_caps"),
+    ("--total-cap-dbm", "total_cap_dbm", None, "total_cap"),
+)
+
+
+def _solve_constraints(args: argparse.Namespace, scenario: Scenario) -> dict[str, Any]:
+    """``solve``'s floors, weights and caps as solver keywords (watts for the caps),
+    checked before any work; errors name the flag."""
+    out: dict[str, Any] = {}
+    for flag, dest, per, keyword in _SOLVE_CONSTRAINTS:
+        value = getattr(args, dest)
+        if value is None:
+            continue
         if args.algorithms:
-            raise ValueError(
-                "--resource-caps-dbm applies to --objective runs, not to --algorithms"
-            )
-        if len(values) not in (1, scenario.n_resources):
-            raise ValueError(
-                f"--resource-caps-dbm: give one number or one per subcarrier "
-                f"({scenario.n_resources}), got {len(values)}"
-            )
-        watts = dbm_to_watt(np.array(values, dtype=float))
-        caps["resource_caps"] = watts if len(values) > 1 else float(watts[0])
-    if args.total_cap_dbm is not None:
-        if args.algorithms:
-            raise ValueError("--total-cap-dbm applies to --objective runs, not to --algorithms")
-        caps["total_cap"] = float(dbm_to_watt(args.total_cap_dbm))
-    try:
-        check_caps(scenario, caps.get("resource_caps"), caps.get("total_cap"))
-    except ValueError as exc:
-        flag = "--resource-caps-dbm" if "resource_caps" in str(exc) else "--total-cap-dbm"
-        raise ValueError(f"{flag}: {exc}") from None
-    return caps
+            raise ValueError(f"{flag} applies to --objective runs, not to --algorithms")
+        if per is not None:
+            count = scenario.n_users if per == "user" else scenario.n_resources
+            if len(value) not in (1, count):
+                raise ValueError(
+                    f"{flag}: give one number or one per {per} ({count}), got {len(value)}"
+                )
+            value = np.array(value, dtype=float) if len(value) > 1 else value[0]
+        if keyword in ("resource_caps", "total_cap"):
+            value = dbm_to_watt(value)
+        out[keyword] = value
+    if "weights" in out and np.ndim(out["weights"]) == 0:
+        out["weights"] = np.full(scenario.n_users, out["weights"])
+    checks = (
+        ("--min-rates", lambda: check_min_rates(out.get("min_rates"), scenario.n_users)),
+        ("--weights", lambda: check_weights(out.get("weights"), scenario.n_users)),
+        (
+            "--resource-caps-dbm / --total-cap-dbm",
+            lambda: check_caps(scenario, out.get("resource_caps"), out.get("total_cap")),
+        ),
+    )
+    for flag, check in checks:
+        try:
+            check()
+        except ValueError as exc:
+            raise ValueError(f"{flag}: {exc}") from None
+    return out
 
 
 def _number_list(text: str) -> tuple[float, ...]:
@@ -521,26 +541,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     figure_target = None if args.no_figure else _figure_target(args.figure)
     json_target = None if args.json is None else check_output_file(args.json, "--json")
     scenario, source = _solve_scenario(args)
-    for flag, dest in (("--min-rates", "min_rates"), ("--weights", "weights")):
-        value = getattr(args, dest)
-        if value is None:
-            continue
-        if args.algorithms:
-            raise ValueError(f"{flag} applies to --objective runs, not to --algorithms")
-        if len(value) not in (1, scenario.n_users):
-            raise ValueError(
-                f"{flag}: give one number or one per user ({scenario.n_users}), got {len(value)}"
-            )
-        setattr(args, dest, np.array(value) if len(value) > 1 else value[0])
-    if args.weights is not None and np.ndim(args.weights) == 0:
-        args.weights = np.full(scenario.n_users, args.weights)
-    try:  # before any work
-        check_min_rates(args.min_rates, scenario.n_users)
-        check_weights(args.weights, scenario.n_users)
-    except ValueError as exc:
-        flag = "--min-rates" if "min_rates" in str(exc) else "--weights"
-        raise ValueError(f"{flag}: {exc}") from None
-    caps = _solve_caps(args, scenario)
+    constraints = _solve_constraints(args, scenario)
     print(f"{scenario} ({source})")
     print(f"rates: {_RATE_UNITS}; Mbit/s at {DEFAULT_BANDWIDTH / 1e3:g} kHz per subcarrier")
     results: dict[str, AllocationResult] = {}
@@ -551,11 +552,10 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         objectives = {"max-sr": solve_max_sr, "max-min": solve_max_min}
         if args.objective != "both":
             objectives = {args.objective: objectives[args.objective]}
-        extra = {"min_rates": args.min_rates, "weights": args.weights, **caps}
         for name, solve in objectives.items():
             label = ALGORITHMS[name].label
             results[f"{label} ({args.method} method)"] = solve(
-                scenario, method=args.method, **extra
+                scenario, method=args.method, **constraints
             )
     for name, result in results.items():
         print()

@@ -360,7 +360,7 @@ class AlphaFairStep:
         return x_new, values
 
 
-class FloorStep:
+class FloorStep(AlphaFairStep):
     """The power step of a sum-rate or alpha-fair problem with rate floors.
 
     Starts: the problem's own power step without floors (water-filling, or the
@@ -372,11 +372,8 @@ class FloorStep:
     the floors and is better (for the sum-rate under SIC it is then optimal).
     """
 
-    exact = False
     label = "barrier gradient"
     polish_label = "barrier gradient"
-    #: Gradient steps of the proxy.
-    proxy_iterations = 30
     #: Blend weights of the weighted max-min point in the starts.
     blends = (0.0, 0.25, 0.5, 0.75, 1.0)
 
@@ -384,11 +381,7 @@ class FloorStep:
         from ._objectives import Problem
         from ._power import power_step
 
-        self.problem = problem
-        fair = problem.objective == "alpha_fair"
-        self.alpha = float(problem.alpha) if fair else 0.0
-        n = problem.n_users
-        self.weights = np.asarray(problem.weights, dtype=float) if fair else np.ones(n)
+        super().__init__(problem)  # alpha and weights (alpha 0, unit weights: sum-rate)
         self.floors_bits = problem.floors / LN2
         scenario, model = problem.scenario, problem.model
         caps = problem.caps
@@ -447,13 +440,6 @@ class FloorStep:
     def proxy(self, sub, x0=None, lower=None):
         start, x_free = self._starts(sub)
         return self._run(sub, [start], x_free, self.proxy_iterations)
-
-    def reachable(self, sub, target):
-        return np.ones(sub.shape[0], dtype=bool)
-
-    def improve(self, sub, target):
-        x, value = self.proxy(sub)
-        return np.arange(sub.shape[0]), x, value
 
     def polish(self, sub, x, options, monitor=None):
         before = self.problem.values(sub, x)

@@ -20,7 +20,7 @@ from ._objectives import Problem
 from ._options import AlternatingOptions, ExhaustiveOptions, PaperOptions, method_options
 from ._paper import paper_max_min, paper_max_sr
 from ._power import power_step
-from ._rates import LN2, rate_model
+from ._rates import LN2, edge_index, gather_edges, rate_model
 from ._result import END_REASONS, AllocationResult, Monitor
 from ._scenario import Scenario, check_scenario
 from ._search import alternating_search
@@ -243,8 +243,6 @@ def _solve_with_floors(
 
 def _edges(problem: Problem, result: AllocationResult) -> tuple[np.ndarray, np.ndarray]:
     """A result's allocation as edges and budget fractions, each with a batch axis of 1."""
-    from ._rates import edge_index, gather_edges
-
     sub = edge_index(result.assignment, problem.n_per_user)
     x = gather_edges(result.power / problem.scenario.power_budget[None, :], sub)
     return sub[None], x[None]
@@ -514,7 +512,7 @@ def solve_max_min(
         initial=initial,
         rng=rng,
         callback=callback,
-        weights=check_weights(weights, check_scenario(scenario).n_users),
+        weights=weights,
         min_rates=min_rates,
         resource_caps=resource_caps,
         total_cap=total_cap,
