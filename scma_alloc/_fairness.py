@@ -48,7 +48,11 @@ def alpha_utility(rates: np.ndarray, alpha: float, weights: np.ndarray) -> np.nd
 def _project(x: np.ndarray) -> np.ndarray:
     """Euclidean projection of each user's fractions (..., N) on ``{x >= 0, sum <= 1}``."""
     clipped = np.maximum(x, 0.0)
-    over = clipped.sum(axis=-1) > 1.0
+    over = clipped.sum(axis=-1, keepdims=True) > 1.0
+    if x.shape[-1] == 2:  # the segment between (1, 0) and (0, 1): shift onto it, clip
+        theta = 0.5 * (x.sum(axis=-1, keepdims=True) - 1.0)
+        return np.where(over, np.clip(x - theta, 0.0, 1.0), clipped)
+    over = over[..., 0]
     if not over.any():
         return clipped
     v = x[over]
@@ -63,6 +67,14 @@ def _project(x: np.ndarray) -> np.ndarray:
     return clipped
 
 
+def _levels(active: _Coupling, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(q, s_excl, s_incl)`` of points ``x`` (B, E): received SNRs, and one plus the
+    interference an edge sees without and with its own signal."""
+    q = active.a * x
+    s_excl = 1.0 + np.einsum("bef,bf->be", active.excl, q)
+    return q, s_excl, s_excl + q
+
+
 def _ascent(
     coupling: _Coupling,
     x: np.ndarray,
@@ -75,19 +87,26 @@ def _ascent(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Projected gradient ascent of ``merit`` from ``x`` (B, E), batched.
 
-    ``merit(coupling, x, idx)`` is the merit of the graphs ``idx`` at ``x`` (their
-    rows); ``marginal(rates, idx)`` its derivative in each user's rate (bit/s/Hz, up to
-    a positive factor per graph), from which the gradient in ``x`` follows through the
-    rates' chain rule. A step is kept only if it raises the merit; the per-graph step
-    grows after a kept step and halves otherwise. With ``from_finite``, graphs whose
-    start has merit ``-inf`` are left alone. ``project(x, idx)`` maps points (of the
-    graphs ``idx``, shape (len, J, N)) on the feasible set (default: each user's
-    ``{x >= 0, sum x <= 1}``). Returns the points and their merit.
+    ``merit(rates, idx)`` is the merit of the graphs ``idx`` at user rates ``rates``
+    (bit/s/Hz, one row per graph); ``marginal(rates, idx)`` its derivative in each
+    user's rate (up to a positive factor per graph), from which the gradient in ``x``
+    follows through the rates' chain rule. A step is kept only if it raises the merit;
+    the per-graph step grows after a kept step and halves otherwise. With
+    ``from_finite``, graphs whose start has merit ``-inf`` are left alone.
+    ``project(x, idx)`` maps points (of the graphs ``idx``, shape (len, J, N)) on the
+    feasible set (default: each user's ``{x >= 0, sum x <= 1}``). Returns the points
+    and their merit.
     """
     n_batch = x.shape[0]
     n_users, n_per_user = coupling.n_users, coupling.n_per_user
-    everyone = np.arange(n_batch)
-    u = merit(coupling, x, everyone)
+
+    def rates_of(q: np.ndarray, s_excl: np.ndarray) -> np.ndarray:
+        return np.log1p(q / s_excl).reshape(q.shape[0], n_users, -1).sum(2) / LN2
+
+    # The levels of the current points, kept up to date (one product per iteration).
+    q, s_excl, s_incl = _levels(coupling, x)
+    rates = rates_of(q, s_excl)
+    u = merit(rates, np.arange(n_batch))
     step = np.full(n_batch, 0.05)
     live = np.isfinite(u) if from_finite else np.ones(n_batch, dtype=bool)
     mark = u.copy()
@@ -103,23 +122,21 @@ def _ascent(
         if idx is None or idx.size != live.sum():
             idx = np.flatnonzero(live)
             active = coupling.take(idx)
-        xi = x[idx]
-        q = active.a * xi
-        s_excl = 1.0 + np.einsum("bef,bf->be", active.excl, q)
-        s_incl = s_excl + q
-        rates = np.log(s_incl / s_excl).reshape(idx.size, n_users, -1).sum(2) / LN2
-        c = np.repeat(marginal(rates, idx), n_per_user, axis=1)
-        grad = np.einsum("be,bef->bf", c / s_incl, active.v_incl) - np.einsum(
-            "be,bef->bf", c / s_excl, active.v_excl
-        )
+        xi, ex, inc = x[idx], s_excl[idx], s_incl[idx]
+        c = np.repeat(marginal(rates[idx], idx), n_per_user, axis=1)
+        # d/dx_f sum_e c_e log(s_incl_e / s_excl_e), with incl = excl + diag(a).
+        grad = np.einsum("be,bef->bf", c / inc - c / ex, active.v_excl) + c * active.a / inc
         scale = np.abs(grad).max(axis=1)
         scale = np.where(scale > 0, scale, 1.0)
         moved = (xi + (step[idx] / scale)[:, None] * grad).reshape(idx.size, n_users, -1)
         trial = (_project(moved) if project is None else project(moved, idx)).reshape(idx.size, -1)
-        u_trial = merit(active, trial, idx)
+        tq, tex, tinc = _levels(active, trial)
+        t_rates = rates_of(tq, tex)
+        u_trial = merit(t_rates, idx)
         better = u_trial > u[idx]
-        x[idx[better]] = trial[better]
-        u[idx[better]] = u_trial[better]
+        kept = idx[better]
+        x[kept], u[kept], rates[kept] = trial[better], u_trial[better], t_rates[better]
+        s_excl[kept], s_incl[kept] = tex[better], tinc[better]
         step[idx] = np.where(better, np.minimum(step[idx] * 1.5, 1.0), step[idx] * 0.5)
         live &= step > _MIN_STEP
     return x, u
@@ -166,11 +183,11 @@ def alpha_fair_power(
         Its utility (rates in bit/s/Hz).
     """
     n_batch = sub.shape[0]
-    coupling = _Coupling.build(a_edges, sub, model)
+    coupling, x, project, pick = _stacked(a_edges, sub, model, starts, project)
     w = np.asarray(weights, dtype=float)
 
-    def merit(active: _Coupling, x: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        return alpha_utility(active.rates(x) / LN2, alpha, w)
+    def merit(rates: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        return alpha_utility(rates, alpha, w)
 
     def marginal(rates: np.ndarray, idx: np.ndarray) -> np.ndarray:
         # du/dR up to a positive factor per graph (the step is scaled anyway):
@@ -178,20 +195,32 @@ def alpha_fair_power(
         floor = np.maximum(rates, 1e-12)
         return (floor / floor.min(axis=1, keepdims=True)) ** (-alpha) * w
 
-    best_x = np.zeros((n_batch, coupling.a.shape[1]))
-    best_u = np.full(n_batch, -np.inf)
-    for start in starts:
-        x, u = _ascent(
-            coupling,
-            start.reshape(n_batch, -1).astype(float),
-            merit,
-            marginal,
-            iterations,
-            project=project,
-        )
-        improve = u > best_u
-        best_x[improve], best_u[improve] = x[improve], u[improve]
-    return best_x.reshape(sub.shape), best_u
+    x, u = _ascent(coupling, x, merit, marginal, iterations, project=project)
+    x, u = pick(x, u)
+    return x.reshape(sub.shape), u
+
+
+def _stacked(a_edges, sub, model, starts, project):
+    """Every start of every graph as one batch of ``S * B`` rows (start-major).
+
+    Returns the stacked coupling, the stacked points, the projection of the stacked
+    rows and ``pick(x, u)``, which keeps per graph the row of the highest ``u`` (the
+    first start on ties; a graph whose rows are all ``-inf`` keeps its first start).
+    """
+    n_batch, n_starts = sub.shape[0], len(starts)
+    rows = np.tile(np.arange(n_batch), n_starts)
+    coupling = _Coupling.build(a_edges, sub, model).take(rows)
+    x = np.concatenate([start.reshape(n_batch, -1) for start in starts]).astype(float)
+    if project is not None:
+        project = (lambda p: lambda x, idx: p(x, rows[idx]))(project)
+
+    def pick(x: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        u = u.reshape(n_starts, n_batch)
+        best = np.argmax(np.where(np.isnan(u), -np.inf, u), axis=0)
+        graphs = np.arange(n_batch)
+        return x.reshape(n_starts, n_batch, -1)[best, graphs], u[best, graphs]
+
+    return coupling, x, project, pick
 
 
 #: Rate floors: the barrier weights (relative to the rates' scale) of the stages.
@@ -238,43 +267,37 @@ def floor_power(
         Utility (bit/s/Hz) of the best point; ``-inf`` where no start met the floors.
     """
     n_batch = sub.shape[0]
-    coupling = _Coupling.build(a_edges, sub, model)
+    coupling, x, project, pick = _stacked(a_edges, sub, model, starts, project)
     w = np.asarray(weights, dtype=float)
     held = floors > 0
     r = floors[held]
     per_stage = max(1, iterations // len(_FLOOR_BARRIERS))
-    best_x = np.zeros((n_batch, coupling.a.shape[1]))
-    best_u = np.full(n_batch, -np.inf)
-    for start in starts:
-        x = start.reshape(n_batch, -1).astype(float)
-        for mu in _FLOOR_BARRIERS:
-            m = np.maximum(coupling.rates(x).min(axis=1) / LN2, 1e-12)
+    best_x = x.copy()
+    best_u = np.full(x.shape[0], -np.inf)
+    for mu in _FLOOR_BARRIERS:
+        m = np.maximum(coupling.rates(x).min(axis=1) / LN2, 1e-12)
 
-            def merit(active: _Coupling, x: np.ndarray, idx: np.ndarray, mu=mu, m=m):
-                rates = active.rates(x) / LN2
-                slack = rates[:, held] - r
-                scale = m[idx]
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    value = scale * alpha_utility(rates / scale[:, None], alpha, w) + (
-                        mu * scale * np.log(np.maximum(slack, 0.0)).sum(axis=1)
-                    )
-                return np.where(np.all(slack > 0, axis=1) & ~np.isnan(value), value, -np.inf)
+        def merit(rates: np.ndarray, idx: np.ndarray, mu=mu, m=m) -> np.ndarray:
+            slack = rates[:, held] - r
+            scale = m[idx]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                value = scale * alpha_utility(rates / scale[:, None], alpha, w) + (
+                    mu * scale * np.log(np.maximum(slack, 0.0)).sum(axis=1)
+                )
+            return np.where(np.all(slack > 0, axis=1) & ~np.isnan(value), value, -np.inf)
 
-            def marginal(rates: np.ndarray, idx: np.ndarray, mu=mu, m=m) -> np.ndarray:
-                scale = m[idx][:, None]
-                c = w * np.minimum(np.maximum(rates, 1e-12) / scale, 1e300) ** (-alpha)
-                c[:, held] += mu * scale / np.maximum(rates[:, held] - r, 1e-300)
-                return c
+        def marginal(rates: np.ndarray, idx: np.ndarray, mu=mu, m=m) -> np.ndarray:
+            scale = m[idx][:, None]
+            c = w * np.minimum(np.maximum(rates, 1e-12) / scale, 1e300) ** (-alpha)
+            c[:, held] += mu * scale / np.maximum(rates[:, held] - r, 1e-300)
+            return c
 
-            x, _ = _ascent(
-                coupling, x, merit, marginal, per_stage, from_finite=True, project=project
-            )
-            rates = coupling.rates(x) / LN2
-            u = np.where(
-                np.all(rates[:, held] > r, axis=1), alpha_utility(rates, alpha, w), -np.inf
-            )
-            improve = u > best_u
-            best_x[improve], best_u[improve] = x[improve], u[improve]
+        x, _ = _ascent(coupling, x, merit, marginal, per_stage, from_finite=True, project=project)
+        rates = coupling.rates(x) / LN2
+        u = np.where(np.all(rates[:, held] > r, axis=1), alpha_utility(rates, alpha, w), -np.inf)
+        improve = u > best_u
+        best_x[improve], best_u[improve] = x[improve], u[improve]
+    best_x, best_u = pick(best_x, best_u)
     return best_x.reshape(sub.shape), best_u
 
 
@@ -289,15 +312,18 @@ class AlphaFairStep:
     """The power step of an ``"alpha_fair"`` problem (see the module docstring).
 
     ``proxy``: a short projected-gradient run from the best of the starts (the search
-    scores many neighbour graphs with it); ``polish``: a long run from the given point
-    and from every start, never worse than the given point.
+    scores many neighbour graphs with it; a neighbour starts from its parent's point,
+    which stays within the budgets since points are budget fractions per user and
+    slot, or an equal split); ``polish``: a long run from the given point and from
+    every start, never worse than the given point.
     """
 
     exact = False
+    warm_start = True
     label = "projected gradient"
     polish_label = "projected gradient"
     #: Gradient steps of the proxy.
-    proxy_iterations = 30
+    proxy_iterations = 20
 
     def __init__(self, problem) -> None:
         self.problem = problem
@@ -338,7 +364,13 @@ class AlphaFairStep:
         return x, problem.values(sub, x)
 
     def proxy(self, sub, x0=None, lower=None):
-        starts = self._starts(sub) if x0 is None else [x0, *self._starts(sub)]
+        if x0 is None:
+            starts = self._starts(sub)
+        else:  # a neighbour graph: its parent's point replaces the water-filling start
+            equal = np.full(sub.shape, 1.0 / sub.shape[2])
+            starts = [x0, equal]
+            if self.problem.caps is not None:
+                starts = [self.problem.caps.scale(x, sub) for x in starts]
         values = np.stack([self.problem.values(sub, x) for x in starts])
         best = np.argmax(values, axis=0)
         start = np.stack(starts)[best, np.arange(sub.shape[0])]
@@ -372,8 +404,10 @@ class FloorStep(AlphaFairStep):
     the floors and is better (for the sum-rate under SIC it is then optimal).
     """
 
+    warm_start = False
     label = "barrier gradient"
     polish_label = "barrier gradient"
+    proxy_iterations = 30
     #: Blend weights of the weighted max-min point in the starts.
     blends = (0.0, 0.25, 0.5, 0.75, 1.0)
 

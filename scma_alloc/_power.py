@@ -718,6 +718,9 @@ class PowerStep:
 
     #: The proxy is the exact optimum of the power step.
     exact = False
+    #: The codebook search gives the proxy of a neighbour graph its parent's point as
+    #: ``x0`` (budget fractions per user and slot, feasible for the neighbour).
+    warm_start = False
     #: Name of the routine, for the convergence monitor.
     label = "proxy"
     #: Name of the polish.

@@ -667,7 +667,7 @@ def _proxy_round(
             improves[best],
             bounds[keep][best],
         )
-    xs, scores = step.proxy(graphs)
+    xs, scores = step.proxy(graphs, x0=x[g]) if step.warm_start else step.proxy(graphs)
     owners, best = _best_per_graph(g, scores)
     # Sign-safe: alpha-fair utilities may be negative.
     current = value[owners]

@@ -102,14 +102,16 @@ def test_bad_arguments_are_refused_by_name(args, kwargs, error, match):
         sa.solve_alpha_fair(_scenario(0), *args, **kwargs)
 
 
-def test_projection_on_the_budget_set():
-    rng = np.random.default_rng(0)
+@pytest.mark.parametrize("n", [2, 3])
+def test_projection_on_the_budget_set(n):
+    # n = 2 takes the closed form, n = 3 the sort-based projection.
+    rng = np.random.default_rng(n)
     for _ in range(200):
-        v = rng.normal(size=3) * rng.choice([0.1, 1.0, 5.0])
+        v = rng.normal(size=n) * rng.choice([0.1, 1.0, 5.0])
         p = _project(v[None, :])[0]
         assert np.all(p >= 0) and p.sum() <= 1 + 1e-12
         # No feasible point is closer to v (sampled on the simplex and inside it).
-        others = rng.dirichlet(np.ones(3), size=300) * rng.uniform(0, 1, (300, 1))
+        others = rng.dirichlet(np.ones(n), size=300) * rng.uniform(0, 1, (300, 1))
         assert np.linalg.norm(v - p) <= np.linalg.norm(v - others, axis=1).min() + 1e-12
     inside = np.array([[0.2, 0.3, 0.1]])
     np.testing.assert_array_equal(_project(inside), inside)
