@@ -182,7 +182,6 @@ def alpha_fair_power(
     utility : ndarray, shape (B,)
         Its utility (rates in bit/s/Hz).
     """
-    n_batch = sub.shape[0]
     coupling, x, project, pick = _stacked(a_edges, sub, model, starts, project)
     w = np.asarray(weights, dtype=float)
 
@@ -266,7 +265,6 @@ def floor_power(
     utility : ndarray, shape (B,)
         Utility (bit/s/Hz) of the best point; ``-inf`` where no start met the floors.
     """
-    n_batch = sub.shape[0]
     coupling, x, project, pick = _stacked(a_edges, sub, model, starts, project)
     w = np.asarray(weights, dtype=float)
     held = floors > 0
