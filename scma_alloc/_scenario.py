@@ -109,7 +109,8 @@ class Scenario:
     The rate of user j on subcarrier k is ``log2(1 + P g / (N_k + I_k + sum_weaker P g))``
     (paper eq. 11-12 with the noise ``N_k + I_k`` of that subcarrier), so dividing by it
     gives the normalised form every kernel uses. Interference that differs between users
-    on one subcarrier would break that normalisation and is not supported.
+    on one subcarrier would break that normalisation (and the concavity of a graph's
+    sum-rate in the powers) and is not supported.
 
     Solvers work with the normalised gains ``gamma = gains / noise_power`` and with
     ``snr_at_budget = gamma * Pmax`` (the received SNR if a user put its whole
