@@ -210,8 +210,11 @@ def _stacked(a_edges, sub, model, starts, project):
     rows = np.tile(np.arange(n_batch), n_starts)
     coupling = _Coupling.build(a_edges, sub, model).take(rows)
     x = np.concatenate([start.reshape(n_batch, -1) for start in starts]).astype(float)
+    stacked_project = None
     if project is not None:
-        project = (lambda p: lambda x, idx: p(x, rows[idx]))(project)
+
+        def stacked_project(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
+            return project(x, rows[idx])
 
     def pick(x: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         u = u.reshape(n_starts, n_batch)
@@ -219,7 +222,7 @@ def _stacked(a_edges, sub, model, starts, project):
         graphs = np.arange(n_batch)
         return x.reshape(n_starts, n_batch, -1)[best, graphs], u[best, graphs]
 
-    return coupling, x, project, pick
+    return coupling, x, stacked_project, pick
 
 
 #: Rate floors: the barrier weights (relative to the rates' scale) of the stages.

@@ -123,3 +123,58 @@ def test_utility_limits():
     assert alpha_utility(rates, 0.0, w)[0] == 7.0
     assert alpha_utility(rates, 1.0, w)[0] == pytest.approx(np.log(8.0))
     assert alpha_utility(np.array([[0.0, 1.0, 1.0]]), 1.0, w)[0] == -np.inf
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1.0, 2.0])
+def test_batched_starts_equal_separate_runs(alpha):
+    # The power step runs every start of every graph as one batch; each row must
+    # follow the same path as a run of that start alone, and the best row is kept.
+    from scma_alloc._fairness import alpha_fair_power
+    from scma_alloc._graph import random_edges
+    from scma_alloc._rates import rate_model
+
+    s = _scenario(1)
+    rng = np.random.default_rng(0)
+    sub = random_edges(4, 6, 2, 3, rng, 3).astype(np.intp)
+    a = s.snr_at_budget[sub, np.arange(6)[None, :, None]]
+    model = rate_model(s, None)
+    weights = rng.uniform(0.5, 2.0, 6)
+    starts = [np.full(sub.shape, 0.5), rng.dirichlet(np.ones(2), size=(3, 6))]
+    x, u = alpha_fair_power(a, sub, model, alpha, weights, starts, iterations=40)
+    alone = [alpha_fair_power(a, sub, model, alpha, weights, [x0], iterations=40) for x0 in starts]
+    best = np.argmax(np.stack([v for _, v in alone]), axis=0)
+    for b in range(3):
+        np.testing.assert_allclose(x[b], alone[best[b]][0][b], rtol=1e-12, atol=1e-15)
+        assert u[b] == pytest.approx(alone[best[b]][1][b], rel=1e-12)
+    assert np.all(np.isfinite(u)) and np.all(x >= 0) and np.all(x.sum(axis=2) <= 1 + 1e-12)
+
+
+@pytest.mark.parametrize("capped", [False, True])
+def test_warm_started_proxy_is_feasible_and_no_worse_than_its_start(capped):
+    # The search scores a neighbour graph from its parent's point: the proxy must keep
+    # the budgets (and the caps, into which the start is scaled first) and never end
+    # below the value of its (scaled) start.
+    from scma_alloc._caps import check_caps
+    from scma_alloc._graph import random_edges
+    from scma_alloc._objectives import Problem
+    from scma_alloc._power import power_step
+    from scma_alloc._rates import rate_model
+
+    s = _scenario(2, dbm=10.0)
+    caps = check_caps(s, 0.6 * s.power_budget[0], None) if capped else None
+    problem = Problem(
+        s, "alpha_fair", rate_model(s, None), alpha=1.0, weights=np.ones(6), caps=caps
+    )
+    step = power_step(problem)
+    assert step.warm_start
+    rng = np.random.default_rng(3)
+    sub = random_edges(4, 6, 2, 3, rng, 8).astype(np.intp)
+    parent = rng.dirichlet(np.ones(2), size=(8, 6)) * rng.uniform(0.5, 1.0, (8, 6, 1))
+    x, value = step.proxy(sub, x0=parent)
+    assert np.all(x >= 0) and np.all(x.sum(axis=2) <= 1 + 1e-12)
+    start = parent if caps is None else caps.scale(parent, sub)
+    if caps is not None:
+        assert np.all(caps.usage(x, sub) <= 1 + 1e-9)
+        assert np.any(caps.usage(parent, sub) > 1)  # the caps bind on some parents
+    assert np.all(value >= problem.values(sub, start) - 1e-12)
+    np.testing.assert_allclose(value, problem.values(sub, x), rtol=1e-12)
