@@ -42,6 +42,7 @@ from gfnoma.detector import (
     load_detector,
     save_detector,
     train_detector,
+    train_detector_jointly,
 )
 from gfnoma.interference import interference_model, leakage
 from gfnoma.link_sinr import (
@@ -211,6 +212,7 @@ __all__ = [
     "summarize_allocation_study",
     "train",
     "train_detector",
+    "train_detector_jointly",
     "wbe",
     "weighted_cross_correlation",
     "weighted_welch_bound",

@@ -598,7 +598,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 def _cmd_train_detector(args: argparse.Namespace) -> int:
     from gfnoma.configs import parse_override
-    from gfnoma.detector import DetectorConfig, save_detector, train_detector
+    from gfnoma.detector import (
+        DetectorConfig,
+        save_detector,
+        train_detector,
+        train_detector_jointly,
+    )
 
     sig = _build_signatures(args.signatures, args.activation, args.length, args.q, 0)
     fields = {f.name for f in dataclasses.fields(DetectorConfig)}
@@ -614,10 +619,20 @@ def _cmd_train_detector(args: argparse.Namespace) -> int:
         )
     except (TypeError, ValueError) as exc:
         raise _option_error("--set", exc) from None
-    net, history = train_detector(sig, config, log_every=max(1, args.steps // 10))
+    log_every = max(1, args.steps // 10)
+    extra = {"name": args.name or Path(args.out).stem}
+    if args.joint:
+        if not sig.is_finite_alphabet:
+            raise _CLIError(
+                f"--joint needs a finite-alphabet --signatures set; {sig.name!r} is continuous"
+            )
+        extra["joint_from"] = sig.name
+        net, sig, history = train_detector_jointly(sig, config, log_every=log_every)
+    else:
+        net, history = train_detector(sig, config, log_every=log_every)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    save_detector(out, net, sig, config, extra={"name": args.name or out.stem})
+    save_detector(out, net, sig, config, extra=extra)
     for row in history:
         print(f"step {row['step']:>6}  loss {row['loss']:.4f}  {row['seconds']:.0f} s")
     print(f"wrote {out} ({sig.name}, N={sig.n_users}, H={sig.length})")
@@ -951,6 +966,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a DetectorConfig field, e.g. --set passes=2 --set hidden=64,64 "
         "(repeatable)",
+    )
+    td.add_argument(
+        "--joint",
+        action="store_true",
+        help="also learn the signatures: a QNN encoder with the alphabet of --signatures "
+        "(a finite-alphabet set) starts from it and is trained with the detector; the "
+        "file keeps the learnt set",
     )
     td.add_argument("--name", default=None, help="receiver name [default: the file's stem]")
     td.add_argument("--out", required=True, help="output file (.pt)")

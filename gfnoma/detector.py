@@ -53,7 +53,7 @@ from torch import nn
 
 from gfnoma._validation import check_int, check_real
 from gfnoma.channel import GrantFreeChannel
-from gfnoma.models import count_parameters
+from gfnoma.models import QNNEncoder, count_parameters
 from gfnoma.neural import atomic_save
 from gfnoma.receivers import Detection, Receiver
 from gfnoma.signatures import Signatures
@@ -67,6 +67,7 @@ __all__ = [
     "posterior_moments",
     "save_detector",
     "train_detector",
+    "train_detector_jointly",
 ]
 
 _SQRT2 = math.sqrt(2.0)
@@ -690,8 +691,72 @@ def train_detector(
         torch.set_num_threads(old_threads)
 
 
+def train_detector_jointly(
+    signatures: Signatures,
+    config: DetectorConfig | None = None,
+    *,
+    max_seconds: float | None = None,
+    log_every: int = 0,
+) -> tuple[SoftSICNN, Signatures, list[dict[str, float]]]:
+    """Train a :class:`SoftSICNN` and the signature set together (the paper's joint QNN
+    training, Section III, with this detector as the decoder).
+
+    The set is the output of a :class:`~gfnoma.QNNEncoder` with the alphabet of
+    ``signatures`` (eq. 14-25: quantized weights, straight-through gradients, unit-norm
+    signatures) that starts from ``signatures`` itself; every step updates the encoder's
+    full-precision weights and the detector with one Adam optimiser on the detector
+    loss. Because the detector computes its analytic statistics from the current
+    signatures, it follows the set as it changes. Deterministic as
+    :func:`train_detector`.
+
+    Parameters
+    ----------
+    signatures : Signatures
+        The starting set, finite-alphabet (for example ``pretrained_signatures("n6h4-asy")``);
+        its activation profile is the one trained for.
+    config, max_seconds, log_every
+        As for :func:`train_detector`.
+
+    Returns
+    -------
+    (detector, learnt, history)
+        The trained network (eval mode), the learnt finite-alphabet set (named
+        ``"<name>+joint"``) and the loss history.
+
+    Raises
+    ------
+    ValueError
+        ``signatures`` is not a finite-alphabet set.
+    """
+    if not isinstance(signatures, Signatures):
+        raise TypeError(f"signatures must be a Signatures object, got {type(signatures).__name__}")
+    if not signatures.is_finite_alphabet:
+        raise ValueError(
+            "signatures must be a finite-alphabet set (the encoder keeps its alphabet "
+            f"{{-q..q}}); {signatures.name!r} is continuous"
+        )
+    cfg = DetectorConfig() if config is None else config
+    if not isinstance(cfg, DetectorConfig):
+        raise TypeError(f"config must be a DetectorConfig, got {type(cfg).__name__}")
+    old_threads = torch.get_num_threads()
+    torch.set_num_threads(cfg.threads)
+    try:
+        encoder = QNNEncoder(
+            signatures.n_users, signatures.length, q=signatures.q, init=signatures
+        )
+        net, history = _train(signatures, cfg, max_seconds, log_every, encoder)
+    finally:
+        torch.set_num_threads(old_threads)
+    learnt = encoder.export(signatures.activation, name=f"{signatures.name}+joint")
+    return net, learnt, history
+
+
 def _train(
-    sig: Signatures, cfg: DetectorConfig, max_seconds: float | None, log_every: int
+    sig: Signatures,
+    cfg: DetectorConfig,
+    max_seconds: float | None,
+    log_every: int,
+    encoder: QNNEncoder | None = None,
 ) -> tuple[SoftSICNN, list[dict[str, float]]]:
     net = build_detector(sig, cfg)
     channel = GrantFreeChannel(sig.activation, sig.length, seed=cfg.seed + 1)
@@ -699,6 +764,9 @@ def _train(
     s = sig.tensor(torch.complex64)
     p = sig.activation_tensor(torch.float32)
     params = list(net.parameters())
+    if encoder is not None:
+        params += list(encoder.parameters())
+        encoder.train()
     if cfg.optimizer == "adam":
         opt: torch.optim.Optimizer = torch.optim.Adam(params, lr=cfg.lr)
     else:
@@ -715,6 +783,8 @@ def _train(
             group["lr"] = lr
         bits, active, symbols = channel.sample_source(cfg.batch_size)
         snr = lo + (hi - lo) * torch.rand(cfg.batch_size, generator=snr_gen)
+        if encoder is not None:
+            s = encoder.signatures().to(torch.complex64)
         z = s.unsqueeze(0) * symbols.unsqueeze(1)
         y, h, nv = channel.propagate(z, snr)
         logits = net(y, h, s, p, nv, symbols if cfg.teacher_forcing else None)
