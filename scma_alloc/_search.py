@@ -618,6 +618,14 @@ def _moved_solo(
     return solo_rates(problem.snr[res, user[:, None]][:, None, :])[:, 0]
 
 
+def parent_points(cand: Neighbours, sub: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Each candidate's start from its parent's point ``x`` (S, J, N), aligned with
+    :meth:`Neighbours.apply`: a changed slot keeps the parent's fraction of that slot,
+    and each user's fractions follow its slots when they are sorted."""
+    order = np.argsort(cand.apply(sub, sort=False), axis=-1, kind="stable")
+    return np.take_along_axis(x[cand.graph], order, axis=-1)
+
+
 def _proxy_round(
     problem: Problem,
     step: PowerStep,
@@ -667,7 +675,10 @@ def _proxy_round(
             improves[best],
             bounds[keep][best],
         )
-    xs, scores = step.proxy(graphs, x0=x[g]) if step.warm_start else step.proxy(graphs)
+    if step.warm_start:
+        xs, scores = step.proxy(graphs, x0=parent_points(cand, sub, x))
+    else:
+        xs, scores = step.proxy(graphs)
     owners, best = _best_per_graph(g, scores)
     # Sign-safe: alpha-fair utilities may be negative.
     current = value[owners]

@@ -178,3 +178,29 @@ def test_warm_started_proxy_is_feasible_and_no_worse_than_its_start(capped):
         assert np.any(caps.usage(parent, sub) > 1)  # the caps bind on some parents
     assert np.all(value >= problem.values(sub, start) - 1e-12)
     np.testing.assert_allclose(value, problem.values(sub, x), rtol=1e-12)
+
+
+def test_a_neighbour_starts_from_its_parents_powers():
+    # Every edge the move leaves in place keeps the parent's budget fraction, and the
+    # moved edge takes the fraction of the slot it replaced.
+    from scma_alloc._graph import random_edges
+    from scma_alloc._search import neighbours, parent_points
+
+    rng = np.random.default_rng(4)
+    sub = random_edges(4, 6, 2, 3, rng, 3).astype(np.intp)
+    x = rng.dirichlet(np.ones(2), size=(3, 6))
+    cand = neighbours(sub, 4, 3)
+    graphs, x0 = cand.apply(sub), parent_points(cand, sub, x)
+    assert np.all(np.diff(graphs, axis=-1) > 0)  # canonical: sorted slots
+    for c in range(len(cand)):
+        parent = {
+            (int(k), j): x[cand.graph[c], j, n]
+            for j in range(6)
+            for n, k in enumerate(sub[cand.graph[c], j])
+        }
+        child = {(int(k), j): x0[c, j, n] for j in range(6) for n, k in enumerate(graphs[c, j])}
+        same = set(parent) & set(child)
+        assert len(same) == 12 - (1 if cand.user_b[c] < 0 else 2)
+        for edge in same:
+            assert child[edge] == parent[edge]
+        np.testing.assert_allclose(x0[c].sum(axis=1), x[cand.graph[c]].sum(axis=1))
