@@ -145,6 +145,20 @@ PRETRAINED_RECEIVERS: dict[str, tuple[str, str, str]] = {
         " --name ours-wbe-low --out gfnoma/data/ours_wbe_low.pt",
         "ours: two sweeps of the cascade, fixed WBE, p_low, N=6, H=4",
     ),
+    "fcnn-wbe-high": (
+        "fcnn_wbe_high.pt",
+        f"{_TRAIN} --signatures wbe --activation high --steps 8000 --seed 0"
+        " --set structure=fc --set hidden=171,171,171"
+        " --name fcnn-wbe-high --out gfnoma/data/fcnn_wbe_high.pt",
+        "FCNN of about the SICNN's parameter count, same recipe, fixed WBE, p_high, N=6, H=4",
+    ),
+    "fcnn-wbe-low": (
+        "fcnn_wbe_low.pt",
+        f"{_TRAIN} --signatures wbe --activation low --steps 8000 --seed 0"
+        " --set structure=fc --set hidden=171,171,171"
+        " --name fcnn-wbe-low --out gfnoma/data/fcnn_wbe_low.pt",
+        "FCNN of about the SICNN's parameter count, same recipe, fixed WBE, p_low, N=6, H=4",
+    ),
     "sicnn-wbe-n12": (
         "sicnn_wbe_n12.pt",
         f"{_TRAIN} --signatures wbe --activation"
