@@ -159,6 +159,12 @@ PRETRAINED_RECEIVERS: dict[str, tuple[str, str, str]] = {
         " --name fcnn-wbe-low --out gfnoma/data/fcnn_wbe_low.pt",
         "FCNN of about the SICNN's parameter count, same recipe, fixed WBE, p_low, N=6, H=4",
     ),
+    "sicnn-qnn-high": (
+        "sicnn_qnn_high.pt",
+        f"{_TRAIN} --signatures pretrained:n6h4-high --steps 8000 --seed 0"
+        " --name sicnn-qnn-high --out gfnoma/data/sicnn_qnn_high.pt",
+        "SICNN for the QNN set n6h4-high, p_high, N=6, H=4 (trained for the fixed set)",
+    ),
     "sicnn-wbe-n12": (
         "sicnn_wbe_n12.pt",
         f"{_TRAIN} --signatures wbe --activation"
