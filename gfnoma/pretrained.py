@@ -165,6 +165,12 @@ PRETRAINED_RECEIVERS: dict[str, tuple[str, str, str]] = {
         " --name sicnn-qnn-high --out gfnoma/data/sicnn_qnn_high.pt",
         "SICNN for the QNN set n6h4-high, p_high, N=6, H=4 (trained for the fixed set)",
     ),
+    "sicnn-qnn-low": (
+        "sicnn_qnn_low.pt",
+        f"{_TRAIN} --signatures pretrained:n6h4-low --steps 8000 --seed 0"
+        " --name sicnn-qnn-low --out gfnoma/data/sicnn_qnn_low.pt",
+        "SICNN for the QNN set n6h4-low, p_low, N=6, H=4 (trained for the fixed set)",
+    ),
     "sicnn-wbe-n12": (
         "sicnn_wbe_n12.pt",
         f"{_TRAIN} --signatures wbe --activation"
