@@ -178,6 +178,15 @@ PRETRAINED_RECEIVERS: dict[str, tuple[str, str, str]] = {
         " --name sicnn-wbe-n12 --out gfnoma/data/sicnn_wbe_n12.pt",
         "SICNN for fixed WBE, p = 0.8 x 6 and 0.4 x 6, N=12, H=8",
     ),
+    "fcnn-wbe-n12": (
+        "fcnn_wbe_n12.pt",
+        f"{_TRAIN} --signatures wbe --activation"
+        " 0.8,0.8,0.8,0.8,0.8,0.8,0.4,0.4,0.4,0.4,0.4,0.4 --length 8 --steps 8000 --seed 0"
+        " --set structure=fc --set hidden=251,251,251"
+        " --name fcnn-wbe-n12 --out gfnoma/data/fcnn_wbe_n12.pt",
+        "FCNN of about the SICNN's parameter count, same recipe, fixed WBE, p = 0.8 x 6 and"
+        " 0.4 x 6, N=12, H=8",
+    ),
 }
 
 
