@@ -209,6 +209,7 @@ SETS = {
     "fcnn-wbe-low": ("wbe", gf.P_LOW, 4),
     "ours-wbe-low": ("wbe", gf.P_LOW, 4),
     "sicnn-wbe-n12": ("wbe", P_N12, 8),
+    "sicnn-qnn-n12": ("n12h8-asy", P_N12, 8),
     "fcnn-wbe-n12": ("wbe", P_N12, 8),
 }
 
