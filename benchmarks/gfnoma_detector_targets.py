@@ -14,6 +14,7 @@ signatures; the paired per-seed target checks; inference speed in user-symbols/s
     PYTHONPATH=. python benchmarks/gfnoma_detector_targets.py              # ~10 min
     PYTHONPATH=. python benchmarks/gfnoma_detector_targets.py --seeds 2 --samples 5000
     PYTHONPATH=. python benchmarks/gfnoma_detector_targets.py --profiles-only   # p_high/low, N=12
+    PYTHONPATH=. python benchmarks/gfnoma_detector_targets.py --profiles-only --profiles p_high
 """
 
 from __future__ import annotations
@@ -60,23 +61,33 @@ def lineup() -> list[tuple[str, gf.Signatures, object]]:
     return out
 
 
-def lineup_profiles() -> list[tuple[str, gf.Signatures, object]]:
-    """MMSE-SIC and the shipped detectors on WBE for p_high, p_low and N=12, H=8 (p = 0.8
-    x 6, 0.4 x 6), those that are shipped."""
+#: tag -> (the QNN set of that profile, the pretrained receivers measured there)
+PROFILES = {
+    "p_high": ("n6h4-high", ("sicnn-wbe-high", "sicnn-qnn-high", "fcnn-wbe-high")),
+    "p_low": ("n6h4-low", ("sicnn-wbe-low", "ours-wbe-low", "sicnn-qnn-low", "fcnn-wbe-low")),
+    "N=12": ("n12h8-asy", ("sicnn-wbe-n12", "sicnn-qnn-n12", "fcnn-wbe-n12")),
+}
+KINDS = {"sicnn": "SICNN", "fcnn": "FCNN", "ours": "ours (2 sweeps)"}
+
+
+def lineup_profiles(tags=tuple(PROFILES)) -> list[tuple[str, gf.Signatures, object]]:
+    """MMSE-SIC on WBE (and on the profile's QNN set where a QNN receiver is shipped) and the
+    shipped detectors for p_high, p_low and N=12, H=8 (p = 0.8 x 6, 0.4 x 6)."""
     out = []
-    for tag, names in (
-        ("p_high", ("sicnn-wbe-high",)),
-        ("p_low", ("sicnn-wbe-low", "ours-wbe-low")),
-        ("N=12", ("sicnn-wbe-n12",)),
-    ):
-        shipped = [name for name in names if _shipped(name)]
-        if not shipped:
+    for tag in tags:
+        qnn_name, names = PROFILES[tag]
+        rxs = [gf.pretrained_receiver(name) for name in names if _shipped(name)]
+        if not rxs:
             continue
-        first = gf.pretrained_receiver(shipped[0])
-        out.append((f"MMSE-SIC + WBE ({tag})", first.signatures, "mmse-sic"))
-        for name in shipped:
-            kind = "ours (2 sweeps)" if name.startswith("ours") else "SICNN"
-            out.append((f"{kind} + WBE ({tag})", first.signatures, gf.pretrained_receiver(name)))
+        qnn = gf.pretrained_signatures(qnn_name)
+        wbe = gf.wbe(qnn.activation, qnn.length)
+        out.append((f"MMSE-SIC + WBE ({tag})", wbe, "mmse-sic"))
+        if any("-qnn-" in rx.name for rx in rxs):
+            out.append((f"MMSE-SIC + QNN ({tag})", qnn, "mmse-sic"))
+        for rx in rxs:
+            kind = KINDS[rx.name.split("-")[0]]
+            on = "QNN" if "-qnn-" in rx.name else "WBE"
+            out.append((f"{kind} + {on} ({tag})", rx.signatures, rx))
     return out
 
 
@@ -136,12 +147,20 @@ def main() -> None:
         action="store_true",
         help="only the p_high, p_low and N=12 rows (no MAP grid, no speed)",
     )
+    ap.add_argument(
+        "--profiles",
+        default=",".join(PROFILES),
+        help=f"comma list of the profiles measured [default: {','.join(PROFILES)}]",
+    )
     ns = ap.parse_args()
+    if unknown := set(ns.profiles.split(",")) - set(PROFILES):
+        ap.error(f"--profiles: unknown {sorted(unknown)}; choose from {', '.join(PROFILES)}")
     torch.set_num_threads(ns.threads)
     t0 = time.perf_counter()
     grid = tuple(sorted(set(SNRS) | set(GRID)))
     parts = [] if ns.profiles_only else [measure(ns.seeds, ns.samples, grid, lineup())]
-    parts.append(measure(ns.seeds, ns.samples, SNRS, lineup_profiles()))
+    tags = tuple(t for t in ns.profiles.split(",") if t)
+    parts.append(measure(ns.seeds, ns.samples, SNRS, lineup_profiles(tags)))
     data = pd.concat(parts, ignore_index=True)
     pooled = data.groupby(["label", "snr_db"]).agg(
         bit_errors=("bit_errors", "sum"), bits=("bits", "sum"),
@@ -149,7 +168,9 @@ def main() -> None:
     )  # fmt: skip
     pooled["ber"] = pooled["bit_errors"] / pooled["bits"]
     labels = list(dict.fromkeys(data["label"]))
-    what = "p_high and p_low (N=6, H=4), N=12 (H=8)" if ns.profiles_only else "p_asy, N=6, H=4"
+    what = f"profiles {', '.join(tags)} (p_high, p_low: N=6, H=4; N=12: H=8)"
+    if not ns.profiles_only:
+        what = f"p_asy, N=6, H=4, and {what}"
     print(
         f"{what}; {ns.seeds} seeds x {ns.samples} channel uses per point "
         f"(paired); {time.perf_counter() - t0:.0f} s\n"
@@ -192,11 +213,15 @@ def _print_checks(data: pd.DataFrame, pooled: pd.DataFrame, labels: list, seeds:
         ("SICNN + QNN", "MMSE-SIC + QNN", SNRS),
         ("SICNN + WBE", "FCNN + WBE", SNRS),
         ("ours (2 sweeps) + WBE", "MMSE-SIC + WBE", SNRS),
-        ("SICNN + WBE (p_high)", "MMSE-SIC + WBE (p_high)", SNRS),
-        ("SICNN + WBE (p_low)", "MMSE-SIC + WBE (p_low)", SNRS),
         ("ours (2 sweeps) + WBE (p_low)", "MMSE-SIC + WBE (p_low)", SNRS),
-        ("SICNN + WBE (N=12)", "MMSE-SIC + WBE (N=12)", SNRS),
     ]
+    for tag in PROFILES:
+        checks += [
+            (f"SICNN + WBE ({tag})", f"MMSE-SIC + WBE ({tag})", SNRS),
+            (f"SICNN + QNN ({tag})", f"MMSE-SIC + WBE ({tag})", SNRS),
+            (f"SICNN + QNN ({tag})", f"MMSE-SIC + QNN ({tag})", SNRS),
+            (f"SICNN + WBE ({tag})", f"FCNN + WBE ({tag})", SNRS),
+        ]
     per_seed = data.set_index(["label", "seed", "snr_db"])["ber"]
     for a, b, snrs in checks:
         if a not in labels or b not in labels:

@@ -145,12 +145,54 @@ PRETRAINED_RECEIVERS: dict[str, tuple[str, str, str]] = {
         " --name ours-wbe-low --out gfnoma/data/ours_wbe_low.pt",
         "ours: two sweeps of the cascade, fixed WBE, p_low, N=6, H=4",
     ),
+    "fcnn-wbe-high": (
+        "fcnn_wbe_high.pt",
+        f"{_TRAIN} --signatures wbe --activation high --steps 8000 --seed 0"
+        " --set structure=fc --set hidden=171,171,171"
+        " --name fcnn-wbe-high --out gfnoma/data/fcnn_wbe_high.pt",
+        "FCNN of about the SICNN's parameter count, same recipe, fixed WBE, p_high, N=6, H=4",
+    ),
+    "fcnn-wbe-low": (
+        "fcnn_wbe_low.pt",
+        f"{_TRAIN} --signatures wbe --activation low --steps 8000 --seed 0"
+        " --set structure=fc --set hidden=171,171,171"
+        " --name fcnn-wbe-low --out gfnoma/data/fcnn_wbe_low.pt",
+        "FCNN of about the SICNN's parameter count, same recipe, fixed WBE, p_low, N=6, H=4",
+    ),
+    "sicnn-qnn-high": (
+        "sicnn_qnn_high.pt",
+        f"{_TRAIN} --signatures pretrained:n6h4-high --steps 8000 --seed 0"
+        " --name sicnn-qnn-high --out gfnoma/data/sicnn_qnn_high.pt",
+        "SICNN for the QNN set n6h4-high, p_high, N=6, H=4 (trained for the fixed set)",
+    ),
+    "sicnn-qnn-low": (
+        "sicnn_qnn_low.pt",
+        f"{_TRAIN} --signatures pretrained:n6h4-low --steps 8000 --seed 0"
+        " --name sicnn-qnn-low --out gfnoma/data/sicnn_qnn_low.pt",
+        "SICNN for the QNN set n6h4-low, p_low, N=6, H=4 (trained for the fixed set)",
+    ),
     "sicnn-wbe-n12": (
         "sicnn_wbe_n12.pt",
         f"{_TRAIN} --signatures wbe --activation"
         " 0.8,0.8,0.8,0.8,0.8,0.8,0.4,0.4,0.4,0.4,0.4,0.4 --length 8 --steps 8000 --seed 0"
         " --name sicnn-wbe-n12 --out gfnoma/data/sicnn_wbe_n12.pt",
         "SICNN for fixed WBE, p = 0.8 x 6 and 0.4 x 6, N=12, H=8",
+    ),
+    "sicnn-qnn-n12": (
+        "sicnn_qnn_n12.pt",
+        f"{_TRAIN} --signatures pretrained:n12h8-asy --steps 8000 --seed 0"
+        " --name sicnn-qnn-n12 --out gfnoma/data/sicnn_qnn_n12.pt",
+        "SICNN for the QNN set n12h8-asy, p = 0.8 x 6 and 0.4 x 6, N=12, H=8 (trained for"
+        " the fixed set)",
+    ),
+    "fcnn-wbe-n12": (
+        "fcnn_wbe_n12.pt",
+        f"{_TRAIN} --signatures wbe --activation"
+        " 0.8,0.8,0.8,0.8,0.8,0.8,0.4,0.4,0.4,0.4,0.4,0.4 --length 8 --steps 8000 --seed 0"
+        " --set structure=fc --set hidden=251,251,251"
+        " --name fcnn-wbe-n12 --out gfnoma/data/fcnn_wbe_n12.pt",
+        "FCNN of about the SICNN's parameter count, same recipe, fixed WBE, p = 0.8 x 6 and"
+        " 0.4 x 6, N=12, H=8",
     ),
 }
 

@@ -194,10 +194,29 @@ def test_save_and_load_round_trip(tmp_path):
 
 
 REQUIRED = {"sicnn-wbe-asy": "WBE", "sicnn-qnn-asy": "QNN-n6h4-asy"}
+P_N12 = (0.8,) * 6 + (0.4,) * 6
+#: name -> (its signature set: "wbe" or a pretrained QNN set, activation, H)
+SETS = {
+    "sicnn-wbe-asy": ("wbe", gf.P_ASY, 4),
+    "sicnn-qnn-asy": ("n6h4-asy", gf.P_ASY, 4),
+    "fcnn-wbe-asy": ("wbe", gf.P_ASY, 4),
+    "ours-wbe-asy": ("wbe", gf.P_ASY, 4),
+    "sicnn-wbe-high": ("wbe", gf.P_HIGH, 4),
+    "sicnn-qnn-high": ("n6h4-high", gf.P_HIGH, 4),
+    "fcnn-wbe-high": ("wbe", gf.P_HIGH, 4),
+    "sicnn-wbe-low": ("wbe", gf.P_LOW, 4),
+    "sicnn-qnn-low": ("n6h4-low", gf.P_LOW, 4),
+    "fcnn-wbe-low": ("wbe", gf.P_LOW, 4),
+    "ours-wbe-low": ("wbe", gf.P_LOW, 4),
+    "sicnn-wbe-n12": ("wbe", P_N12, 8),
+    "sicnn-qnn-n12": ("n12h8-asy", P_N12, 8),
+    "fcnn-wbe-n12": ("wbe", P_N12, 8),
+}
 
 
 def test_required_pretrained_receivers_are_listed_with_their_command():
     assert set(REQUIRED) <= set(gf.PRETRAINED_RECEIVERS)
+    assert set(SETS) == set(gf.PRETRAINED_RECEIVERS)
     for name, (filename, command, what) in gf.PRETRAINED_RECEIVERS.items():
         assert command.startswith("python -m gfnoma train-detector --threads 1 ")
         assert f"--name {name} " in command and command.endswith(f"gfnoma/data/{filename}")
@@ -232,6 +251,14 @@ def test_pretrained_receiver_loads_and_works_in_simulate_ber(name):
         assert rx.signatures.name == REQUIRED[name]
         assert (rx.signatures.n_users, rx.signatures.length) == (6, 4)
         np.testing.assert_allclose(rx.signatures.activation, gf.P_ASY)
+    # every shipped receiver knows the set it was trained for
+    kind, p, length = SETS[name]
+    want = gf.wbe(p, length) if kind == "wbe" else gf.pretrained_signatures(kind)
+    assert rx.signatures == want
+    assert (rx.signatures.n_users, rx.signatures.length) == (len(p), length)
+    np.testing.assert_allclose(rx.signatures.activation, p)
+    assert ("-qnn-" in name) == rx.signatures.name.startswith("QNN-")
+    assert rx.config.structure == ("fc" if name.startswith("fcnn-") else "sic")
     res = gf.simulate_ber(rx.signatures, rx, 20, max_samples=4000, batch_size=4000, progress=False)
     row = res.table.iloc[0]
     assert row["receiver"] == name and 0 <= row["ber"] < 0.2
