@@ -1,16 +1,18 @@
 """Joint training: the SoftSICNN trained together with its QNN set, against MMSE-SIC.
 
 The paper's Fig. 8 ordering: QNN + SICNN (trained jointly) below WBE + MMSE-SIC and below
-QNN + MMSE-SIC at 10, 15 and 20 dB (p_asy, N = 6, H = 4, per-chip Rayleigh, QPSK). Every
+QNN + MMSE-SIC at 10, 15 and 20 dB (p_asy, p_high or p_low, N = 6, H = 4, per-chip
+Rayleigh, QPSK). Every
 receiver decides activity itself and is scored by one rule (``gfnoma.count_errors``); all
 see the same channel uses (``simulate_ber`` seeds 0..S-1, paired), and each ratio is the
 pooled BER of the jointly trained pair over that of the comparison, per seed and pooled.
 
-Compared: WBE + MMSE-SIC; the starting QNN set (``n6h4-asy``) + MMSE-SIC; the learnt set
-+ MMSE-SIC (how much of the gain is the set alone); the SICNN trained for the fixed
-starting set; the jointly trained pair.
+Compared: WBE + MMSE-SIC; the starting QNN set (``n6h4-<profile>``) + MMSE-SIC; the learnt set
++ MMSE-SIC (how much of the gain is the set alone); the jointly trained pair.
 
-    PYTHONPATH=. python benchmarks/gfnoma_joint_detector.py --detector FILE.pt   # ~6 min
+    PYTHONPATH=. python benchmarks/gfnoma_joint_detector.py                  # p_asy, ~1 min
+    PYTHONPATH=. python benchmarks/gfnoma_joint_detector.py --profile high
+    PYTHONPATH=. python benchmarks/gfnoma_joint_detector.py --detector FILE.pt
     PYTHONPATH=. python benchmarks/gfnoma_joint_detector.py --seeds 2 --samples 5000
 """
 
@@ -43,33 +45,32 @@ def main() -> None:
     ap.add_argument(
         "--detector",
         default=None,
-        help="a jointly trained detector file [default: the shipped sicnn-qnn-asy]",
+        help="a jointly trained detector file [default: the shipped sicnn-qnn-PROFILE]",
+    )
+    ap.add_argument(
+        "--profile",
+        choices=("asy", "high", "low"),
+        default="asy",
+        help="activation profile: the set n6h4-PROFILE and receiver sicnn-qnn-PROFILE",
     )
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--samples", type=int, default=20000, help="channel uses per seed and SNR")
     args = ap.parse_args()
     joint = (
-        gf.pretrained_receiver("sicnn-qnn-asy")
+        gf.pretrained_receiver(f"sicnn-qnn-{args.profile}")
         if args.detector is None
         else gf.load_detector(args.detector)
     )
-    start = gf.pretrained_signatures("n6h4-asy")
+    start = gf.pretrained_signatures(f"n6h4-{args.profile}")
     learnt = joint.signatures
     changed = int(np.sum(learnt.alphabet != start.alphabet))
     print(f"learnt set {learnt.name}: {changed} of {learnt.alphabet.size} entries changed")
     curves = [
-        ("WBE + MMSE-SIC", gf.wbe(), "mmse-sic"),
+        ("WBE + MMSE-SIC", gf.wbe(start.activation, start.length), "mmse-sic"),
         ("QNN + MMSE-SIC", start, "mmse-sic"),
         ("learnt QNN + MMSE-SIC", learnt, "mmse-sic"),
         ("joint QNN + SICNN", learnt, joint),
     ]
-    fixed = (
-        gf.pretrained_receiver("sicnn-qnn-fixed-asy")
-        if ("sicnn-qnn-fixed-asy" in gf.PRETRAINED_RECEIVERS)
-        else None
-    )
-    if fixed is not None and fixed.signatures.name == start.name:
-        curves.insert(3, ("QNN + SICNN (fixed set)", start, fixed))
     data = measure(curves, args.seeds, args.samples)
     per_seed = data.pivot_table(
         index=["label", "seed"], columns="snr_db", values=["bit_errors", "bits"], aggfunc="sum"

@@ -96,7 +96,9 @@ _TRAIN = "python -m gfnoma train-detector --threads 1"
 #: :class:`~gfnoma.SoftSICNN` detectors trained with :func:`gfnoma.train_detector`
 #: (``docs/gfnoma_receivers.md``); ``sicnn-*`` have one module per SIC stage (the paper's
 #: structure, narrower layers), ``fcnn-*`` one fully connected module of about the same
-#: parameter count, ``ours-*`` two sweeps of the cascade (beyond the paper).
+#: parameter count, ``ours-*`` two sweeps of the cascade (beyond the paper). Those whose
+#: command has ``--joint`` learnt their QNN set with the detector
+#: (:func:`gfnoma.train_detector_jointly`); their ``signatures`` are the learnt set.
 PRETRAINED_RECEIVERS: dict[str, tuple[str, str, str]] = {
     "sicnn-wbe-asy": (
         "sicnn_wbe_asy.pt",
@@ -106,10 +108,10 @@ PRETRAINED_RECEIVERS: dict[str, tuple[str, str, str]] = {
     ),
     "sicnn-qnn-asy": (
         "sicnn_qnn_asy.pt",
-        f"{_TRAIN} --signatures pretrained:n6h4-asy --steps 8000 --seed 0"
+        f"{_TRAIN} --signatures pretrained:n6h4-asy --steps 8000 --seed 0 --joint"
         " --name sicnn-qnn-asy --out gfnoma/data/sicnn_qnn_asy.pt",
-        "SICNN for the QNN set n6h4-asy, p_asy, N=6, H=4 (the set was learnt jointly with"
-        " the autoencoder's decoder; this detector is then trained for the fixed set)",
+        "SICNN trained jointly with its QNN set (starting from n6h4-asy; the learnt set is"
+        " receiver.signatures), p_asy, N=6, H=4",
     ),
     "fcnn-wbe-asy": (
         "fcnn_wbe_asy.pt",

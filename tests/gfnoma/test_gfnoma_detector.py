@@ -193,9 +193,10 @@ def test_save_and_load_round_trip(tmp_path):
 # -- pretrained receivers --------------------------------------------------------------------
 
 
-REQUIRED = {"sicnn-wbe-asy": "WBE", "sicnn-qnn-asy": "QNN-n6h4-asy"}
+REQUIRED = {"sicnn-wbe-asy": "WBE", "sicnn-qnn-asy": "QNN-n6h4-asy+joint"}
 P_N12 = (0.8,) * 6 + (0.4,) * 6
-#: name -> (its signature set: "wbe" or a pretrained QNN set, activation, H)
+#: name -> (its signature set: "wbe" or a pretrained QNN set, activation, H); a receiver
+#: trained with --joint starts from that QNN set and knows the set it learnt
 SETS = {
     "sicnn-wbe-asy": ("wbe", gf.P_ASY, 4),
     "sicnn-qnn-asy": ("n6h4-asy", gf.P_ASY, 4),
@@ -254,7 +255,11 @@ def test_pretrained_receiver_loads_and_works_in_simulate_ber(name):
     # every shipped receiver knows the set it was trained for
     kind, p, length = SETS[name]
     want = gf.wbe(p, length) if kind == "wbe" else gf.pretrained_signatures(kind)
-    assert rx.signatures == want
+    if "--joint" in gf.PRETRAINED_RECEIVERS[name][1]:
+        assert rx.signatures.name == f"{want.name}+joint"
+        assert rx.signatures.is_finite_alphabet and rx.signatures.q == want.q
+    else:
+        assert rx.signatures == want
     assert (rx.signatures.n_users, rx.signatures.length) == (len(p), length)
     np.testing.assert_allclose(rx.signatures.activation, p)
     assert ("-qnn-" in name) == rx.signatures.name.startswith("QNN-")
