@@ -13,7 +13,9 @@ Targets: median Max-SR <= 5 ms, Max-Min <= 20 ms (default methods); import <= 0.
 
 With ``--batching`` (this version only) the default Max-SR also runs with 8x its starts
 (48 walks in one batch instead of 6): the ratio of the two medians says what solving
-the 8 budgets of one drop as one batch of walks would gain.
+the 8 budgets of one drop as one batch of walks would gain. With ``--alpha-fair`` the
+alpha-fair objectives (weighted sum-rate, proportional fairness, alpha 2, weighted
+max-min; weights 0.5 .. 2) run next to Max-Min on the same instances.
 """
 
 from __future__ import annotations
@@ -35,6 +37,14 @@ METHODS = {
     "max-sr (exhaustive)": "sa.exhaustive_max_sr(s)",
 }
 BATCHING = {"max-sr (48 walks)": "sa.solve_max_sr(s, n_starts=48)"}
+#: ``--alpha-fair``: the alpha-fair objectives next to Max-Min (weights 0.5 .. 2).
+ALPHA_FAIR = {
+    "max-min (default)": "sa.solve_max_min(s)",
+    "weighted sum-rate": "sa.solve_alpha_fair(s, 0.0, np.linspace(0.5, 2.0, s.n_users))",
+    "prop. fairness": "sa.solve_alpha_fair(s, 1.0)",
+    "alpha 2": "sa.solve_alpha_fair(s, 2.0)",
+    "weighted max-min": "sa.solve_max_min(s, weights=np.linspace(0.5, 2.0, s.n_users))",
+}
 
 WORKER = r"""
 import json, sys, time
@@ -93,8 +103,14 @@ def main() -> None:
     parser.add_argument(
         "--batching", action="store_true", help="also time Max-SR with 48 walks (this version)"
     )
+    parser.add_argument(
+        "--alpha-fair",
+        action="store_true",
+        help="time the alpha-fair objectives and Max-Min instead of the default methods",
+    )
     args = parser.parse_args()
-    methods = {v: dict(METHODS) for v in ("after", "before")}
+    chosen = ALPHA_FAIR if args.alpha_fair else METHODS
+    methods = {v: dict(chosen) for v in ("after", "before")}
     if args.batching:
         methods["after"].update(BATCHING)
     versions = {"after": source_tree(None)}
@@ -116,7 +132,7 @@ def main() -> None:
             )
             for name, values in result.items():
                 times[version][name] += values
-    n = len(times["after"]["max-sr (default)"])
+    n = len(next(iter(times["after"].values())))
     print(
         f"{n} instances (4 x 6, paper noise, budgets {args.budgets} dBm, seed {args.seed}), "
         f"one process per version, {time.perf_counter() - started:.0f} s in all"
@@ -132,6 +148,16 @@ def main() -> None:
             b_median, b_p90, _ = summary(times["before"][name])
             line += f" {b_median:14.2f} {b_p90:11.2f} {b_median / median:8.1f}x"
         print(line)
+    if args.alpha_fair:
+        print("\ntime / Max-Min's on the same instance (median over instances; target <= 2)")
+        for version in versions:
+            base = times[version]["max-min (default)"]
+            cells = []
+            for name in methods[version]:
+                if name != "max-min (default)":
+                    pairs = zip(times[version][name], base, strict=True)
+                    cells.append(f"{name} {statistics.median(t / m for t, m in pairs):.2f}")
+            print(f"{version:6s} " + ", ".join(cells))
     for version, tree in versions.items():
         seconds = import_time(tree)
         print(f"import scma_alloc ({version}): median {seconds:.3f} s over 5 fresh processes")
