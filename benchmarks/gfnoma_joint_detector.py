@@ -21,23 +21,11 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-import pandas as pd
+from gfnoma_detector_targets import measure
 
 import gfnoma as gf
 
 SNRS = (10.0, 15.0, 20.0)
-
-
-def measure(curves, seeds: int, samples: int) -> pd.DataFrame:
-    rows = []
-    for label, sig, rx in curves:
-        for seed in range(seeds):
-            table = gf.simulate_ber(
-                sig, rx, SNRS, target_errors=10**9, max_samples=samples,
-                batch_size=min(samples, 5000), seed=seed, progress=False,
-            ).table  # fmt: skip
-            rows.append(table.assign(label=label, seed=seed))
-    return pd.concat(rows, ignore_index=True)
 
 
 def main() -> None:
@@ -71,7 +59,7 @@ def main() -> None:
         ("learnt QNN + MMSE-SIC", learnt, "mmse-sic"),
         ("joint QNN + SICNN", learnt, joint),
     ]
-    data = measure(curves, args.seeds, args.samples)
+    data = measure(args.seeds, args.samples, SNRS, curves)
     per_seed = data.pivot_table(
         index=["label", "seed"], columns="snr_db", values=["bit_errors", "bits"], aggfunc="sum"
     )

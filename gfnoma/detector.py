@@ -37,6 +37,7 @@ both bits, a false alarm none and is reported as a rate).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import os
@@ -678,17 +679,30 @@ def train_detector(
     (detector, history)
         The trained network (eval mode) and ``[{"step", "loss", "seconds"}, ...]``.
     """
+    cfg = _checked(signatures, config)
+    with _threads(cfg.threads):
+        return _train(signatures, cfg, max_seconds, log_every)
+
+
+def _checked(signatures: Any, config: Any) -> DetectorConfig:
+    """The config of a training call (default :class:`DetectorConfig()`), types checked."""
     if not isinstance(signatures, Signatures):
         raise TypeError(f"signatures must be a Signatures object, got {type(signatures).__name__}")
     cfg = DetectorConfig() if config is None else config
     if not isinstance(cfg, DetectorConfig):
         raise TypeError(f"config must be a DetectorConfig, got {type(cfg).__name__}")
-    old_threads = torch.get_num_threads()
-    torch.set_num_threads(cfg.threads)
+    return cfg
+
+
+@contextlib.contextmanager
+def _threads(n: int):
+    """``torch.set_num_threads(n)`` for the duration, then the previous count again."""
+    old = torch.get_num_threads()
+    torch.set_num_threads(n)
     try:
-        return _train(signatures, cfg, max_seconds, log_every)
+        yield
     finally:
-        torch.set_num_threads(old_threads)
+        torch.set_num_threads(old)
 
 
 def train_detector_jointly(
@@ -728,25 +742,17 @@ def train_detector_jointly(
     ValueError
         ``signatures`` is not a finite-alphabet set.
     """
-    if not isinstance(signatures, Signatures):
-        raise TypeError(f"signatures must be a Signatures object, got {type(signatures).__name__}")
+    cfg = _checked(signatures, config)
     if not signatures.is_finite_alphabet:
         raise ValueError(
             "signatures must be a finite-alphabet set (the encoder keeps its alphabet "
             f"{{-q..q}}); {signatures.name!r} is continuous"
         )
-    cfg = DetectorConfig() if config is None else config
-    if not isinstance(cfg, DetectorConfig):
-        raise TypeError(f"config must be a DetectorConfig, got {type(cfg).__name__}")
-    old_threads = torch.get_num_threads()
-    torch.set_num_threads(cfg.threads)
-    try:
+    with _threads(cfg.threads):
         encoder = QNNEncoder(
             signatures.n_users, signatures.length, q=signatures.q, init=signatures
         )
         net, history = _train(signatures, cfg, max_seconds, log_every, encoder)
-    finally:
-        torch.set_num_threads(old_threads)
     learnt = encoder.export(signatures.activation, name=f"{signatures.name}+joint")
     return net, learnt, history
 
