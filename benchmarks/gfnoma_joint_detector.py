@@ -72,8 +72,8 @@ def main() -> None:
     )
     for label, _, _ in curves:
         cells = [
-            f"{pooled.loc[(label, s), 'ber']:.4g} ({pooled.loc[(label, s), 'miss_rate']:.3f}/"
-            f"{pooled.loc[(label, s), 'false_alarm_rate']:.3f})"
+            f"{pooled.loc[(label, s), 'ber']:.4f} ({pooled.loc[(label, s), 'miss_rate']:.4f}/"
+            f"{pooled.loc[(label, s), 'false_alarm_rate']:.4f})"
             for s in SNRS
         ]
         print(f"{label:<26s} " + "   ".join(cells))

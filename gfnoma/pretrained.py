@@ -163,9 +163,10 @@ PRETRAINED_RECEIVERS: dict[str, tuple[str, str, str]] = {
     ),
     "sicnn-qnn-high": (
         "sicnn_qnn_high.pt",
-        f"{_TRAIN} --signatures pretrained:n6h4-high --steps 8000 --seed 0"
+        f"{_TRAIN} --signatures pretrained:n6h4-high --steps 8000 --seed 0 --joint"
         " --name sicnn-qnn-high --out gfnoma/data/sicnn_qnn_high.pt",
-        "SICNN for the QNN set n6h4-high, p_high, N=6, H=4 (trained for the fixed set)",
+        "SICNN trained jointly with its QNN set (starting from n6h4-high; the learnt set is"
+        " receiver.signatures), p_high, N=6, H=4",
     ),
     "sicnn-qnn-low": (
         "sicnn_qnn_low.pt",
