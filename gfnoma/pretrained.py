@@ -170,9 +170,10 @@ PRETRAINED_RECEIVERS: dict[str, tuple[str, str, str]] = {
     ),
     "sicnn-qnn-low": (
         "sicnn_qnn_low.pt",
-        f"{_TRAIN} --signatures pretrained:n6h4-low --steps 8000 --seed 0"
+        f"{_TRAIN} --signatures pretrained:n6h4-low --steps 8000 --seed 0 --joint"
         " --name sicnn-qnn-low --out gfnoma/data/sicnn_qnn_low.pt",
-        "SICNN for the QNN set n6h4-low, p_low, N=6, H=4 (trained for the fixed set)",
+        "SICNN trained jointly with its QNN set (starting from n6h4-low; the learnt set is"
+        " receiver.signatures), p_low, N=6, H=4",
     ),
     "sicnn-wbe-n12": (
         "sicnn_wbe_n12.pt",
