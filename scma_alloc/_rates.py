@@ -413,6 +413,8 @@ def _received_snr(scenario: Scenario, assignment: ArrayLike, power: ArrayLike) -
         raise ValueError(f"assignment must have shape {scenario.shape}, got {f.shape}")
     if p.shape != scenario.shape:
         raise ValueError(f"power must have shape {scenario.shape}, got {p.shape}")
+    if not np.all(np.isfinite(f)) or np.any((f < 0) | (f > 1)):
+        raise ValueError("assignment must have values in [0, 1] (binary, or relaxed)")
     if not np.all(np.isfinite(p)) or np.any(p < 0):
         raise ValueError("power must be finite and non-negative")
     return f * p * scenario.snr_gain

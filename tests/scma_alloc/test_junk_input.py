@@ -5,6 +5,7 @@ with a success status."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -142,3 +143,12 @@ def test_wild_magnitudes_solve_or_are_refused_by_name(seed, user_scale, budget, 
             rtol=1e-9,
             atol=1e-12,
         )
+
+
+@pytest.mark.parametrize("value", [-1.0, 1.5, np.nan, np.inf])
+def test_rates_refuse_assignment_values_outside_the_unit_interval(value):
+    scenario = sa.random_scenario(rng=1)
+    assignment = np.zeros(scenario.shape)
+    assignment[-1, -1] = value
+    with pytest.raises(ValueError, match="assignment"):
+        sa.user_rates(scenario, assignment, np.full(scenario.shape, 1e-3))
