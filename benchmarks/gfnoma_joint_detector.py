@@ -1,8 +1,8 @@
 """Joint training: the SoftSICNN trained together with its QNN set, against MMSE-SIC.
 
 The paper's Fig. 8 ordering: QNN + SICNN (trained jointly) below WBE + MMSE-SIC and below
-QNN + MMSE-SIC at 10, 15 and 20 dB (p_asy, p_high or p_low, N = 6, H = 4, per-chip
-Rayleigh, QPSK). Every
+QNN + MMSE-SIC at 10, 15 and 20 dB (p_asy, p_high or p_low with N = 6, H = 4, or
+N = 12, H = 8; per-chip Rayleigh, QPSK). Every
 receiver decides activity itself and is scored by one rule (``gfnoma.count_errors``); all
 see the same channel uses (``simulate_ber`` seeds 0..S-1, paired), and each ratio is the
 pooled BER of the jointly trained pair over that of the comparison, per seed and pooled.
@@ -37,9 +37,10 @@ def main() -> None:
     )
     ap.add_argument(
         "--profile",
-        choices=("asy", "high", "low"),
+        choices=("asy", "high", "low", "n12"),
         default="asy",
-        help="activation profile: the set n6h4-PROFILE and receiver sicnn-qnn-PROFILE",
+        help="activation profile: the set n6h4-PROFILE (n12: n12h8-asy, N=12, H=8) and "
+        "the receiver sicnn-qnn-PROFILE",
     )
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--samples", type=int, default=20000, help="channel uses per seed and SNR")
@@ -49,7 +50,8 @@ def main() -> None:
         if args.detector is None
         else gf.load_detector(args.detector)
     )
-    start = gf.pretrained_signatures(f"n6h4-{args.profile}")
+    set_name = "n12h8-asy" if args.profile == "n12" else f"n6h4-{args.profile}"
+    start = gf.pretrained_signatures(set_name)
     learnt = joint.signatures
     changed = int(np.sum(learnt.alphabet != start.alphabet))
     print(f"learnt set {learnt.name}: {changed} of {learnt.alphabet.size} entries changed")
