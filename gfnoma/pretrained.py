@@ -184,10 +184,10 @@ PRETRAINED_RECEIVERS: dict[str, tuple[str, str, str]] = {
     ),
     "sicnn-qnn-n12": (
         "sicnn_qnn_n12.pt",
-        f"{_TRAIN} --signatures pretrained:n12h8-asy --steps 8000 --seed 0"
+        f"{_TRAIN} --signatures pretrained:n12h8-asy --steps 8000 --seed 0 --joint"
         " --name sicnn-qnn-n12 --out gfnoma/data/sicnn_qnn_n12.pt",
-        "SICNN for the QNN set n12h8-asy, p = 0.8 x 6 and 0.4 x 6, N=12, H=8 (trained for"
-        " the fixed set)",
+        "SICNN trained jointly with its QNN set (starting from n12h8-asy; the learnt set is"
+        " receiver.signatures), p = 0.8 x 6 and 0.4 x 6, N=12, H=8",
     ),
     "fcnn-wbe-n12": (
         "fcnn_wbe_n12.pt",
