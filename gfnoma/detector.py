@@ -47,7 +47,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -56,7 +55,7 @@ from gfnoma._validation import check_int, check_real
 from gfnoma.channel import GrantFreeChannel
 from gfnoma.models import QNNEncoder, count_parameters
 from gfnoma.neural import atomic_save
-from gfnoma.receivers import Detection, Receiver
+from gfnoma.receivers import Detection, Receiver, check_trained_signatures, check_trained_size
 from gfnoma.signatures import Signatures
 
 __all__ = [
@@ -502,11 +501,7 @@ class DetectorReceiver(Receiver):
 
     def check_size(self, n_users: int, length: int) -> None:
         super().check_size(n_users, length)
-        if (n_users, length) != (self.detector.n_users, self.detector.length):
-            raise ValueError(
-                f"n_users, length: {self._name} was trained for N={self.detector.n_users}, "
-                f"H={self.detector.length}, got N={n_users}, H={length}"
-            )
+        check_trained_size(self._name, self.detector, n_users, length)
 
     def forward(
         self,
@@ -518,13 +513,8 @@ class DetectorReceiver(Receiver):
         active: torch.Tensor | None = None,
     ) -> Detection:
         h, y, s_unit, p_t, nv = self._prepare(y, h, s, p, noise_var, active)
-        if self.check_signatures:
-            ref = torch.from_numpy(np.array(self.signatures.matrix)).to(s_unit.dtype)
-            if not torch.allclose(s_unit.abs(), ref.abs(), atol=1e-5, rtol=0.0):
-                raise ValueError(
-                    f"s: {self._name} was trained with other chip magnitudes |s_n(k)| "
-                    f"({self.signatures.name}); pass check_signatures=False to use it anyway"
-                )
+        if self.check_signatures:  # it sees the effective channels h * s
+            check_trained_signatures(self._name, self.signatures, s_unit, magnitudes=True)
         with torch.no_grad():
             logits = self.detector(y, h, s_unit, p_t.float(), nv.float())
         sym, act = decide(logits)

@@ -22,12 +22,17 @@ import os
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 from gfnoma._validation import check_real
 from gfnoma.models import FCNN, MMSE_FEATURES_VERSION, SICNN, PosteriorMeanDecoder
-from gfnoma.receivers import Detection, Receiver, _quadrant
+from gfnoma.receivers import (
+    Detection,
+    Receiver,
+    _quadrant,
+    check_trained_signatures,
+    check_trained_size,
+)
 from gfnoma.signatures import Signatures
 
 __all__ = ["NeuralReceiver", "load_receiver", "save_decoder"]
@@ -117,25 +122,13 @@ class NeuralReceiver(Receiver):
 
     def check_size(self, n_users: int, length: int) -> None:
         super().check_size(n_users, length)
-        if (n_users, length) != (self.decoder.n_users, self.decoder.length):
-            raise ValueError(
-                f"n_users, length: the {self.label} was trained for N={self.decoder.n_users}, "
-                f"H={self.decoder.length}, got N={n_users}, H={length}"
-            )
+        check_trained_size(f"the {self.label}", self.decoder, n_users, length)
 
     def _check_signatures(self, s_unit: torch.Tensor) -> None:
-        ref = torch.from_numpy(np.array(self.signatures.matrix)).to(s_unit.dtype)
-        if self.decoder.channel_input == "effective":
-            a, b = s_unit.abs(), ref.abs()
-            what = "chip magnitudes |s_n(k)|"
-        else:
-            a, b = s_unit, ref
-            what = "signatures"
-        if not torch.allclose(a, b, atol=1e-5, rtol=0.0):
-            raise ValueError(
-                f"s: the {self.label} was trained with other {what} "
-                f"({self.signatures.name}); pass check_signatures=False to use it anyway"
-            )
+        effective = self.decoder.channel_input == "effective"
+        check_trained_signatures(
+            f"the {self.label}", self.signatures, s_unit, magnitudes=effective
+        )
 
     def forward(
         self,

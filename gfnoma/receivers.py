@@ -210,6 +210,31 @@ class Receiver(nn.Module):
         return f"name={self.name!r}"
 
 
+def check_trained_size(who: str, network: Any, n_users: int, length: int) -> None:
+    """Refuse sizes other than the ``(n_users, length)`` a trained ``network`` was built for."""
+    if (n_users, length) != (network.n_users, network.length):
+        raise ValueError(
+            f"n_users, length: {who} was trained for N={network.n_users}, "
+            f"H={network.length}, got N={n_users}, H={length}"
+        )
+
+
+def check_trained_signatures(
+    who: str, signatures: Any, s_unit: torch.Tensor, *, magnitudes: bool
+) -> None:
+    """Refuse unit-norm signatures ``s_unit`` other than the set a network was trained for:
+    only their chip magnitudes ``|s_n(k)|`` with ``magnitudes`` (a network that sees the
+    effective channels ``h * s`` under per-chip fading), else the signatures themselves."""
+    ref = torch.from_numpy(np.array(signatures.matrix)).to(s_unit.dtype)
+    a, b = (s_unit.abs(), ref.abs()) if magnitudes else (s_unit, ref)
+    if not torch.allclose(a, b, atol=1e-5, rtol=0.0):
+        what = "chip magnitudes |s_n(k)|" if magnitudes else "signatures"
+        raise ValueError(
+            f"s: {who} was trained with other {what} ({signatures.name}); "
+            "pass check_signatures=False to use it anyway"
+        )
+
+
 def _gram(g: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """``M = G^H G`` (B, N, N) and ``r = G^H y`` (B, N)."""
     gh = g.mH
