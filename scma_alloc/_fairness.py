@@ -333,22 +333,29 @@ class AlphaFairStep:
         self.alpha = float(problem.alpha) if fair else 0.0
         n = problem.n_users
         self.weights = np.asarray(problem.weights, dtype=float) if fair else np.ones(n)
+        self._start_steps: dict = {}  # objective -> the power step of a start point
 
     def _starts(self, sub: np.ndarray, *, fair: bool = False) -> list[np.ndarray]:
         """An equal split and the water-filling point; with ``fair`` (and
         ``alpha >= 1``) also the max-min point; scaled into the power caps."""
-        from ._objectives import Problem
-        from ._power import power_step
-
         problem = self.problem
         starts = [np.full(sub.shape, 1.0 / sub.shape[2])]
         fair = fair and self.alpha >= 1
         for objective in ("sum_rate", "min_rate") if fair else ("sum_rate",):
-            other = Problem(problem.scenario, objective, problem.model)
-            starts.append(power_step(other).proxy(sub)[0])
+            starts.append(self._start_step(objective).proxy(sub)[0])
         if problem.caps is not None:
             starts = [problem.caps.scale(x, sub) for x in starts]
         return starts
+
+    def _start_step(self, objective: str):
+        """The uncapped sum-rate or max-min power step of the scenario (built once)."""
+        from ._objectives import Problem
+        from ._power import power_step
+
+        if objective not in self._start_steps:
+            other = Problem(self.problem.scenario, objective, self.problem.model)
+            self._start_steps[objective] = power_step(other)
+        return self._start_steps[objective]
 
     def _run(self, sub: np.ndarray, starts: list[np.ndarray], iterations: int):
         problem = self.problem
