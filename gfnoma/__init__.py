@@ -43,6 +43,7 @@ from gfnoma.detector import (
     save_detector,
     train_detector,
     train_detector_jointly,
+    tune_sharpness,
 )
 from gfnoma.interference import interference_model, leakage
 from gfnoma.link_sinr import (
@@ -213,6 +214,7 @@ __all__ = [
     "train",
     "train_detector",
     "train_detector_jointly",
+    "tune_sharpness",
     "wbe",
     "weighted_cross_correlation",
     "weighted_welch_bound",

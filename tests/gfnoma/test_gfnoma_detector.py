@@ -117,7 +117,7 @@ def test_decision_rule_activity_then_bit_signs():
 
 def test_training_is_deterministic_and_changes_the_weights():
     sig = gf.wbe()
-    cfg = gf.DetectorConfig(steps=3, batch_size=64, seed=5)
+    cfg = gf.DetectorConfig(steps=3, batch_size=64, seed=5, tune_samples=500)
     a, hist = gf.train_detector(sig, cfg)
     b, _ = gf.train_detector(sig, cfg)
     fresh = build_detector(sig, cfg)
@@ -141,7 +141,8 @@ def test_training_is_deterministic_and_changes_the_weights():
 )
 def test_every_ablation_option_trains(changes):
     sig = gf.wbe()
-    net, hist = gf.train_detector(sig, gf.DetectorConfig(steps=2, batch_size=32, **changes))
+    cfg = gf.DetectorConfig(steps=2, batch_size=32, tune_samples=200, **changes)
+    net, hist = gf.train_detector(sig, cfg)
     assert math.isfinite(hist[-1]["loss"])
     rx = gf.DetectorReceiver(net, sig)
     res = gf.simulate_ber(sig, rx, 10, max_samples=200, batch_size=200, progress=False)
@@ -156,6 +157,8 @@ def test_every_ablation_option_trains(changes):
         ({"snr_db": (20.0, 10.0)}, "snr_db"),
         ({"steps": -1}, "steps"),
         ({"batch_size": 0}, "batch_size"),
+        ({"tune_samples": 0}, "tune_samples"),
+        ({"tune_snr_db": ()}, "tune_snr_db"),
     ],
 )
 def test_bad_config_names_the_field(kwargs, match):
@@ -178,7 +181,7 @@ def test_bad_detector_arguments_are_named():
 
 def test_save_and_load_round_trip(tmp_path):
     sig = gf.wbe()
-    cfg = gf.DetectorConfig(steps=1, batch_size=16)
+    cfg = gf.DetectorConfig(steps=1, batch_size=16, tune_samples=200)
     net, _ = gf.train_detector(sig, cfg)
     path = gf.save_detector(tmp_path / "d.pt", net, sig, cfg, extra={"name": "mine"})
     rx = gf.load_detector(path)
@@ -296,7 +299,7 @@ def test_train_detector_command_writes_a_loadable_file(tmp_path, capsys):
     out = tmp_path / "d.pt"
     code = main(
         ["train-detector", "--signatures", "wbe", "--steps", "2", "--set", "batch_size=16",
-         "--set", "hidden=8,8", "--name", "tiny", "--out", str(out)]
+         "--set", "hidden=8,8", "--set", "tune_samples=200", "--name", "tiny", "--out", str(out)]
     )  # fmt: skip
     assert code == 0 and "wrote" in capsys.readouterr().out
     rx = gf.load_detector(out)

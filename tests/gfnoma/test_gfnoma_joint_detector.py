@@ -24,7 +24,9 @@ def test_joint_training_moves_the_set_and_is_deterministic():
     sig = gf.pretrained_signatures("n6h4-asy")
     # A large constant step so that a few steps move full-precision weights across
     # quantizer thresholds: the encoder must be among the optimised parameters.
-    cfg = gf.DetectorConfig(steps=12, batch_size=64, hidden=(8,), lr=0.3, lr_final=0.3)
+    cfg = gf.DetectorConfig(
+        steps=12, batch_size=64, hidden=(8,), lr=0.3, lr_final=0.3, tune_samples=300
+    )
     net, learnt, history = gf.train_detector_jointly(sig, cfg)
     net2, learnt2, _ = gf.train_detector_jointly(sig, cfg)
     assert learnt.name == f"{sig.name}+joint"
@@ -53,7 +55,8 @@ def test_joint_flag_in_the_command_line(tmp_path, capsys):
     out = tmp_path / "j.pt"
     code = main(
         ["train-detector", "--signatures", "pretrained:n6h4-asy", "--joint", "--steps", "2",
-         "--set", "batch_size=16", "--set", "hidden=8", "--name", "j", "--out", str(out)]
+         "--set", "batch_size=16", "--set", "hidden=8", "--set", "tune_samples=200",
+         "--name", "j", "--out", str(out)]
     )  # fmt: skip
     assert code == 0
     rx = gf.load_detector(out)
