@@ -114,3 +114,25 @@ def test_bad_tuning_input_is_named():
         gf.tune_sharpness(net, sig, ["15"])
     with pytest.raises(ValueError, match="samples"):
         gf.tune_sharpness(net, sig, samples=0)
+
+
+def _ber(sig: gf.Signatures, receiver, snr: float, seed: int = 5) -> float:
+    tab = gf.simulate_ber(
+        sig, receiver, snr, target_errors=10**18, max_samples=20_000, batch_size=5000,
+        seed=seed, progress=False,
+    ).table  # fmt: skip
+    return float(tab["ber"].iloc[0])
+
+
+@pytest.mark.parametrize(
+    ("name", "snr", "limit"),
+    [("sicnn-wbe-asy", 10.0, 0.93), ("sicnn-wbe-asy", 15.0, 0.98),
+     ("ours-wbe-asy", 20.0, 0.8), ("ours-wbe-low", 20.0, 0.9),
+     ("sicnn-qnn-asy", 15.0, 0.95), ("sicnn-qnn-low", 15.0, 0.97)],
+)  # fmt: skip
+def test_shipped_receivers_beat_mmse_sic_on_fresh_channel_uses(name, snr, limit):
+    # channel uses (seed 5) that neither training, tuning nor the benchmark tables used;
+    # MMSE-SIC on the receiver's own set (a jointly trained one: its learnt set)
+    rx = gf.pretrained_receiver(name)
+    ratio = _ber(rx.signatures, rx, snr) / _ber(rx.signatures, "mmse-sic", snr)
+    assert ratio < limit, f"{name} at {snr} dB: BER ratio to MMSE-SIC {ratio:.3f}"
