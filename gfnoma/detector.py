@@ -90,6 +90,9 @@ SHARPNESS_GRID: tuple[float, ...] = tuple(2.0 ** (k / 2) for k in range(-2, 9))
 #: Base seed of the validation channel uses of :func:`tune_sharpness` during training
 #: (plus the training seed); far from the small seeds the benchmarks score with.
 TUNE_SEED = 7_000_000
+#: Default validation SNRs (dB) and channel uses per SNR of :func:`tune_sharpness`.
+TUNE_SNR_DB: tuple[float, ...] = (10.0, 15.0, 20.0)
+TUNE_SAMPLES = 40_000
 _VERSION = 1
 
 
@@ -586,8 +589,8 @@ class DetectorConfig:
     optimizer: str = "adam"
     teacher_forcing: bool = False
     tune_sharpness: bool = True
-    tune_snr_db: tuple[float, ...] = (10.0, 15.0, 20.0)
-    tune_samples: int = 40_000
+    tune_snr_db: tuple[float, ...] = TUNE_SNR_DB
+    tune_samples: int = TUNE_SAMPLES
     seed: int = 0
     threads: int = 1
 
@@ -841,9 +844,9 @@ def _tune_after_training(net: SoftSICNN, signatures: Signatures, cfg: DetectorCo
 def tune_sharpness(
     detector: SoftSICNN,
     signatures: Signatures,
-    snr_db: Sequence[float] = (10.0, 15.0, 20.0),
+    snr_db: Sequence[float] = TUNE_SNR_DB,
     *,
-    samples: int = 40_000,
+    samples: int = TUNE_SAMPLES,
     seed: int = TUNE_SEED,
     grid: Sequence[float] = SHARPNESS_GRID,
 ) -> list[float]:

@@ -14,13 +14,18 @@ import gfnoma.simulate
 from gfnoma.detector import SHARPNESS_GRID, build_detector
 
 
+def _table(sig, receiver, snrs, samples, seed):
+    """Error counts on fixed channel uses (no early stop)."""
+    return gf.simulate_ber(
+        sig, receiver, snrs, target_errors=10**18, max_samples=samples,
+        batch_size=min(samples, 5000), seed=seed, progress=False,
+    ).table  # fmt: skip
+
+
 def _score(net, sig, snrs, samples, seed):
     """The tuning's criterion, computed independently: mean log BER of the rule."""
     rx = gf.DetectorReceiver(net, sig, name="s", check_signatures=False)
-    tab = gf.simulate_ber(
-        sig, rx, snrs, target_errors=10**18, max_samples=samples,
-        batch_size=samples, seed=seed, progress=False,
-    ).table  # fmt: skip
+    tab = _table(sig, rx, snrs, samples, seed)
     ber = (tab["bit_errors"].to_numpy() + 0.5) / (tab["bits"].to_numpy() + 1.0)
     return float(np.mean(np.log(ber)))
 
@@ -117,11 +122,7 @@ def test_bad_tuning_input_is_named():
 
 
 def _ber(sig: gf.Signatures, receiver, snr: float, seed: int = 5) -> float:
-    tab = gf.simulate_ber(
-        sig, receiver, snr, target_errors=10**18, max_samples=20_000, batch_size=5000,
-        seed=seed, progress=False,
-    ).table  # fmt: skip
-    return float(tab["ber"].iloc[0])
+    return float(_table(sig, receiver, snr, 20_000, seed)["ber"].iloc[0])
 
 
 @pytest.mark.parametrize(
